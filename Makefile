@@ -1,0 +1,38 @@
+# ferrolb: `make demo` and `make test` each do their own set-up (npm ci, native build, Debian
+# packages, the test API server) and work on a fresh machine as root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STAMP := node_modules/.ferrolb-installed
+
+.PHONY: help setup build demo test lint bench gauntlet clean
+
+help:
+	@echo "make demo   - network-namespace lab: client reaches a LoadBalancer IP, owner dies, IP moves"
+	@echo "make test   - build, then every test suite, lint and type-check (includes the demo)"
+	@echo "make bench  - benchmarks with same-run baselines"
+
+$(STAMP): package.json package-lock.json native/binding.gyp native/*.c
+	npm ci
+	@touch $@
+
+setup: $(STAMP)
+	@scripts/ensure-packages.sh
+
+build: setup
+	npx tsc -p tsconfig.build.json
+
+demo: build
+	@scripts/demo.sh
+
+test: build
+	npx tsx scripts/run-tests.ts
+
+lint: setup
+	npx biome check .
+	npx tsc -p tsconfig.json --noEmit
+
+bench: build
+	npx tsx scripts/run-bench.ts
+
+clean:
+	rm -rf dist native/build node_modules
