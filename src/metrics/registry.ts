@@ -1,0 +1,48 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { MetricDefinitions, type MetricKey } from './definitions.js';
+
+/** One registry per process; every metric is created from its definition, never by literal name. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const created = new Map<MetricKey, Counter | Gauge | Histogram>();
+
+function labelNames(key: MetricKey): string[] {
+  return [...MetricDefinitions[key].labels];
+}
+
+/** The counter for `key`, created on first use in the process registry. */
+export function counter(key: MetricKey): Counter {
+  const existing = created.get(key);
+  if (existing) return existing as Counter;
+  const { name, help } = MetricDefinitions[key];
+  const metric = new Counter({ name, help, labelNames: labelNames(key), registers: [registry] });
+  created.set(key, metric);
+  return metric;
+}
+
+/** The gauge for `key`, created on first use in the process registry. */
+export function gauge(key: MetricKey): Gauge {
+  const existing = created.get(key);
+  if (existing) return existing as Gauge;
+  const { name, help } = MetricDefinitions[key];
+  const metric = new Gauge({ name, help, labelNames: labelNames(key), registers: [registry] });
+  created.set(key, metric);
+  return metric;
+}
+
+/** The histogram for `key` (seconds), created on first use in the process registry. */
+export function histogram(key: MetricKey, buckets: readonly number[]): Histogram {
+  const existing = created.get(key);
+  if (existing) return existing as Histogram;
+  const { name, help } = MetricDefinitions[key];
+  const metric = new Histogram({
+    name,
+    help,
+    labelNames: labelNames(key),
+    buckets: [...buckets],
+    registers: [registry],
+  });
+  created.set(key, metric);
+  return metric;
+}
