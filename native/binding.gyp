@@ -2,9 +2,27 @@
   "targets": [
     {
       "target_name": "ferrolb_packet",
-      "sources": ["packet.c"],
-      "cflags": ["-Wall", "-Wextra", "-O2"],
-      "defines": ["NAPI_VERSION=8"]
+      "sources": [
+        "packet.c",
+        "binding_util.c",
+        "binding_values.c",
+        "classify.c",
+        "socket.c",
+        "table.c",
+        "responder.c"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-O2",
+        "-std=gnu11"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ],
+      "libraries": [
+        "-lpthread"
+      ]
     }
   ]
 }

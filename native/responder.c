@@ -1,0 +1,253 @@
+// The responder thread and the instance's socket registry (see responder.h). Locking: one mutex
+// per instance guards the socket list, every socket's table, counters and forwarding callback,
+// and the fd's lifetime (closed only under it), so the thread never touches a closed socket.
+#define _GNU_SOURCE
+#include "responder.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "socket.h"
+
+#define WAKE_ID 0
+#define FRAMES_PER_WAKE 64 // fairness between sockets under a flood
+#define RECEIVE_BYTES 65536
+
+const uint32_t flb_latency_bounds_micros[FLB_LATENCY_BOUND_COUNT] = {5, 10, 25, 50, 100, 250, 500, 1000};
+
+flb_instance *flb_instance_create(void) {
+  flb_instance *instance = calloc(1, sizeof *instance);
+  if (instance == NULL) return NULL;
+  pthread_mutex_init(&instance->mutex, NULL);
+  instance->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  instance->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  struct epoll_event event = {.events = EPOLLIN, .data.u64 = WAKE_ID};
+  if (instance->epoll_fd < 0 || instance->wake_fd < 0 ||
+      epoll_ctl(instance->epoll_fd, EPOLL_CTL_ADD, instance->wake_fd, &event) != 0) {
+    int error = errno;
+    if (instance->epoll_fd >= 0) close(instance->epoll_fd);
+    if (instance->wake_fd >= 0) close(instance->wake_fd);
+    free(instance);
+    errno = error;
+    return NULL;
+  }
+  instance->next_id = WAKE_ID + 1;
+  instance->refs = 1;
+  return instance;
+}
+
+void flb_instance_release(flb_instance *instance) {
+  if (--instance->refs > 0) return;
+  close(instance->epoll_fd);
+  close(instance->wake_fd);
+  pthread_mutex_destroy(&instance->mutex);
+  free(instance->sockets);
+  free(instance);
+}
+
+static uint64_t elapsed_nanos(const struct timespec *start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t nanos = (int64_t)(now.tv_sec - start->tv_sec) * 1000000000 + (now.tv_nsec - start->tv_nsec);
+  return nanos < 0 ? 0 : (uint64_t)nanos;
+}
+
+static void record_latency(flb_stats *stats, uint64_t nanos) {
+  size_t bucket = 0;
+  while (bucket < FLB_LATENCY_BOUND_COUNT && nanos > (uint64_t)flb_latency_bounds_micros[bucket] * 1000) bucket++;
+  stats->latency_counts[bucket]++;
+  stats->latency_sum_nanos += nanos;
+}
+
+// Hands a frame claiming an owned address to JS without waiting: a full queue drops it (counted)
+// rather than stalling replies.
+static void forward(flb_socket *socket, const uint8_t *frame, size_t length) {
+  forwarded_frame *copy = malloc(sizeof *copy + length);
+  if (copy == NULL) {
+    socket->stats.forward_dropped++;
+    return;
+  }
+  memcpy(copy->interface_name, socket->interface_name, IF_NAMESIZE);
+  copy->length = length;
+  memcpy(copy->frame, frame, length);
+  if (napi_call_threadsafe_function(socket->forward, copy, napi_tsfn_nonblocking) != napi_ok) {
+    free(copy);
+    socket->stats.forward_dropped++;
+    return;
+  }
+  socket->stats.frames_forwarded++;
+}
+
+static void answer(flb_socket *socket, const flb_verdict *verdict, const struct timespec *received_at) {
+  int is_ipv4 = socket->protocol == FLB_PROTOCOL_ARP;
+  uint32_t slot = is_ipv4 ? socket->table->ipv4_slot[verdict->owned_index] : socket->table->ipv6_slot[verdict->owned_index];
+  socket->slots[slot].requests_received++;
+  if (flb_socket_send(socket->fd, socket->ifindex, verdict->reply, verdict->reply_length) != 0) {
+    socket->stats.send_failures++;
+    return;
+  }
+  socket->slots[slot].responses_sent++;
+  record_latency(&socket->stats, elapsed_nanos(received_at));
+}
+
+static void handle_frame(flb_socket *socket, const uint8_t *frame, size_t length, const struct timespec *received_at) {
+  socket->stats.frames_received++;
+  if (socket->table == NULL) { // no table pushed yet: nothing is owned
+    socket->stats.drops[FLB_DROP_ANNOUNCE_IP]++;
+    return;
+  }
+  flb_verdict verdict;
+  flb_classify(frame, length, socket->table, socket->protocol, &verdict);
+  if (verdict.reason == FLB_ANSWER) answer(socket, &verdict, received_at);
+  else socket->stats.drops[verdict.reason]++;
+  if (socket->forward != NULL && flb_claims_owned(frame, length, socket->table, socket->protocol))
+    forward(socket, frame, length);
+}
+
+static flb_socket *find_socket(flb_instance *instance, uint64_t id) {
+  for (size_t index = 0; index < instance->socket_count; index++)
+    if (instance->sockets[index]->id == id) return instance->sockets[index];
+  return NULL;
+}
+
+// Reads up to FRAMES_PER_WAKE frames; the lock is taken per frame so table swaps and counter
+// reads from JS wait at most one frame.
+static void serve(flb_instance *instance, uint64_t id, uint8_t *buffer) {
+  for (int count = 0; count < FRAMES_PER_WAKE; count++) {
+    pthread_mutex_lock(&instance->mutex);
+    flb_socket *socket = find_socket(instance, id);
+    if (socket == NULL) {
+      pthread_mutex_unlock(&instance->mutex);
+      return;
+    }
+    ssize_t received = recv(socket->fd, buffer, RECEIVE_BYTES, MSG_DONTWAIT);
+    struct timespec received_at;
+    clock_gettime(CLOCK_MONOTONIC, &received_at);
+    int is_done = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    // Other errors (ENETDOWN when the link goes down) are reported once by the kernel and cleared.
+    if (received < 0 && !is_done) socket->stats.receive_errors++;
+    if (received >= 0) handle_frame(socket, buffer, (size_t)received, &received_at);
+    pthread_mutex_unlock(&instance->mutex);
+    if (is_done) return;
+  }
+}
+
+static void *run(void *argument) {
+  flb_instance *instance = argument;
+  uint8_t *buffer = malloc(RECEIVE_BYTES);
+  struct epoll_event events[32];
+  for (int is_running = buffer != NULL; is_running;) {
+    int ready = epoll_wait(instance->epoll_fd, events, 32, -1);
+    if (ready < 0 && errno != EINTR) break;
+    for (int index = 0; index < ready; index++) {
+      if (events[index].data.u64 != WAKE_ID) {
+        serve(instance, events[index].data.u64, buffer);
+        continue;
+      }
+      uint64_t value;
+      if (read(instance->wake_fd, &value, sizeof value) < 0) continue;
+      pthread_mutex_lock(&instance->mutex);
+      is_running = !instance->is_stop_requested;
+      pthread_mutex_unlock(&instance->mutex);
+    }
+  }
+  free(buffer);
+  return NULL;
+}
+
+static void stop_thread(flb_instance *instance) {
+  if (!instance->is_thread_running) return;
+  pthread_mutex_lock(&instance->mutex);
+  instance->is_stop_requested = 1;
+  pthread_mutex_unlock(&instance->mutex);
+  uint64_t one = 1;
+  while (write(instance->wake_fd, &one, sizeof one) < 0 && errno == EINTR) continue;
+  pthread_join(instance->thread, NULL);
+  instance->is_thread_running = 0;
+  instance->is_stop_requested = 0;
+}
+
+static int grow_sockets(flb_instance *instance) {
+  if (instance->socket_count < instance->socket_capacity) return 0;
+  size_t capacity = instance->socket_capacity == 0 ? 8 : instance->socket_capacity * 2;
+  flb_socket **grown = realloc(instance->sockets, capacity * sizeof *grown);
+  if (grown == NULL) return ENOMEM;
+  instance->sockets = grown;
+  instance->socket_capacity = capacity;
+  return 0;
+}
+
+// On failure the socket is closed (is_closed set) and the caller only frees it.
+int flb_instance_add(flb_instance *instance, flb_socket *socket) {
+  pthread_mutex_lock(&instance->mutex);
+  int error = grow_sockets(instance);
+  if (error == 0) {
+    socket->id = instance->next_id++;
+    instance->sockets[instance->socket_count++] = socket;
+    struct epoll_event event = {.events = EPOLLIN, .data.u64 = socket->id};
+    if (epoll_ctl(instance->epoll_fd, EPOLL_CTL_ADD, socket->fd, &event) != 0) {
+      error = errno;
+      instance->socket_count--;
+      close(socket->fd);
+      socket->fd = -1;
+      socket->is_closed = 1;
+    }
+  }
+  pthread_mutex_unlock(&instance->mutex);
+  if (error != 0 || instance->is_thread_running) return error;
+  error = pthread_create(&instance->thread, NULL, run, instance);
+  if (error != 0) {
+    flb_instance_remove(instance, socket);
+    return error;
+  }
+  instance->is_thread_running = 1;
+  return 0;
+}
+
+napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket *socket) {
+  if (socket->is_closed) return NULL;
+  pthread_mutex_lock(&instance->mutex);
+  for (size_t index = 0; index < instance->socket_count; index++) {
+    if (instance->sockets[index] != socket) continue;
+    instance->sockets[index] = instance->sockets[--instance->socket_count];
+    break;
+  }
+  epoll_ctl(instance->epoll_fd, EPOLL_CTL_DEL, socket->fd, NULL);
+  close(socket->fd);
+  socket->fd = -1;
+  socket->is_closed = 1;
+  napi_threadsafe_function forward = socket->forward;
+  socket->forward = NULL;
+  size_t remaining = instance->socket_count;
+  pthread_mutex_unlock(&instance->mutex);
+  if (remaining == 0) stop_thread(instance);
+  return forward;
+}
+
+void flb_instance_teardown(flb_instance *instance) {
+  // Node finalizes thread-safe functions itself at teardown, so they are dropped, not released.
+  while (instance->socket_count > 0) flb_instance_remove(instance, instance->sockets[0]);
+  stop_thread(instance);
+}
+
+int flb_socket_read_stats(flb_socket *socket, flb_stats *stats, flb_counter_slot **slots, size_t *slot_count) {
+  pthread_mutex_lock(&socket->instance->mutex);
+  *stats = socket->stats;
+  *slot_count = socket->slot_count;
+  *slots = malloc((socket->slot_count + 1) * sizeof **slots);
+  if (*slots != NULL && socket->slot_count > 0) memcpy(*slots, socket->slots, socket->slot_count * sizeof **slots);
+  pthread_mutex_unlock(&socket->instance->mutex);
+  return *slots == NULL ? ENOMEM : 0;
+}
+
+void flb_socket_clear_forward(flb_socket *socket) {
+  pthread_mutex_lock(&socket->instance->mutex);
+  socket->forward = NULL;
+  pthread_mutex_unlock(&socket->instance->mutex);
+}

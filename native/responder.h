@@ -1,0 +1,100 @@
+// The responder: one C thread per addon instance (per Node environment) that waits on every open
+// packet socket with epoll and answers owned ARP / NS in C, so replies never wait for JS
+// (DESIGN "Data plane"). JS only swaps tables, sends frames and reads counters.
+#ifndef FERROLB_RESPONDER_H
+#define FERROLB_RESPONDER_H
+
+#include <net/if.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "classify.h"
+
+// Reply latency histogram upper bounds in microseconds; one more bucket counts the rest (+Inf).
+#define FLB_LATENCY_BOUND_COUNT 8
+extern const uint32_t flb_latency_bounds_micros[FLB_LATENCY_BOUND_COUNT];
+
+typedef struct {
+  uint8_t address_bytes; // 4 or 16
+  uint8_t address[FLB_IPV6_BYTES];
+  uint64_t requests_received; // requests for this owned IP that passed every check (M5)
+  uint64_t responses_sent;    // replies the kernel accepted (M5)
+} flb_counter_slot;
+
+typedef struct {
+  uint64_t frames_received;
+  uint64_t receive_errors;
+  uint64_t send_failures;
+  uint64_t frames_forwarded;
+  uint64_t forward_dropped; // JS callback queue full or closing
+  uint64_t drops[FLB_REASON_COUNT];
+  uint64_t latency_counts[FLB_LATENCY_BOUND_COUNT + 1];
+  uint64_t latency_sum_nanos;
+} flb_stats;
+
+// A frame copied for the JS callback; freed by whoever consumes or drops it.
+typedef struct {
+  char interface_name[IF_NAMESIZE];
+  size_t length;
+  uint8_t frame[];
+} forwarded_frame;
+
+typedef struct flb_instance flb_instance;
+
+typedef struct flb_socket {
+  uint64_t id;
+  flb_instance *instance;
+  int refs; // the JS handle and the forwarding callback each hold one (JS thread only)
+  int fd;
+  int ifindex;
+  int is_closed;
+  flb_protocol protocol;
+  char interface_name[IF_NAMESIZE];
+  // Guarded by the instance mutex from here on.
+  flb_table *table;
+  flb_counter_slot *slots;
+  size_t slot_count;
+  size_t slot_capacity;
+  flb_stats stats;
+  napi_threadsafe_function forward;
+} flb_socket;
+
+struct flb_instance {
+  pthread_mutex_t mutex;
+  int epoll_fd;
+  int wake_fd;
+  pthread_t thread;
+  int is_thread_running;
+  int is_stop_requested;
+  flb_socket **sockets;
+  size_t socket_count;
+  size_t socket_capacity;
+  uint64_t next_id;
+  int refs; // the environment and every live socket struct hold one (JS thread only)
+};
+
+/** Creates the epoll and wake-up descriptors; NULL with errno set on failure. */
+flb_instance *flb_instance_create(void);
+/** Drops one reference; frees the instance at zero. */
+void flb_instance_release(flb_instance *instance);
+/** Registers an opened socket and starts the thread if needed; returns 0 or an errno. */
+int flb_instance_add(flb_instance *instance, flb_socket *socket);
+/** Closes a socket (idempotent); returns its forwarding callback for the caller to release. */
+napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket *socket);
+/** Closes every socket and stops the thread (environment teardown). */
+void flb_instance_teardown(flb_instance *instance);
+
+/** Builds a sorted, de-duplicated table; NULL on allocation failure. */
+flb_table *flb_table_build(const uint8_t *mac, const uint8_t *ipv4, size_t ipv4_count, const uint8_t *ipv6,
+                           size_t ipv6_count);
+void flb_table_free(flb_table *table);
+/** Gives the table counter slots and swaps it in; returns 0 or ENOMEM (the table is then freed). */
+int flb_socket_set_table(flb_socket *socket, flb_table *table);
+
+/** Copies the counters under the lock; *slots is malloc'ed (caller frees). Returns 0 or ENOMEM. */
+int flb_socket_read_stats(flb_socket *socket, flb_stats *stats, flb_counter_slot **slots, size_t *slot_count);
+/** Forgets the forwarding callback (called when Node finalizes it). */
+void flb_socket_clear_forward(flb_socket *socket);
+
+#endif

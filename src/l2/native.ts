@@ -1,0 +1,194 @@
+// Typed binding of the ferrolb_packet addon (native/): AF_PACKET sockets whose ARP / NS replies
+// are built and sent by a C thread from an owned-address table (DESIGN "Data plane"), so no JS
+// runs on the reply path. This file is the only importer of native/.
+import { createRequire } from 'node:module';
+import { ErrorCode, NativeError } from '../errors.js';
+
+/** Which frames a socket carries: ARP (EtherType 0x0806) or ICMPv6 NS/NA (0x86DD). */
+export type PacketProtocol = 'arp' | 'ipv6';
+
+/** Why the hot path did not answer a frame, in the order its checks run (MetalLB L9 names where they exist). */
+export const dropReasons = [
+  'truncated',
+  'etherType',
+  'malformed',
+  'arpReply',
+  'messageType',
+  'nextHeader',
+  'hopLimit',
+  'checksum',
+  'badOption',
+  'announceIP',
+  'ethernetDestination',
+  'ipDestination',
+  'dadSourceLL',
+] as const;
+export type DropReason = (typeof dropReasons)[number];
+
+/** What one socket answers for: its interface MAC and the owned IPs as raw bytes (4 or 16 each). */
+export interface OwnedTable {
+  readonly mac: Uint8Array;
+  readonly ipv4: readonly Uint8Array[];
+  readonly ipv6: readonly Uint8Array[];
+}
+
+/** The C hot path's decision for one frame; `reply` is the exact frame it would send. */
+export type NativeVerdict =
+  | { readonly verdict: 'answer'; readonly reply: Buffer }
+  | { readonly verdict: 'drop'; readonly reason: DropReason };
+
+/** Per owned IP (MetalLB M5): requests that passed every check, and replies the kernel accepted. */
+export interface AddressCounters {
+  readonly ip: string;
+  readonly requestsReceived: number;
+  readonly responsesSent: number;
+}
+
+/** Reply latency, from the frame's read to the reply's send, as per-bucket (not cumulative) counts. */
+export interface LatencyHistogram {
+  /** Upper bounds of all buckets but the last, in microseconds; counts has one more (+Inf). */
+  readonly boundsMicros: readonly number[];
+  readonly counts: readonly number[];
+  readonly sumSeconds: number;
+  readonly count: number;
+}
+
+/** Every counter of one socket; all are monotonic for the socket's lifetime. */
+export interface PacketCounters {
+  readonly addresses: readonly AddressCounters[];
+  readonly drops: Readonly<Record<DropReason, number>>;
+  readonly latency: LatencyHistogram;
+  readonly framesReceived: number;
+  readonly receiveErrors: number;
+  readonly sendFailures: number;
+  /** Frames claiming an owned address handed to onFrame (conflict detection). */
+  readonly framesForwarded: number;
+  /** Such frames dropped because the JS queue was full (a busy main thread under a flood). */
+  readonly forwardDropped: number;
+}
+
+/** Called on the JS thread with frames that claim an owned address from another MAC. */
+export type FrameListener = (interfaceName: string, frame: Buffer) => void;
+
+type Handle = { readonly brand: 'ferrolb-packet-socket' };
+interface Addon {
+  openSocket(interfaceName: string, protocol: PacketProtocol, onFrame?: FrameListener): Handle;
+  setOwned(handle: Handle, table: OwnedTable): void;
+  send(handle: Handle, frame: Uint8Array): void;
+  addMembership(handle: Handle, mac: Uint8Array): void;
+  dropMembership(handle: Handle, mac: Uint8Array): void;
+  counters(handle: Handle): PacketCounters;
+  close(handle: Handle): void;
+  classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: PacketProtocol): NativeVerdict;
+  readonly dropReasons: readonly string[];
+}
+
+/** Path of the built addon, relative to this file in src/l2 and in dist/l2 alike. */
+const addonPath = '../../native/build/Release/ferrolb_packet.node';
+let loaded: Addon | undefined;
+
+function addon(): Addon {
+  if (loaded) return loaded;
+  try {
+    loaded = createRequire(import.meta.url)(addonPath) as Addon;
+  } catch (error) {
+    throw new NativeError(
+      ErrorCode.native,
+      `native addon ${addonPath} failed to load (build it with \`npm run install\`): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return loaded;
+}
+
+/** A NativeError with the errno name (EPERM, ENODEV…; ERR_INVALID_ARG_TYPE for bad arguments) and its interface. */
+export class PacketSocketError extends NativeError {
+  constructor(
+    message: string,
+    readonly errno: string,
+    readonly interfaceName: string,
+    options?: ErrorOptions,
+  ) {
+    super(ErrorCode.native, message, options);
+  }
+}
+
+// Addon errors carry `code` (errno name or ERR_INVALID_ARG_TYPE); both become one error class.
+function wrap<T>(interfaceName: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    const failure = error as Error & { code?: string };
+    throw new PacketSocketError(failure.message, failure.code ?? 'EUNKNOWN', interfaceName, { cause: error });
+  }
+}
+
+/** One AF_PACKET socket on one interface; the addon's C thread answers on it from the owned table. */
+export class PacketSocket {
+  private isClosed = false;
+
+  private constructor(
+    readonly interfaceName: string,
+    readonly protocol: PacketProtocol,
+    private readonly handle: Handle,
+  ) {}
+
+  /**
+   * Opens a socket (needs CAP_NET_RAW). Until setOwned is called nothing is answered. `onFrame`
+   * receives frames claiming an owned address (ARP from another MAC, NA for an owned target).
+   */
+  static open(interfaceName: string, protocol: PacketProtocol, onFrame?: FrameListener): PacketSocket {
+    const native = addon();
+    const handle = wrap(interfaceName, () => native.openSocket(interfaceName, protocol, onFrame));
+    return new PacketSocket(interfaceName, protocol, handle);
+  }
+
+  /** Replaces the owned table atomically; counters of IPs seen before are kept. */
+  setOwned(table: OwnedTable): void {
+    wrap(this.interfaceName, () => addon().setOwned(this.handle, table));
+  }
+
+  /** Sends one whole Ethernet frame (GARP, unsolicited NA); throws on any send error. */
+  send(frame: Uint8Array): void {
+    wrap(this.interfaceName, () => addon().send(this.handle, frame));
+  }
+
+  /** Joins a multicast MAC group (solicited-node 33:33:ff:xx:xx:xx for an owned IPv6 address). */
+  addMembership(mac: Uint8Array): void {
+    wrap(this.interfaceName, () => addon().addMembership(this.handle, mac));
+  }
+
+  /** Leaves a multicast MAC group joined with addMembership. */
+  dropMembership(mac: Uint8Array): void {
+    wrap(this.interfaceName, () => addon().dropMembership(this.handle, mac));
+  }
+
+  /** Counters and the reply-latency histogram kept by the C thread (still readable after close). */
+  counters(): PacketCounters {
+    return wrap(this.interfaceName, () => addon().counters(this.handle));
+  }
+
+  /** Whether close has been called. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Closes the socket; idempotent. The C thread stops when the instance's last socket closes. */
+  close(): void {
+    this.isClosed = true;
+    addon().close(this.handle);
+  }
+}
+
+/**
+ * Runs the C hot path's decision and reply builder on one frame without a socket: the
+ * differential test holds it to src/l2/classify.ts (the specification).
+ */
+export function classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: PacketProtocol): NativeVerdict {
+  return wrap('(none)', () => addon().classifyFrame(frame, table, protocol));
+}
+
+/** The drop reasons the loaded addon reports, for a test to pin against dropReasons. */
+export function nativeDropReasons(): readonly string[] {
+  return addon().dropReasons;
+}
