@@ -1,0 +1,183 @@
+import { type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import type { Logger } from '../log.js';
+import { statusCodeOf } from './client.js';
+import { decideLease, leaseRecordChanged } from './lease-decision.js';
+
+/** client-go's defaults for controllers (kube-controller-manager uses the same 15 s / 10 s / 2 s). */
+export const LEASE_DURATION_SECONDS = 15;
+/** A leader that cannot renew for this long stops acting before anybody else may take over. */
+export const LEASE_RENEW_DEADLINE_MS = 10_000;
+/** How often candidates retry and the leader renews. */
+export const LEASE_RETRY_PERIOD_MS = 2_000;
+
+/** Where the Lease lives and who is asking. */
+export interface LeaderElectionOptions {
+  readonly coordination: CoordinationV1Api;
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  readonly logger: Logger;
+  readonly onStartedLeading: () => void;
+  /** Leadership lost (renew deadline passed) or released; the caller must stop writing at once. */
+  readonly onStoppedLeading: () => void;
+  readonly leaseDurationSeconds?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+/** A running election; `release()` hands the Lease over on a graceful stop. */
+export interface LeaderElection {
+  isLeader(): boolean;
+  release(): Promise<void>;
+}
+
+interface Observation {
+  holder: string | undefined;
+  renewTime: string | undefined;
+  atMs: number;
+}
+
+function leaseBody(
+  options: LeaderElectionOptions,
+  existing: V1Lease | undefined,
+  transitions: number,
+): V1Lease {
+  const now = new V1MicroTime();
+  const holding = existing?.spec?.holderIdentity === options.identity;
+  return {
+    metadata: { ...existing?.metadata, name: options.name, namespace: options.namespace },
+    spec: {
+      holderIdentity: options.identity,
+      leaseDurationSeconds: options.leaseDurationSeconds ?? LEASE_DURATION_SECONDS,
+      acquireTime: holding ? existing?.spec?.acquireTime : now,
+      renewTime: now,
+      leaseTransitions: transitions,
+    },
+  };
+}
+
+/**
+ * Lease leader election (coordination.k8s.io/v1) following client-go: one attempt per retry period,
+ * optimistic concurrency on the Lease's resourceVersion as the fence (a 409 means somebody else
+ * wrote first), and a renew deadline after which the leader gives up before its Lease can expire.
+ */
+export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
+  const { coordination, namespace, name } = options;
+  const retryPeriodMs = options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS;
+  const renewDeadlineMs = options.renewDeadlineMs ?? LEASE_RENEW_DEADLINE_MS;
+  let leader = false;
+  let stopped = false;
+  let lastRenewMs = 0;
+  let observation: Observation | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const attempt = async (): Promise<boolean> => {
+    let existing: V1Lease | undefined;
+    try {
+      existing = await coordination.readNamespacedLease({ name, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) !== 404) throw error;
+    }
+    const nowMs = Date.now();
+    if (existing) {
+      const seen = {
+        holder: existing.spec?.holderIdentity,
+        renewTime: existing.spec?.renewTime?.toISOString(),
+      };
+      if (leaseRecordChanged(observation, seen)) observation = { ...seen, atMs: nowMs };
+    }
+    const record = existing
+      ? {
+          holderIdentity: existing.spec?.holderIdentity,
+          leaseDurationSeconds: existing.spec?.leaseDurationSeconds,
+          leaseTransitions: existing.spec?.leaseTransitions,
+        }
+      : undefined;
+    const decision = decideLease(record, {
+      identity: options.identity,
+      observedAtMs: observation?.atMs ?? nowMs,
+      nowMs,
+    });
+    switch (decision.action) {
+      case 'wait':
+        return false;
+      case 'create':
+        await coordination.createNamespacedLease({ namespace, body: leaseBody(options, undefined, 0) });
+        return true;
+      case 'renew':
+        await coordination.replaceNamespacedLease({
+          name,
+          namespace,
+          body: leaseBody(options, existing, existing?.spec?.leaseTransitions ?? 0),
+        });
+        return true;
+      case 'acquire':
+        await coordination.replaceNamespacedLease({
+          name,
+          namespace,
+          body: leaseBody(options, existing, decision.transitions),
+        });
+        return true;
+    }
+  };
+
+  const tick = async () => {
+    let held = false;
+    try {
+      held = await attempt();
+    } catch (error) {
+      options.logger.debug(
+        { lease: `${namespace}/${name}`, status: statusCodeOf(error), error: String(error) },
+        'lease attempt failed',
+      );
+    }
+    if (stopped) return;
+    const nowMs = Date.now();
+    if (held) {
+      lastRenewMs = nowMs;
+      if (!leader) {
+        leader = true;
+        options.logger.info({ lease: `${namespace}/${name}`, identity: options.identity }, 'became leader');
+        options.onStartedLeading();
+      }
+    } else if (leader && nowMs - lastRenewMs > renewDeadlineMs) {
+      leader = false;
+      options.logger.warn({ lease: `${namespace}/${name}`, identity: options.identity }, 'lost leadership');
+      options.onStoppedLeading();
+    }
+    timer = setTimeout(tick, retryPeriodMs);
+  };
+  void tick();
+
+  return {
+    isLeader: () => leader,
+    release: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      if (!leader) return;
+      leader = false;
+      options.onStoppedLeading();
+      await releaseLease(options).catch((error: unknown) =>
+        options.logger.warn(
+          { lease: `${namespace}/${name}`, error: String(error) },
+          'failed to release lease',
+        ),
+      );
+    },
+  };
+}
+
+/** client-go's ReleaseOnCancel: empty holder, so the next candidate takes over without waiting. */
+async function releaseLease(options: LeaderElectionOptions): Promise<void> {
+  const { coordination, namespace, name } = options;
+  const existing = await coordination.readNamespacedLease({ name, namespace });
+  if (existing.spec?.holderIdentity !== options.identity) return;
+  await coordination.replaceNamespacedLease({
+    name,
+    namespace,
+    body: {
+      ...existing,
+      spec: { ...existing.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() },
+    },
+  });
+}

@@ -1,0 +1,101 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { REPOSITORY_ROOT } from './binaries.js';
+
+/** The MetalLB namespace every deploy/ object lives in. */
+export const SYSTEM_NAMESPACE = 'metallb-system';
+
+/** deploy/ files the harness applies, in dependency order (no workloads: the tests run the daemons). */
+export const CLUSTER_MANIFESTS = [
+  'namespace.yaml',
+  'crds/metallb.io_ipaddresspools.yaml',
+  'crds/metallb.io_l2advertisements.yaml',
+  'crds/metallb.io_servicel2statuses.yaml',
+  'rbac.yaml',
+] as const;
+
+/** A kubeconfig for `server` authenticating with a bearer token; test certificates are self-signed. */
+export function kubeConfigFor(server: string, user: string, token: string): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromClusterAndUser({ name: 'ferrolb-test', server, skipTLSVerify: true }, { name: user, token });
+  return config;
+}
+
+/** Every object of a deploy/ file (or of any YAML file with an absolute path). */
+export function readManifest(path: string): KubernetesObject[] {
+  const absolute = path.startsWith('/') ? path : join(REPOSITORY_ROOT, 'deploy', path);
+  return parseAllDocuments(readFileSync(absolute, 'utf8'))
+    .map((document) => document.toJS() as KubernetesObject | null)
+    .filter((object): object is KubernetesObject => object !== null);
+}
+
+/** Creates each object, or replaces it when it exists (kubectl-apply-like, without the merge). */
+export async function applyObjects(config: KubeConfig, objects: readonly KubernetesObject[]): Promise<void> {
+  const client = KubernetesObjectApi.makeApiClient(config);
+  for (const object of objects) {
+    try {
+      await client.create(object);
+    } catch (error) {
+      if (!(error instanceof ApiException) || error.code !== 409) throw error;
+      const live = await client.read(object as Parameters<typeof client.read>[0]);
+      await client.replace({
+        ...object,
+        metadata: { ...object.metadata, resourceVersion: live.metadata?.resourceVersion },
+      });
+    }
+  }
+}
+
+async function waitForCustomResources(config: KubeConfig): Promise<void> {
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await custom.listNamespacedCustomObject({
+        group: 'metallb.io',
+        version: 'v1beta1',
+        namespace: SYSTEM_NAMESPACE,
+        plural: 'ipaddresspools',
+      });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** A ServiceAccount token from the TokenRequest API, so the daemon is checked against its deploy/ roles. */
+export async function mintServiceAccountToken(config: KubeConfig, serviceAccount: string): Promise<string> {
+  const core = config.makeApiClient(CoreV1Api);
+  const response = await core.createNamespacedServiceAccountToken({
+    name: serviceAccount,
+    namespace: SYSTEM_NAMESPACE,
+    body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+  });
+  const token = response.status?.token;
+  if (!token) throw new Error(`TokenRequest for ${serviceAccount} returned no token`);
+  return token;
+}
+
+/** Applies deploy/'s namespace, CRDs and RBAC and waits until the CRDs serve. */
+export async function applyClusterManifests(admin: KubeConfig): Promise<void> {
+  for (const file of CLUSTER_MANIFESTS) await applyObjects(admin, readManifest(file));
+  await waitForCustomResources(admin);
+}
+
+/** Writes `config` as a kubeconfig file and returns its path. */
+export function writeKubeConfig(config: KubeConfig, directory: string, identity: string): string {
+  const path = join(directory, `kubeconfig-${identity}.yaml`);
+  writeFileSync(path, config.exportConfig(), { mode: 0o600 });
+  return path;
+}
