@@ -1,0 +1,38 @@
+// Every default value, once, each with its reason (STYLE.md: constants live once). Several engineers
+// add lines here.
+
+/** MetalLB's namespace: pools and advertisements outside it are ignored (DESIGN `plan`, `--namespace`). */
+export const DEFAULT_NAMESPACE = 'metallb-system';
+
+/** Namespace of a Service document without `metadata.namespace`, as kubectl would assume. */
+export const DEFAULT_SERVICE_NAMESPACE = 'default';
+
+/** An IPv6 CIDR with at least this many host bits reports MaxInt64 addresses (MetalLB M3, R2, Q17). */
+export const HUGE_CIDR_HOST_BITS = 62;
+
+/** 2^63 − 1, Go's MaxInt64: where MetalLB's pool counters saturate (Q17). */
+export const MAX_INT64 = (1n << 63n) - 1n;
+
+/**
+ * Gratuitous announcements after gaining an IP are sent every 1.1 s (MetalLB G3): just over the
+ * Linux ARP locktime of 1 s, so a client that saw the previous announcement still takes the next.
+ */
+export const GRATUITOUS_INTERVAL_MS = 1100;
+
+/** ... for 5 s after gaining the IP (MetalLB G2): rounds at 0, 1.1, 2.2, 3.3 and 4.4 s. */
+export const GRATUITOUS_DURATION_MS = 5000;
+
+/**
+ * Periodic re-announcement of owned IPs is off by default (MetalLB G8, metallb#3125 made it opt-in):
+ * it only helps where switch FDB ageing outlives the clients' neighbour entries (metallb#2910).
+ */
+export const GRATUITOUS_REFRESH_INTERVAL_MS = 0;
+
+/**
+ * Interfaces are re-read every second: fast enough for a NIC or VLAN appearing after start (Q12),
+ * cheap enough (one `ip -j` pair, ~5 ms) on a 2-core node. MetalLB rescans every 10 s (L1).
+ */
+export const INTERFACE_POLL_INTERVAL_MS = 1000;
+
+/** How often the layer-2 counters kept in the addon's C table are copied into Prometheus. */
+export const LAYER2_COUNTER_SYNC_INTERVAL_MS = 1000;
