@@ -36,3 +36,10 @@ export const INTERFACE_POLL_INTERVAL_MS = 1000;
 
 /** How often the layer-2 counters kept in the addon's C table are copied into Prometheus. */
 export const LAYER2_COUNTER_SYNC_INTERVAL_MS = 1000;
+
+/**
+ * Standalone SIGTERM hand-over (issue 5 item 3): after leaving gossip the old owner keeps
+ * answering this long, covering the next owner's first two gratuitous rounds (0 and 1.1 s) plus
+ * the time gossip takes to spread the leave, so a client never finds nobody home.
+ */
+export const STANDALONE_GRACE_PERIOD_MS = 2000;
