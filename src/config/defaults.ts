@@ -43,3 +43,11 @@ export const LAYER2_COUNTER_SYNC_INTERVAL_MS = 1000;
  * the time gossip takes to spread the leave, so a client never finds nobody home.
  */
 export const STANDALONE_GRACE_PERIOD_MS = 2000;
+
+/**
+ * Standalone start: wait this long at most for gossip to reach another member before the first
+ * election. A node that elected alone would announce every IP for an instant and poison clients'
+ * neighbour caches with a MAC that withdraws a moment later; a node that is really alone (the
+ * others down) only starts this much later.
+ */
+export const STANDALONE_JOIN_WAIT_MS = 3000;
