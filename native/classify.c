@@ -25,9 +25,8 @@ static const uint8_t all_nodes_ip[FLB_IPV6_BYTES] = {0xff, 0x02, 0, 0, 0, 0, 0, 
 static const uint8_t unspecified_ip[FLB_IPV6_BYTES] = {0};
 
 static const char *const reason_names[FLB_REASON_COUNT] = {
-    "answer",        "truncated",   "etherType", "malformed",          "arpReply",
-    "messageType",   "nextHeader",  "hopLimit",  "checksum",           "badOption",
-    "announceIP",    "ethernetDestination",      "ipDestination",      "dadSourceLL",
+    "answer",    "malformed",   "etherType", "arpFormat",     "arpReply",        "ethernetDestination",
+    "announceIP", "messageType", "hopLimit",  "checksum",      "ipDestination",   "dadWithSourceLL",
 };
 
 const char *flb_reason_name(flb_reason reason) {
@@ -55,15 +54,18 @@ long flb_find_owned(const flb_table *table, const uint8_t *address, size_t addre
   return -1;
 }
 
+#define ARP_HEADER_BYTES 8 // htype, ptype, hlen, plen, op (RFC 826)
+
 static flb_reason check_arp(const uint8_t *frame, size_t length, const flb_table *table, long *owned) {
-  if (length < ARP_FRAME_BYTES) return FLB_DROP_TRUNCATED;
+  if (length < ETHERNET_HEADER_BYTES) return FLB_DROP_MALFORMED;
   if (read_u16(frame + 12) != 0x0806) return FLB_DROP_ETHER_TYPE;
+  // The sender declares the address sizes: check them against the frame before reading addresses.
+  size_t declared = ETHERNET_HEADER_BYTES + ARP_HEADER_BYTES;
+  if (length < declared || length < declared + 2 * ((size_t)frame[18] + frame[19])) return FLB_DROP_MALFORMED;
   // RFC 826 over Ethernet for IPv4: htype 1, ptype 0x0800, hlen 6, plen 4.
   if (read_u16(frame + 14) != 1 || read_u16(frame + 16) != 0x0800 || frame[18] != 6 || frame[19] != 4)
-    return FLB_DROP_MALFORMED;
-  uint16_t operation = read_u16(frame + 20);
-  if (operation == 2) return FLB_DROP_ARP_REPLY;
-  if (operation != 1) return FLB_DROP_MESSAGE_TYPE;
+    return FLB_DROP_ARP_FORMAT;
+  if (read_u16(frame + 20) != 1) return FLB_DROP_ARP_REPLY;
   // L10: broadcast, or unicast to our MAC (cache refresh); other unicast is not for us.
   if (memcmp(frame, broadcast_mac, FLB_MAC_BYTES) != 0 && memcmp(frame, table->mac, FLB_MAC_BYTES) != 0)
     return FLB_DROP_ETHERNET_DESTINATION;
@@ -103,14 +105,14 @@ static uint16_t icmpv6_checksum(const uint8_t *source, const uint8_t *destinatio
   return (uint16_t)~sum;
 }
 
-// Walks the NS options (RFC 4861 §4.6): a zero length or one running past the payload drops the
+// Walks the options (RFC 4861 §4.6): a zero length or one running past the payload drops the
 // message (§7.1.1). Returns the first Source Link-Layer Address option's MAC through `source_ll`.
 static flb_reason walk_options(const uint8_t *options, size_t bytes, const uint8_t **source_ll) {
   size_t offset = 0;
   while (offset < bytes) {
-    if (bytes - offset < 2) return FLB_DROP_BAD_OPTION;
+    if (bytes - offset < 2) return FLB_DROP_MALFORMED;
     size_t option_bytes = (size_t)options[offset + 1] * 8;
-    if (option_bytes == 0 || option_bytes > bytes - offset) return FLB_DROP_BAD_OPTION;
+    if (option_bytes == 0 || option_bytes > bytes - offset) return FLB_DROP_MALFORMED;
     if (options[offset] == OPTION_SOURCE_LL && *source_ll == NULL) *source_ll = options + offset + 2;
     offset += option_bytes;
   }
@@ -122,17 +124,25 @@ static int is_solicited_node_of(const uint8_t *address, const uint8_t *target) {
   return memcmp(address, prefix, sizeof prefix) == 0 && memcmp(address + 13, target + 13, 3) == 0;
 }
 
-static flb_reason check_ns_header(const uint8_t *frame, size_t length, size_t *payload_bytes) {
-  if (length < ICMPV6_START) return FLB_DROP_TRUNCATED;
+// RFC 4861 §7.1.1 validity before any ownership question. NAs are parsed like NS (body and
+// options) before being refused, so a truncated NA is malformed rather than the wrong type.
+static flb_reason check_ns_header(const uint8_t *frame, size_t length, size_t *payload_bytes,
+                                  const uint8_t **source_ll) {
+  if (length < ETHERNET_HEADER_BYTES) return FLB_DROP_MALFORMED;
   if (read_u16(frame + 12) != 0x86dd) return FLB_DROP_ETHER_TYPE;
-  if ((frame[IPV6_START] >> 4) != 6) return FLB_DROP_MALFORMED;
-  if (frame[IPV6_START + 6] != ICMPV6_NEXT_HEADER) return FLB_DROP_NEXT_HEADER;
+  if (length < ICMPV6_START || (frame[IPV6_START] >> 4) != 6) return FLB_DROP_MALFORMED;
   *payload_bytes = read_u16(frame + IPV6_START + 4);
   // Bytes past the declared payload are an Ethernet trailer and are ignored.
-  if (*payload_bytes > length - ICMPV6_START || *payload_bytes < NS_BYTES) return FLB_DROP_TRUNCATED;
-  const uint8_t *icmp = frame + ICMPV6_START;
-  if (icmp[0] != ICMPV6_NS || icmp[1] != 0) return FLB_DROP_MESSAGE_TYPE;
+  if (*payload_bytes > length - ICMPV6_START) return FLB_DROP_MALFORMED;
+  if (frame[IPV6_START + 6] != ICMPV6_NEXT_HEADER) return FLB_DROP_MESSAGE_TYPE;
   if (frame[IPV6_START + 7] != 255) return FLB_DROP_HOP_LIMIT;
+  const uint8_t *icmp = frame + ICMPV6_START;
+  if (*payload_bytes < 4) return FLB_DROP_MALFORMED;
+  if (icmp[0] != ICMPV6_NS && icmp[0] != ICMPV6_NA) return FLB_DROP_MESSAGE_TYPE;
+  if (*payload_bytes < NS_BYTES) return FLB_DROP_MALFORMED;
+  flb_reason reason = walk_options(icmp + NS_BYTES, *payload_bytes - NS_BYTES, source_ll);
+  if (reason != FLB_ANSWER) return reason;
+  if (icmp[0] != ICMPV6_NS || icmp[1] != 0) return FLB_DROP_MESSAGE_TYPE;
   if (icmpv6_checksum(frame + IPV6_START + 8, frame + IPV6_START + 24, icmp, *payload_bytes) != 0)
     return FLB_DROP_CHECKSUM;
   return FLB_ANSWER;
@@ -150,16 +160,14 @@ static flb_reason check_ns_addressing(const uint8_t *frame, const flb_table *tab
       memcmp(destination, all_nodes_ip, FLB_IPV6_BYTES) != 0)
     return FLB_DROP_IP_DESTINATION;
   if (memcmp(frame + IPV6_START + 8, unspecified_ip, FLB_IPV6_BYTES) == 0 && source_ll != NULL)
-    return FLB_DROP_DAD_SOURCE_LL;
+    return FLB_DROP_DAD_WITH_SOURCE_LL;
   return FLB_ANSWER;
 }
 
 static flb_reason check_ns(const uint8_t *frame, size_t length, const flb_table *table, long *owned,
                            const uint8_t **source_ll) {
   size_t payload_bytes = 0;
-  flb_reason reason = check_ns_header(frame, length, &payload_bytes);
-  if (reason != FLB_ANSWER) return reason;
-  reason = walk_options(frame + ICMPV6_START + NS_BYTES, payload_bytes - NS_BYTES, source_ll);
+  flb_reason reason = check_ns_header(frame, length, &payload_bytes, source_ll);
   if (reason != FLB_ANSWER) return reason;
   *owned = flb_find_owned(table, frame + ICMPV6_START + 8, FLB_IPV6_BYTES);
   if (*owned < 0) return FLB_DROP_ANNOUNCE_IP;
@@ -208,13 +216,14 @@ void flb_classify(const uint8_t *frame, size_t length, const flb_table *table, f
 }
 
 int flb_claims_owned(const uint8_t *frame, size_t length, const flb_table *table, flb_protocol protocol) {
-  if (length < ETHERNET_HEADER_BYTES || memcmp(frame + 6, table->mac, FLB_MAC_BYTES) == 0) return 0;
   if (protocol == FLB_PROTOCOL_ARP) {
     if (length < ARP_FRAME_BYTES || read_u16(frame + 12) != 0x0806 || read_u16(frame + 14) != 1 ||
         read_u16(frame + 16) != 0x0800 || frame[18] != 6 || frame[19] != 4)
       return 0;
     return memcmp(frame + 22, table->mac, FLB_MAC_BYTES) != 0 && flb_find_owned(table, frame + 28, FLB_IPV4_BYTES) >= 0;
   }
+  // JS (detectConflict) decides which MAC the NA claims and whether it is ours; this only keeps
+  // NAs for targets we do not own off the JS thread.
   if (length < ICMPV6_START + NS_BYTES || read_u16(frame + 12) != 0x86dd || frame[IPV6_START + 6] != ICMPV6_NEXT_HEADER)
     return 0;
   size_t payload_bytes = read_u16(frame + IPV6_START + 4);

@@ -17,23 +17,21 @@
 
 typedef enum { FLB_PROTOCOL_ARP = 0, FLB_PROTOCOL_IPV6 = 1 } flb_protocol;
 
-// Verdicts. FLB_ANSWER is 0; every other value is a drop reason, in the order the checks run.
-// Names (flb_reason_name) follow MetalLB's L9 drop reasons where one exists.
+// Verdicts. FLB_ANSWER is 0; every other value is a drop reason. Names and the order of the
+// checks follow the specification, src/l2/classify.ts (MetalLB L9 names where they exist).
 typedef enum {
   FLB_ANSWER = 0,
-  FLB_DROP_TRUNCATED,            // frame shorter than a header or a declared length
+  FLB_DROP_MALFORMED,            // shorter than a header or a declared length, IPv6 version, bad option
   FLB_DROP_ETHER_TYPE,           // not ARP (or not IPv6) for this socket's protocol
-  FLB_DROP_MALFORMED,            // ARP htype/ptype/hlen/plen, or IPv6 version
-  FLB_DROP_ARP_REPLY,            // ARP op 2 (L9 ARPReply)
-  FLB_DROP_MESSAGE_TYPE,         // other ARP op, or ICMPv6 not NS code 0 (L9 MessageType)
-  FLB_DROP_NEXT_HEADER,          // IPv6 next header not ICMPv6 (NS carry no extension headers)
+  FLB_DROP_ARP_FORMAT,           // not htype 1, ptype 0x0800, hlen 6, plen 4
+  FLB_DROP_ARP_REPLY,            // ARP op other than request (L9 ARPReply)
+  FLB_DROP_ETHERNET_DESTINATION, // L10 / L9 EthernetDestination
+  FLB_DROP_ANNOUNCE_IP,          // target not owned (L9 AnnounceIP)
+  FLB_DROP_MESSAGE_TYPE,         // not ICMPv6, or not NS code 0 (L9 MessageType)
   FLB_DROP_HOP_LIMIT,            // RFC 4861 §7.1.1: hop limit must be 255
   FLB_DROP_CHECKSUM,             // RFC 4861 §7.1.1: ICMPv6 checksum must be valid
-  FLB_DROP_BAD_OPTION,           // RFC 4861 §7.1.1: option length 0 or past the payload
-  FLB_DROP_ANNOUNCE_IP,          // target not owned (L9 AnnounceIP)
-  FLB_DROP_ETHERNET_DESTINATION, // L10 / L9 EthernetDestination
   FLB_DROP_IP_DESTINATION,       // NS not to the target, its solicited-node group or ff02::1
-  FLB_DROP_DAD_SOURCE_LL,        // RFC 4861 §7.1.1: source :: with an SLLA option
+  FLB_DROP_DAD_WITH_SOURCE_LL,   // RFC 4861 §7.1.1: source :: with a source link-layer option
   FLB_REASON_COUNT
 } flb_reason;
 

@@ -7,21 +7,19 @@ import { ErrorCode, NativeError } from '../errors.js';
 /** Which frames a socket carries: ARP (EtherType 0x0806) or ICMPv6 NS/NA (0x86DD). */
 export type PacketProtocol = 'arp' | 'ipv6';
 
-/** Why the hot path did not answer a frame, in the order its checks run (MetalLB L9 names where they exist). */
+/** Why the hot path did not answer a frame: the same names as src/l2/classify.ts DropReason (the specification). */
 export const dropReasons = [
-  'truncated',
-  'etherType',
   'malformed',
+  'etherType',
+  'arpFormat',
   'arpReply',
+  'ethernetDestination',
+  'announceIP',
   'messageType',
-  'nextHeader',
   'hopLimit',
   'checksum',
-  'badOption',
-  'announceIP',
-  'ethernetDestination',
   'ipDestination',
-  'dadSourceLL',
+  'dadWithSourceLL',
 ] as const;
 export type DropReason = (typeof dropReasons)[number];
 
