@@ -1,0 +1,107 @@
+// Plain Kubernetes objects (as the informers deliver them) to the speaker's inputs. Pure: input is
+// untrusted, so every reader returns a value or a reason and never throws.
+import { DEFAULT_SERVICE_NAMESPACE, type Fields, isFields, parseService } from '../config/index.js';
+import type { ElectionEndpoint, ElectionNode } from '../election/index.js';
+import type { SpeakerService } from './types.js';
+
+/** Label an EndpointSlice carries with the name of its Service (discovery.k8s.io/v1). */
+export const ENDPOINT_SLICE_SERVICE_LABEL = 'kubernetes.io/service-name';
+
+/** A Service object read for the speaker, or the field and reason it could not be. */
+export type ServiceRead =
+  | { readonly ok: true; readonly value: SpeakerService }
+  | { readonly ok: false; readonly key: string; readonly field: string; readonly message: string };
+
+function metadataOf(object: unknown): Fields {
+  return isFields(object) && isFields(object.metadata) ? object.metadata : {};
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Reads a v1 Service with the config module's parser (the same rules as the controller). */
+export function readService(object: unknown): ServiceRead {
+  const metadata = metadataOf(object);
+  const parsed = parseService(isFields(object) ? object : {}, DEFAULT_SERVICE_NAMESPACE);
+  if (!parsed.ok) {
+    const key = `${text(metadata.namespace) ?? DEFAULT_SERVICE_NAMESPACE}/${text(metadata.name) ?? ''}`;
+    return { ok: false, key, field: parsed.field, message: parsed.message };
+  }
+  const service = parsed.value;
+  const uid = text(metadata.uid);
+  return {
+    ok: true,
+    value: {
+      key: service.key,
+      namespace: service.namespace,
+      name: service.name,
+      ...(uid ? { uid } : {}),
+      type: service.type,
+      loadBalancerClass: service.loadBalancerClass,
+      labels: service.labels,
+      annotations: service.annotations,
+      externalTrafficPolicy: service.externalTrafficPolicy,
+      ingressIPs: service.ingressIPs,
+    },
+  };
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (!isFields(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
+  return out;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** E5: a Node's name, labels, NetworkUnavailable condition and taints; undefined without a name. */
+export function readNode(object: unknown): ElectionNode | undefined {
+  const metadata = metadataOf(object);
+  const name = text(metadata.name);
+  if (!name || !isFields(object)) return undefined;
+  const status = isFields(object.status) ? object.status : {};
+  const spec = isFields(object.spec) ? object.spec : {};
+  const networkUnavailable = list(status.conditions).some(
+    (condition) =>
+      isFields(condition) && condition.type === 'NetworkUnavailable' && condition.status === 'True',
+  );
+  const taints = list(spec.taints)
+    .filter(isFields)
+    .flatMap((taint) => {
+      const key = text(taint.key);
+      const effect = text(taint.effect);
+      return key ? [{ key, ...(effect ? { effect } : {}) }] : [];
+    });
+  return { name, labels: stringRecord(metadata.labels), networkUnavailable, taints };
+}
+
+/** E1/E6: the endpoints of every EndpointSlice, grouped by the key of the Service they belong to. */
+export function endpointsByService(slices: readonly unknown[]): Map<string, ElectionEndpoint[]> {
+  const byService = new Map<string, ElectionEndpoint[]>();
+  for (const slice of slices) {
+    const metadata = metadataOf(slice);
+    const service = stringRecord(metadata.labels)[ENDPOINT_SLICE_SERVICE_LABEL];
+    const namespace = text(metadata.namespace);
+    if (!service || !namespace || !isFields(slice)) continue;
+    const key = `${namespace}/${service}`;
+    const endpoints = byService.get(key) ?? [];
+    for (const endpoint of list(slice.endpoints).filter(isFields)) endpoints.push(readEndpoint(endpoint));
+    byService.set(key, endpoints);
+  }
+  return byService;
+}
+
+function readEndpoint(endpoint: Fields): ElectionEndpoint {
+  const conditions = isFields(endpoint.conditions) ? endpoint.conditions : {};
+  const nodeName = text(endpoint.nodeName);
+  return {
+    ...(nodeName ? { nodeName } : {}),
+    // nil `ready` counts as ready (E1); anything but a boolean reads as nil.
+    ...(typeof conditions.ready === 'boolean' ? { ready: conditions.ready } : {}),
+    ...(typeof conditions.serving === 'boolean' ? { serving: conditions.serving } : {}),
+  };
+}
