@@ -68,13 +68,13 @@ export function parsePingSummary(output: string): PingResult | undefined {
 }
 
 /**
- * Starts `ping -i 0.01` from the client at `ip` and returns a function that stops it (SIGINT,
- * so ping prints its summary) and resolves to the counts.
+ * Starts `ping -i 0.01 -c count` from the client at `ip` (every 10 ms, issue 5 item 3) and
+ * resolves with ping's own counts once it has sent them all and waited for the last reply.
  */
-export function startPing(lab: Lab, ip: string): () => Promise<PingResult> {
+export function pingEvery10Ms(lab: Lab, ip: string, count: number): Promise<PingResult> {
   const child = spawn(
     'ip',
-    ['netns', 'exec', lab.clientNamespace, 'ping', '-n', '-i', '0.01', '-W', '1', ip],
+    ['netns', 'exec', lab.clientNamespace, 'ping', '-n', '-i', '0.01', '-c', String(count), '-W', '1', ip],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -84,14 +84,13 @@ export function startPing(lab: Lab, ip: string): () => Promise<PingResult> {
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return async () => {
-    child.kill('SIGINT');
-    await exited;
-    const summary = parsePingSummary(output);
-    if (!summary) throw new Error(`ping printed no summary: ${output.slice(-300)}`);
-    return summary;
-  };
+  return new Promise((resolve, reject) => {
+    child.once('exit', () => {
+      const summary = parsePingSummary(output);
+      if (summary) resolve(summary);
+      else reject(new Error(`ping printed no summary: ${output.slice(-300)}`));
+    });
+  });
 }
 
 /** Polls `probe` every `intervalMs` until it returns a value other than undefined, or times out. */

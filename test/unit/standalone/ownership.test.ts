@@ -123,6 +123,7 @@ describe('computeOwnership', () => {
           return owners.every((list) => list.length === 1 && live.includes(list[0] as string));
         },
       ),
+      { numRuns: 40 },
     );
   });
 });

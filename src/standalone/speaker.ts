@@ -1,0 +1,196 @@
+// The standalone speaker's shell: feeds the pure ownership computation with the file's
+// allocation and gossip's live members, and applies the result (local routes, then the data
+// plane). Every change runs through one queue so routes and announcements never interleave.
+
+import type { Logger } from '../log.js';
+import { counter, gauge } from '../metrics/registry.js';
+import type { ClusterMember } from './cluster.js';
+import type { StandaloneConfig } from './load.js';
+import {
+  computeOwnership,
+  diffOwned,
+  failoversGained,
+  type OwnedAnnouncement,
+  type Ownership,
+} from './ownership.js';
+import type { DataPlanePort, MembershipPort } from './ports.js';
+import { addLocalRoute, removeLocalRoute } from './routes.js';
+
+/** What the speaker is built from; the CLI wires the real data plane and membership. */
+export interface SpeakerParts {
+  readonly nodeName: string;
+  readonly config: StandaloneConfig;
+  readonly dataPlane: DataPlanePort;
+  readonly membership: MembershipPort;
+  readonly logger: Logger;
+}
+
+const NO_OWNERSHIP: Ownership = { owned: new Map(), owners: new Map(), servicesByIP: new Map() };
+
+/** Runs election and announcements for one node until stop() or handOver(). */
+export class StandaloneSpeaker {
+  private config: StandaloneConfig;
+  private current: Ownership = NO_OWNERSHIP;
+  private queue: Promise<void> = Promise.resolve();
+  private frozen = false;
+  private started = false;
+  private converged = false;
+
+  constructor(private readonly parts: SpeakerParts) {
+    this.config = parts.config;
+    parts.membership.on('change', () => this.converge('membership'));
+    parts.dataPlane.on('interfaces', () => {
+      this.publishInterfaceHealth();
+      this.converge('interfaces');
+    });
+    this.publishInterfaceHealth();
+  }
+
+  /** True once the first election has been applied (readiness). */
+  isReady(): boolean {
+    return this.converged;
+  }
+
+  /** How many members gossip counts as live (this node included). */
+  liveMemberCount(): number {
+    return this.parts.membership.liveMembers().length;
+  }
+
+  /** The IPs this node announces now. */
+  ownedIPs(): string[] {
+    return [...this.current.owned.keys()];
+  }
+
+  /** Replaces the configuration (SIGHUP) and re-elects. */
+  replaceConfig(config: StandaloneConfig): Promise<void> {
+    this.config = config;
+    return this.converge('config');
+  }
+
+  /** Allows elections (after the start-up wait for gossip) and runs the first one. */
+  begin(): Promise<void> {
+    this.started = true;
+    return this.converge('start');
+  }
+
+  /** Re-elects and applies the result; calls are queued, never concurrent. */
+  converge(reason: string): Promise<void> {
+    this.queue = this.queue.then(
+      () => this.applyOnce(reason),
+      () => this.applyOnce(reason),
+    );
+    return this.queue;
+  }
+
+  private async applyOnce(reason: string): Promise<void> {
+    if (this.frozen || !this.started) return;
+    const { nodeName, membership } = this.parts;
+    const next = computeOwnership({
+      nodeName,
+      services: this.config.services,
+      members: this.config.cluster.members,
+      liveMembers: membership.liveMembers(),
+      interfaceHealth: this.interfaceHealth(),
+    });
+    const { gained, lost } = diffOwned(this.current.owned, next.owned);
+    // Make before break: the kernel must accept a VIP's traffic before anyone is told to send it.
+    await Promise.all(gained.map((ip) => addLocalRoute(ip)));
+    this.parts.dataPlane.setAnnouncements(next.owned);
+    await Promise.all(lost.map((ip) => removeLocalRoute(ip)));
+    const failovers = failoversGained(nodeName, this.current.owners, gained);
+    if (failovers.length > 0) counter('failoverEventsTotal').inc(failovers.length);
+    this.logChanges({ next, gained, lost, failovers, reason });
+    this.updateAnnouncedGauge(next);
+    this.current = next;
+    this.converged = true;
+  }
+
+  private logChanges(change: {
+    next: Ownership;
+    gained: readonly string[];
+    lost: readonly string[];
+    failovers: readonly string[];
+    reason: string;
+  }): void {
+    const { logger } = this.parts;
+    for (const ip of change.gained) {
+      const service = change.next.servicesByIP.get(ip);
+      const previousOwner = this.current.owners.get(ip);
+      const failover = change.failovers.includes(ip);
+      logger.info({ ip, service, previousOwner, failover, reason: change.reason }, 'announcing IP');
+    }
+    for (const ip of change.lost) {
+      const service = this.current.servicesByIP.get(ip);
+      logger.info(
+        { ip, service, owner: change.next.owners.get(ip), reason: change.reason },
+        'stopped announcing IP',
+      );
+    }
+  }
+
+  private updateAnnouncedGauge(next: Ownership): void {
+    const announced = gauge('speakerAnnounced');
+    announced.reset();
+    for (const ip of next.owned.keys()) {
+      for (const service of next.servicesByIP.get(ip) ?? []) {
+        announced.set({ service, protocol: 'layer2', node: this.parts.nodeName, ip }, 1);
+      }
+    }
+  }
+
+  /** Interface health of every member, from gossip metadata (Q10: all selected interfaces down → not eligible). */
+  private interfaceHealth(): Record<string, Record<string, boolean>> {
+    const health: Record<string, Record<string, boolean>> = {};
+    for (const member of this.parts.membership.members()) {
+      const interfaces = member.metadata.interfaces;
+      if (typeof interfaces !== 'object' || interfaces === null) continue;
+      health[member.name] = Object.fromEntries(
+        Object.entries(interfaces).filter(
+          (entry): entry is [string, boolean] => typeof entry[1] === 'boolean',
+        ),
+      );
+    }
+    return health;
+  }
+
+  private publishInterfaceHealth(): void {
+    const selected = this.config.cluster.interfaces;
+    const states = this.parts.dataPlane
+      .interfaceStates()
+      .filter((state) => selected === undefined || selected.includes(state.name));
+    const interfaces = Object.fromEntries(states.map((state) => [state.name, state.up && state.usable]));
+    this.parts.membership.setMetadata({ interfaces });
+  }
+
+  /**
+   * SIGTERM, make before break (issue 5 item 3): leave gossip so the next owner takes over and
+   * announces, keep answering for `gracePeriodMs` so no packet finds nobody, then stop.
+   */
+  async handOver(gracePeriodMs: number): Promise<void> {
+    const { logger, membership } = this.parts;
+    await this.queue;
+    this.frozen = true;
+    logger.info({ ips: this.ownedIPs(), gracePeriodMs }, 'leaving: handing over to the next owners');
+    await membership.leave();
+    await new Promise((resolve) => setTimeout(resolve, gracePeriodMs));
+    await this.withdrawAll();
+  }
+
+  /** Stops announcing everything and removes every local route; then closes the data plane and gossip. */
+  async withdrawAll(): Promise<void> {
+    this.frozen = true;
+    await this.queue;
+    const owned = this.ownedIPs();
+    this.parts.dataPlane.setAnnouncements(new Map<string, OwnedAnnouncement>());
+    await Promise.all(owned.map((ip) => removeLocalRoute(ip)));
+    this.current = NO_OWNERSHIP;
+    gauge('speakerAnnounced').reset();
+    await this.parts.dataPlane.stop();
+    await this.parts.membership.stop();
+  }
+}
+
+/** The member entry of `nodeName`, or undefined when the file does not list it. */
+export function memberNamed(config: StandaloneConfig, nodeName: string): ClusterMember | undefined {
+  return config.cluster.members.find((member) => member.name === nodeName);
+}
