@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EXCLUDE_LB_LABEL } from '../../../src/config/annotations.js';
+import type { ElectionNode } from '../../../src/election/index.js';
 import { EMPTY_SPEAKER_STATE, reconcile } from '../../../src/speaker/index.js';
 import { inputs, service } from './fixtures.js';
 
@@ -29,10 +30,10 @@ function viewOf(sample: World, nodeName: string) {
     nodeName,
     services,
     endpoints: new Map(services.map((item) => [item.key, endpoints])),
-    nodes: nodeNames.map((name) => ({
-      name,
-      labels: sample.excluded.includes(name) ? { [EXCLUDE_LB_LABEL]: '' } : {},
-    })),
+    nodes: nodeNames.map((name): ElectionNode => {
+      const labels: Record<string, string> = sample.excluded.includes(name) ? { [EXCLUDE_LB_LABEL]: '' } : {};
+      return { name, labels };
+    }),
     liveMembers: sample.live,
   });
 }
