@@ -51,3 +51,10 @@ export const STANDALONE_GRACE_PERIOD_MS = 2000;
  * others down) only starts this much later.
  */
 export const STANDALONE_JOIN_WAIT_MS = 3000;
+
+/**
+ * A conflict (another MAC claiming our VIP) is logged and reported to the speaker (an Event) at most
+ * once per IP and MAC in this window; the counter still counts every frame. A squatter answering
+ * every request must not flood logs and the API server.
+ */
+export const CONFLICT_REPORT_INTERVAL_MS = 10_000;

@@ -214,10 +214,16 @@ export class Allocator {
     return true;
   }
 
-  /** The Service's addresses and pool, or undefined. */
-  holdingOf(serviceKey: string): { readonly ips: readonly string[]; readonly pool: string } | undefined {
+  /** The Service's addresses, pool and sharing identity (A11 compares it), or undefined. */
+  holdingOf(serviceKey: string): HoldingView | undefined {
     const holding = this.holdings.get(serviceKey);
-    return holding ? { ips: holding.ips, pool: holding.pool } : undefined;
+    if (!holding) return undefined;
+    return {
+      ips: holding.ips,
+      pool: holding.pool,
+      sharingKey: holding.key.sharing,
+      backendKey: holding.key.backend,
+    };
   }
 
   /** Whether some pool contains `ip` (A1, A11: freeing it may help a waiting Service). */
@@ -244,6 +250,14 @@ export class Allocator {
       services: state.services.size,
     };
   }
+}
+
+/** What the allocator holds for one Service. */
+export interface HoldingView {
+  readonly ips: readonly string[];
+  readonly pool: string;
+  readonly sharingKey: string;
+  readonly backendKey: string;
 }
 
 function noAvailableIn(poolName: string, family: ServiceFamily): string {

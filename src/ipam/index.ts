@@ -1,4 +1,4 @@
-export { Allocator } from './allocator.js';
+export { Allocator, type HoldingView } from './allocator.js';
 export { cidrCapacity, type PoolCapacity, poolCapacity } from './capacity.js';
 export { FreeIndex } from './free-index.js';
 export { FAMILY_NAME, genericPools, isPoolCompatible, pinnedPools } from './pool-choice.js';

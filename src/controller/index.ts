@@ -1,0 +1,21 @@
+export { allocateIPs } from './allocate-ips.js';
+export {
+  converge,
+  convergeService,
+  type Decision,
+  type Failure,
+  forgetService,
+  type SyncResult,
+} from './converge.js';
+export { EventReason, Events, type ServiceEvent } from './events.js';
+export { type PlannedService, type PlanOptions, type PlanResult, planDocuments } from './plan.js';
+export { restoreThenAllocate } from './restore.js';
+export {
+  allocateRequestFor,
+  type DesiredIPs,
+  desiredIPs,
+  type FamilyResult,
+  familyOfAddresses,
+  sameAddressSet,
+  serviceFamily,
+} from './service-inputs.js';

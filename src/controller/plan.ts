@@ -1,0 +1,202 @@
+import {
+  buildConfig,
+  type ConfigProblem,
+  DEFAULT_SERVICE_NAMESPACE,
+  type Family,
+  type Fields,
+  isFields,
+  type NamespaceInfo,
+  parseService,
+  type ServiceSpec,
+  type SourceObject,
+} from '../config/index.js';
+import type { PoolReason } from '../ipam/index.js';
+import type { Decision } from './converge.js';
+import { restoreThenAllocate } from './restore.js';
+import { desiredIPs } from './service-inputs.js';
+
+/** `plan` options: the ferrolb namespace, or any namespace (standalone mode). */
+export interface PlanOptions {
+  readonly namespace: string;
+  readonly anyNamespace?: boolean;
+}
+
+/** One Service in the `plan --json` contract: its IPs and pool, or MetalLB's refusal. */
+export type PlannedService =
+  | { readonly ips: readonly string[]; readonly pool: string }
+  | { readonly error: string };
+
+/** The `plan` result: the JSON contract's two keys, whether any document was invalid, and details. */
+export interface PlanResult {
+  readonly services: Readonly<Record<string, PlannedService>>;
+  readonly warnings: readonly string[];
+  /** True when a document was invalid (exit code 2); ignored objects alone do not count. */
+  readonly invalid: boolean;
+  /** Each refused Service's per-pool reasons, for the text output. */
+  readonly poolReasons: Readonly<Record<string, readonly PoolReason[]>>;
+  /** Every Decision, by service key, for callers that apply them (standalone mode). */
+  readonly decisions: ReadonlyMap<string, Decision>;
+}
+
+const METALLB_API = 'metallb.io/v1beta1';
+const UNSUPPORTED_METALLB_KINDS = new Set(['BGPPeer', 'BGPAdvertisement', 'Community', 'BFDProfile']);
+
+interface Sorted {
+  readonly pools: SourceObject[];
+  readonly l2Advertisements: SourceObject[];
+  readonly namespaces: NamespaceInfo[];
+  readonly services: SourceObject[];
+  readonly warnings: string[];
+  invalid: boolean;
+}
+
+/**
+ * The allocation the controller would make for these documents (DESIGN `plan --json` contract):
+ * existing ingress restored first, then the rest in document order. Pure; never throws on input.
+ */
+export function planDocuments(documents: readonly unknown[], options: PlanOptions): PlanResult {
+  const sorted = sortDocuments(documents);
+  const built = buildConfig(sorted, options);
+  for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
+  sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
+  const services = readServices(sorted);
+  const decisions = restoreThenAllocate(services, built.config);
+  const planned: Record<string, PlannedService> = {};
+  const poolReasons: Record<string, readonly PoolReason[]> = {};
+  decisions.forEach((decision) => {
+    if (decision.ingress.length > 0 && decision.pool !== undefined) {
+      planned[decision.serviceKey] = { ips: decision.ingress, pool: decision.pool };
+      return;
+    }
+    planned[decision.serviceKey] = { error: refusalMessage(decision) };
+    poolReasons[decision.serviceKey] = decision.failure?.poolReasons ?? [];
+  });
+  const byKey = new Map(decisions.map((decision) => [decision.serviceKey, decision]));
+  return {
+    services: planned,
+    warnings: sorted.warnings,
+    invalid: sorted.invalid,
+    poolReasons,
+    decisions: byKey,
+  };
+}
+
+function refusalMessage(decision: Decision): string {
+  if (decision.failure) return decision.failure.message;
+  const warning = decision.events.filter((event) => event.type === 'Warning').at(-1);
+  return warning?.message ?? 'no available IPs';
+}
+
+function describeProblem(problem: ConfigProblem): string {
+  const field = problem.field ? ` ${problem.field}` : '';
+  return `${problem.source} (${problem.object})${field}: ${problem.message}`;
+}
+
+function sortDocuments(documents: readonly unknown[]): Sorted {
+  const sorted: Sorted = {
+    pools: [],
+    l2Advertisements: [],
+    namespaces: [],
+    services: [],
+    warnings: [],
+    invalid: false,
+  };
+  documents.forEach((document, index) => {
+    if (document === null || document === undefined) return;
+    const source = `document ${index + 1}`;
+    if (!isFields(document)) {
+      sorted.warnings.push(`${source}: not an object, ignored`);
+      sorted.invalid = true;
+      return;
+    }
+    sortDocument(sorted, { source, object: document });
+  });
+  return sorted;
+}
+
+function sortDocument(sorted: Sorted, item: SourceObject): void {
+  const { kind, apiVersion } = item.object;
+  if ((kind === 'IPAddressPool' || kind === 'L2Advertisement') && apiVersion !== METALLB_API) {
+    sorted.warnings.push(
+      `${item.source} (${String(kind)}): apiVersion ${String(apiVersion)} is not ${METALLB_API}`,
+    );
+    sorted.invalid = true;
+  } else if (kind === 'IPAddressPool') sorted.pools.push(item);
+  else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(item);
+  else if (kind === 'Service' && apiVersion === 'v1') sorted.services.push(item);
+  else if (kind === 'Namespace' && apiVersion === 'v1') sorted.namespaces.push(readNamespace(item.object));
+  else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
+  else if (typeof kind === 'string' && UNSUPPORTED_METALLB_KINDS.has(kind)) {
+    sorted.warnings.push(`${item.source} (${kind}): BGP objects are not supported, ignored`);
+  } else
+    sorted.warnings.push(
+      `${item.source} (${String(kind)}): kind ${String(apiVersion)}/${String(kind)} is not supported, ignored`,
+    );
+}
+
+function readNamespace(object: Fields): NamespaceInfo {
+  const metadata = isFields(object.metadata) ? object.metadata : {};
+  const labels = isFields(metadata.labels) ? metadata.labels : {};
+  const stringLabels = Object.fromEntries(
+    Object.entries(labels).filter(([, value]) => typeof value === 'string'),
+  );
+  return {
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    labels: stringLabels as Record<string, string>,
+  };
+}
+
+/** LoadBalancer Services only, without a loadBalancerClass (C11), each key once. */
+function readServices(sorted: Sorted): ServiceSpec[] {
+  const services: ServiceSpec[] = [];
+  const seen = new Set<string>();
+  for (const item of sorted.services) {
+    const parsed = parseService(item.object, DEFAULT_SERVICE_NAMESPACE);
+    if (!parsed.ok) {
+      sorted.warnings.push(
+        `${item.source} (Service ${describeName(item.object)}) ${parsed.field}: ${parsed.message}`,
+      );
+      sorted.invalid = true;
+      continue;
+    }
+    const service = parsed.value;
+    if (service.type !== 'LoadBalancer') continue;
+    if (service.loadBalancerClass !== undefined) {
+      const message = `spec.loadBalancerClass ${JSON.stringify(service.loadBalancerClass)} is not handled without --lb-class, ignored`;
+      sorted.warnings.push(`${item.source} (Service ${service.key}): ${message}`);
+      continue;
+    }
+    if (seen.has(service.key)) {
+      sorted.warnings.push(
+        `${item.source} (Service ${service.key}): duplicate definition of service, ignored`,
+      );
+      sorted.invalid = true;
+      continue;
+    }
+    seen.add(service.key);
+    services.push(withAssumedFamilies(service));
+  }
+  return services;
+}
+
+function describeName(object: Fields): string {
+  const metadata = isFields(object.metadata) ? object.metadata : {};
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_SERVICE_NAMESPACE;
+  return `${namespace}/${typeof metadata.name === 'string' ? metadata.name : '(unnamed)'}`;
+}
+
+/**
+ * DESIGN plan contract: a Service written without cluster IPs takes its family from
+ * `spec.ipFamilies` (only the first under SingleStack), else from its requested IPs, else IPv4.
+ */
+function withAssumedFamilies(service: ServiceSpec): ServiceSpec {
+  if (service.clusterIPs.length > 0) return service;
+  let families: Family[] = [...service.ipFamilies];
+  if (service.ipFamilyPolicy === 'SingleStack') families = families.slice(0, 1);
+  if (families.length === 0) {
+    const desired = desiredIPs(service);
+    const family = desired.ok ? desired.family : undefined;
+    families = family === 'dual' ? ['IPv4', 'IPv6'] : [family ?? 'IPv4'];
+  }
+  return { ...service, clusterFamilies: families };
+}
