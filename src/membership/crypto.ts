@@ -1,0 +1,57 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+/** First byte of every packet: how the rest is protected. */
+const Version = { plaintext: 0, aes256Gcm: 1 } as const;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+/** HKDF salt and info pin the key to this protocol: the same secret used elsewhere yields another key. */
+const HKDF_SALT = Buffer.from('ferrolb-gossip-v1', 'utf8');
+const HKDF_INFO = Buffer.from('aes-256-gcm packet key', 'utf8');
+
+/** The AES-256 key for `secret` (HKDF-SHA256, RFC 5869); any secret bytes, e.g. a MetalLB Secret. */
+export function deriveKey(secret: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, HKDF_INFO, KEY_BYTES));
+}
+
+/**
+ * Wraps `payload` for the wire: with a key, version 1 | random 12-byte nonce | AES-256-GCM
+ * ciphertext | 16-byte tag (the version byte is authenticated too); without one, version 0 | payload.
+ */
+export function sealPacket(payload: Uint8Array, key: Buffer | undefined): Buffer {
+  if (key === undefined) return Buffer.concat([Buffer.of(Version.plaintext), payload]);
+  // A random nonce per packet: 2^-32 collision odds after ~2^32 packets per key (NIST SP 800-38D §8.3).
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.of(Version.aes256Gcm));
+  const body = Buffer.concat([cipher.update(payload), cipher.final()]);
+  return Buffer.concat([Buffer.of(Version.aes256Gcm), nonce, body, cipher.getAuthTag()]);
+}
+
+/** The outcome of opening a packet; never throws on wire bytes. */
+export type Opened =
+  | { readonly ok: true; readonly payload: Buffer }
+  | { readonly ok: false; readonly reason: 'authentication' | 'malformed' | 'plaintext' | 'encrypted' };
+
+/** Checks and unwraps a received packet; a keyed node refuses plaintext and vice versa. */
+export function openPacket(packet: Uint8Array, key: Buffer | undefined): Opened {
+  const bytes = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+  const version = bytes[0];
+  if (version === Version.plaintext) {
+    return key === undefined ? { ok: true, payload: bytes.subarray(1) } : { ok: false, reason: 'plaintext' };
+  }
+  if (version !== Version.aes256Gcm) return { ok: false, reason: 'malformed' };
+  if (key === undefined) return { ok: false, reason: 'encrypted' };
+  if (bytes.length < 1 + NONCE_BYTES + TAG_BYTES) return { ok: false, reason: 'malformed' };
+  const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
+  const tag = bytes.subarray(bytes.length - TAG_BYTES);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+    decipher.setAAD(Buffer.of(Version.aes256Gcm));
+    decipher.setAuthTag(tag);
+    const body = bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES);
+    return { ok: true, payload: Buffer.concat([decipher.update(body), decipher.final()]) };
+  } catch {
+    return { ok: false, reason: 'authentication' };
+  }
+}

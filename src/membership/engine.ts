@@ -1,0 +1,203 @@
+import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
+import { openPacket, sealPacket } from './crypto.js';
+import { ENVELOPE_OVERHEAD_BYTES, HOUSEKEEPING_INTERVAL_MS, MAX_PACKET_BYTES } from './defaults.js';
+import type { Endpoint, EngineOptions } from './engine-types.js';
+import { decodeMessage, encodeMessage, type Message } from './messages.js';
+import { Prober } from './probe.js';
+import { softenForSync } from './state.js';
+import { Syncer } from './sync.js';
+import { MemberTable } from './table.js';
+import type { DropReason, Member, MemberRecord, MembershipStats } from './types.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * One SWIM node (DESIGN "Membership"): receives datagrams, probes, gossips and syncs through the
+ * injected transport and clock. It owns no socket or thread, so tests run it on fake time.
+ */
+export class SwimEngine {
+  readonly table: MemberTable;
+  readonly broadcasts = new BroadcastQueue();
+  readonly prober: Prober;
+  readonly syncer: Syncer;
+  readonly #stats: Mutable<MembershipStats> & { dropsByReason: Partial<Record<DropReason, number>> } = {
+    bytesSent: 0,
+    bytesReceived: 0,
+    packetsSent: 0,
+    packetsReceived: 0,
+    packetsDropped: 0,
+    largestPacketBytes: 0,
+    dropsByReason: {},
+  };
+  #cancelLoops: (() => void)[] = [];
+  #stopped = false;
+
+  constructor(readonly options: EngineOptions) {
+    this.table = new MemberTable(this);
+    this.prober = new Prober(this);
+    this.syncer = new Syncer(this);
+  }
+
+  /** Starts probing, gossiping and housekeeping, and joins through the seeds. */
+  start(): void {
+    this.prober.start();
+    this.#every(this.options.timings.gossipIntervalMs, () => this.#gossipRound());
+    this.#every(HOUSEKEEPING_INTERVAL_MS, () => {
+      this.table.forgetDeparted();
+      this.syncer.tick();
+    });
+    this.syncer.joinSeeds();
+  }
+
+  /** Handles one received datagram; anything that fails authentication or parsing is counted and dropped. */
+  receive(packet: Uint8Array, remote: Endpoint): void {
+    this.#stats.bytesReceived += packet.byteLength;
+    this.#stats.packetsReceived += 1;
+    if (this.#stopped) return;
+    const opened = openPacket(packet, this.options.key);
+    if (!opened.ok) {
+      this.drop(opened.reason, remote);
+      return;
+    }
+    const message = decodeMessage(opened.payload);
+    if (message === undefined) {
+      this.drop('malformed', remote);
+      return;
+    }
+    const isSync = message.type === 'sync';
+    for (const record of message.updates) this.table.apply(isSync ? softenForSync(record) : record, remote);
+    this.#dispatch(message, remote);
+  }
+
+  #dispatch(message: Message, remote: Endpoint): void {
+    if (message.type === 'ping') {
+      if (message.target !== this.options.nodeName) this.drop('misaddressed', remote);
+      else this.sendWithUpdates((updates) => ({ ...this.#reply('ack', message.sequence), updates }), remote);
+    } else if (message.type === 'ack') {
+      this.prober.handleAck(message.sequence);
+    } else if (message.type === 'nack') {
+      this.prober.handleNack(message.sequence);
+    } else if (message.type === 'pingRequest') {
+      this.prober.relay(message, remote);
+    } else if (message.type === 'sync' && message.join) {
+      this.syncer.sendState(remote, false);
+    }
+  }
+
+  #reply(type: 'ack' | 'nack', sequence: number): Message {
+    return { type, sequence, from: this.options.nodeName, updates: [] };
+  }
+
+  /** Counts and reports one dropped packet. */
+  drop(reason: DropReason, remote: Endpoint): void {
+    this.#stats.packetsDropped += 1;
+    this.#stats.dropsByReason[reason] = (this.#stats.dropsByReason[reason] ?? 0) + 1;
+    this.options.onDrop?.(reason);
+    this.log('debug', 'gossip packet dropped', { reason, address: remote.address, port: remote.port });
+  }
+
+  /** Seals and sends one message. */
+  send(message: Message, remote: Endpoint): void {
+    if (this.#stopped) return;
+    const packet = sealPacket(encodeMessage(message), this.options.key);
+    this.#stats.bytesSent += packet.byteLength;
+    this.#stats.packetsSent += 1;
+    this.#stats.largestPacketBytes = Math.max(this.#stats.largestPacketBytes, packet.byteLength);
+    this.options.transport.send(packet, remote.address, remote.port);
+  }
+
+  /**
+   * Sends the message `build` makes, filled with as many pending updates as fit in one datagram.
+   * Returns how many updates went out.
+   */
+  sendWithUpdates(build: (updates: MemberRecord[]) => Message, remote: Endpoint): number {
+    const budget = this.packetBudget(build([]));
+    const limit = retransmitLimit(this.options.timings.retransmitMultiplier, this.table.size + 1);
+    const updates = this.broadcasts.take(budget, limit);
+    this.send(build(updates), remote);
+    return updates.length;
+  }
+
+  /** Bytes left for records in one datagram carrying `message` (plus the `[]` it already has). */
+  packetBudget(message: Message): number {
+    return MAX_PACKET_BYTES - ENVELOPE_OVERHEAD_BYTES - encodeMessage(message).byteLength;
+  }
+
+  #gossipRound(): void {
+    if (this.broadcasts.size === 0) return;
+    const targets = this.table.gossipTargets(this.options.timings.gossipFanout);
+    for (const target of targets) {
+      if (this.broadcasts.size === 0) return;
+      this.sendWithUpdates((updates) => ({ type: 'gossip', from: this.options.nodeName, updates }), target);
+    }
+  }
+
+  #every(intervalMs: number, callback: () => void): void {
+    const { clock } = this.options;
+    let cancel = (): void => {};
+    const run = (): void => {
+      if (this.#stopped) return;
+      cancel = clock.setTimer(run, intervalMs);
+      callback();
+    };
+    cancel = clock.setTimer(run, intervalMs);
+    this.#cancelLoops.push(() => cancel());
+  }
+
+  /** Logs through the shell. */
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
+    this.options.log?.(level, message, { node: this.options.nodeName, ...fields });
+  }
+
+  /** Every known member, this node included. */
+  members(): Member[] {
+    return this.table.members();
+  }
+
+  /** Replaces this node's metadata; the incarnation bump makes every node take the new record. */
+  setMetadata(metadata: Record<string, unknown>): void {
+    this.table.updateSelf({ metadata, incarnationDelta: 1 });
+  }
+
+  /**
+   * Graceful leave: marks this node left and sends that to every live member `leaveRounds` times,
+   * then stops. Resolves when done or after `timeoutMs`.
+   */
+  async leave(timeoutMs: number): Promise<void> {
+    if (this.#stopped) return;
+    this.prober.stop();
+    this.table.updateSelf({ state: 'left', incarnationDelta: 1 });
+    const { leaveRounds, leaveRoundIntervalMs } = this.options.timings;
+    const started = this.options.clock.now();
+    for (let round = 0; round < leaveRounds; round++) {
+      for (const target of this.table.liveRecords()) this.send(this.#leftMessage(), target);
+      if (round + 1 < leaveRounds && this.options.clock.now() - started < timeoutMs) {
+        await new Promise<void>((resolve) => this.options.clock.setTimer(resolve, leaveRoundIntervalMs));
+      }
+    }
+    this.stop();
+  }
+
+  #leftMessage(): Message {
+    return { type: 'gossip', from: this.options.nodeName, updates: [this.table.self] };
+  }
+
+  /** Stops every timer; later packets are ignored (a crash as the others see it). */
+  stop(): void {
+    this.#stopped = true;
+    this.prober.stop();
+    this.table.stop();
+    for (const cancel of this.#cancelLoops) cancel();
+    this.#cancelLoops = [];
+  }
+
+  /** Whether `stop` or `leave` ran. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Counters since start. */
+  stats(): MembershipStats {
+    return { ...this.#stats, dropsByReason: { ...this.#stats.dropsByReason } };
+  }
+}

@@ -1,0 +1,179 @@
+import type { SwimEngine } from './engine.js';
+import type { Endpoint } from './engine-types.js';
+import type { Message } from './messages.js';
+import { LocalHealth } from './suspicion.js';
+import type { MemberRecord } from './types.js';
+
+interface Pending {
+  readonly onAck: () => void;
+  readonly onNack: () => void;
+}
+
+type PingRequest = Extract<Message, { type: 'pingRequest' }>;
+
+/**
+ * SWIM failure detection (§3.1): each round pings the next member of a shuffled round-robin
+ * list; without an ack after `probeTimeoutMs` it asks `indirectChecks` peers to try; without any
+ * ack by the end of the round the member becomes suspect. Lifeguard's local health stretches
+ * this node's own timeouts when it is the one falling behind (missed nacks, late timers).
+ */
+export class Prober {
+  readonly health: LocalHealth;
+  readonly #pending = new Map<number, Pending>();
+  #order: string[] = [];
+  #sequence = 0;
+  #nextTickMs = 0;
+  #cancelTick: () => void = () => {};
+  #running = false;
+
+  constructor(private readonly engine: SwimEngine) {
+    this.health = new LocalHealth(engine.options.timings.maxLocalHealth);
+  }
+
+  /** Starts the probe rounds. */
+  start(): void {
+    this.#running = true;
+    this.#scheduleTick();
+  }
+
+  /** Stops probing and forgets pending probes. */
+  stop(): void {
+    this.#running = false;
+    this.#cancelTick();
+    this.#pending.clear();
+  }
+
+  #scheduleTick(): void {
+    const intervalMs = this.health.scale(this.engine.options.timings.probeIntervalMs);
+    this.#nextTickMs = this.engine.options.clock.now() + intervalMs;
+    this.#cancelTick = this.engine.options.clock.setTimer(() => this.#tick(), intervalMs);
+  }
+
+  #tick(): void {
+    if (!this.#running) return;
+    // Lifeguard: a timer this late means this node's own thread is starved, not that peers died.
+    const lateMs = this.engine.options.clock.now() - this.#nextTickMs;
+    if (lateMs > this.engine.options.timings.probeIntervalMs / 2) this.health.apply(1);
+    this.#scheduleTick();
+    const target = this.#nextTarget();
+    if (target !== undefined) this.#probe(target);
+  }
+
+  #nextTarget(): MemberRecord | undefined {
+    for (let attempts = 0; attempts < 2; attempts++) {
+      while (this.#order.length > 0) {
+        const member = this.engine.table.get(this.#order.shift() as string);
+        if (member !== undefined && (member.state === 'alive' || member.state === 'suspect')) return member;
+      }
+      // SWIM §4.3: a fresh random permutation per pass bounds the time to first probe of a failure.
+      this.#order = this.engine.table.sample(
+        this.engine.table.liveRecords().map((record) => record.name),
+        Number.POSITIVE_INFINITY,
+      );
+    }
+    return undefined;
+  }
+
+  #probe(target: MemberRecord): void {
+    const { clock, timings, nodeName } = this.engine.options;
+    const sequence = this.#nextSequence();
+    const outcome = { acked: false, nacks: 0, helpers: 0 };
+    this.#pending.set(sequence, {
+      onAck: () => {
+        if (!outcome.acked) this.health.apply(-1);
+        outcome.acked = true;
+      },
+      onNack: () => {
+        outcome.nacks += 1;
+      },
+    });
+    const ping = (updates: MemberRecord[]): Message => ({
+      type: 'ping',
+      sequence,
+      from: nodeName,
+      target: target.name,
+      updates,
+    });
+    this.engine.sendWithUpdates(ping, target);
+    clock.setTimer(() => {
+      if (!outcome.acked && this.#running) outcome.helpers = this.#askHelpers(target, sequence);
+    }, this.health.scale(timings.probeTimeoutMs));
+    clock.setTimer(() => this.#finish(target, sequence, outcome), this.health.scale(timings.probeIntervalMs));
+  }
+
+  #askHelpers(target: MemberRecord, sequence: number): number {
+    const { timings, nodeName } = this.engine.options;
+    const others = this.engine.table.liveRecords().filter((record) => record.name !== target.name);
+    const helpers = this.engine.table.sample(others, timings.indirectChecks);
+    for (const helper of helpers) {
+      const request = (updates: MemberRecord[]): Message => ({
+        type: 'pingRequest',
+        sequence,
+        from: nodeName,
+        target: target.name,
+        address: target.address,
+        port: target.port,
+        updates,
+      });
+      this.engine.sendWithUpdates(request, helper);
+    }
+    return helpers.length;
+  }
+
+  #finish(
+    target: MemberRecord,
+    sequence: number,
+    outcome: { acked: boolean; nacks: number; helpers: number },
+  ): void {
+    this.#pending.delete(sequence);
+    if (outcome.acked || !this.#running) return;
+    // Lifeguard: helpers that did not even send a nack point at our own network or CPU; with no
+    // helpers at all the miss itself counts against us.
+    this.health.apply(outcome.helpers === 0 ? 1 : outcome.helpers - outcome.nacks);
+    this.engine.log('debug', 'gossip probe failed', { member: target.name, health: this.health.score });
+    this.engine.table.suspect(target.name);
+  }
+
+  /** An ack for one of our probes or for a ping we relay. */
+  handleAck(sequence: number): void {
+    this.#pending.get(sequence)?.onAck();
+  }
+
+  /** A helper reports that it could not reach the target either. */
+  handleNack(sequence: number): void {
+    this.#pending.get(sequence)?.onNack();
+  }
+
+  /** Pings `request.target` for another node and answers it with an ack, or a nack on timeout. */
+  relay(request: PingRequest, requester: Endpoint): void {
+    const { clock, timings, nodeName } = this.engine.options;
+    const sequence = this.#nextSequence();
+    const answer = (type: 'ack' | 'nack'): void =>
+      this.engine.send({ type, sequence: request.sequence, from: nodeName, updates: [] }, requester);
+    let acked = false;
+    this.#pending.set(sequence, {
+      onAck: () => {
+        if (!acked) answer('ack');
+        acked = true;
+      },
+      onNack: () => {},
+    });
+    const target = { address: request.address, port: request.port };
+    this.engine.sendWithUpdates(
+      (updates) => ({ type: 'ping', sequence, from: nodeName, target: request.target, updates }),
+      target,
+    );
+    // The nack must reach the requester before its round ends (probe interval after its ping,
+    // probe timeout of which are already gone): answer within 80 % of what is left.
+    const relayTimeoutMs = Math.max(1, 0.8 * (timings.probeIntervalMs - timings.probeTimeoutMs));
+    clock.setTimer(() => {
+      this.#pending.delete(sequence);
+      if (!acked) answer('nack');
+    }, relayTimeoutMs);
+  }
+
+  #nextSequence(): number {
+    this.#sequence = (this.#sequence + 1) % Number.MAX_SAFE_INTEGER;
+    return this.#sequence;
+  }
+}

@@ -1,0 +1,89 @@
+import type { MemberRecord } from './types.js';
+
+/** What to do with one incoming member record (SWIM §4.2 with incarnation numbers). */
+export type Verdict =
+  | { readonly kind: 'ignore' }
+  /** Store `member`; start or stop this node's suspicion timer for it as told. */
+  | { readonly kind: 'accept'; readonly member: MemberRecord; readonly suspicion: 'start' | 'stop' | 'keep' }
+  /** Another node confirms a suspicion we already hold (Lifeguard). */
+  | { readonly kind: 'confirm'; readonly suspectedBy: string | undefined }
+  /** The record accuses this node (or an older life of it): come back alive at `incarnation`. */
+  | { readonly kind: 'refute'; readonly incarnation: number };
+
+const IGNORE: Verdict = { kind: 'ignore' };
+
+/**
+ * Judges `incoming` against this node's view `local` of the same member (undefined if unknown).
+ * `self` is this node's own record: records about it are refuted, never stored.
+ */
+export function judgeUpdate(
+  local: MemberRecord | undefined,
+  incoming: MemberRecord,
+  self: MemberRecord,
+): Verdict {
+  if (incoming.name === self.name) return judgeAboutSelf(self, incoming);
+  switch (incoming.state) {
+    case 'alive':
+      return judgeAlive(local, incoming);
+    case 'suspect':
+      return judgeSuspect(local, incoming);
+    default:
+      return judgeDeparture(local, incoming);
+  }
+}
+
+function judgeAboutSelf(self: MemberRecord, incoming: MemberRecord): Verdict {
+  // A node that is leaving lets the accusation stand: it is going away anyway.
+  if (self.state === 'left' || incoming.incarnation < self.incarnation) return IGNORE;
+  if (incoming.state === 'alive' && incoming.incarnation === self.incarnation) return IGNORE;
+  // Suspect/dead/left at our incarnation or above, or alive above it (a previous life of this name
+  // that restarted with incarnation 0): outbid it so every node takes our current record.
+  return { kind: 'refute', incarnation: incoming.incarnation + 1 };
+}
+
+function judgeAlive(local: MemberRecord | undefined, incoming: MemberRecord): Verdict {
+  if (local !== undefined && incoming.incarnation <= local.incarnation) return IGNORE;
+  const member = withoutSuspecter(incoming);
+  return { kind: 'accept', member, suspicion: local?.state === 'suspect' ? 'stop' : 'keep' };
+}
+
+function judgeSuspect(local: MemberRecord | undefined, incoming: MemberRecord): Verdict {
+  // An unknown member is learnt only from an alive record; a suspicion alone adds nothing.
+  if (local === undefined || local.state === 'dead' || local.state === 'left') return IGNORE;
+  if (incoming.incarnation < local.incarnation) return IGNORE;
+  if (local.state === 'suspect' && incoming.incarnation === local.incarnation) {
+    return { kind: 'confirm', suspectedBy: incoming.suspectedBy };
+  }
+  const member: MemberRecord = {
+    ...withoutSuspecter(local),
+    state: 'suspect',
+    incarnation: incoming.incarnation,
+    ...(incoming.suspectedBy === undefined ? {} : { suspectedBy: incoming.suspectedBy }),
+  };
+  return { kind: 'accept', member, suspicion: local.state === 'suspect' ? 'keep' : 'start' };
+}
+
+function judgeDeparture(local: MemberRecord | undefined, incoming: MemberRecord): Verdict {
+  if (local === undefined || incoming.incarnation < local.incarnation) return IGNORE;
+  if (local.state === 'left' || (local.state === 'dead' && incoming.state === 'dead')) return IGNORE;
+  const member: MemberRecord = {
+    ...withoutSuspecter(local),
+    state: incoming.state,
+    incarnation: incoming.incarnation,
+  };
+  return { kind: 'accept', member, suspicion: 'stop' };
+}
+
+/**
+ * A full-state record (join or periodic sync) is softer than gossip: a remote `dead` becomes a
+ * suspicion here, so a member that is alive after all gets the time to refute (memberlist mergeState).
+ */
+export function softenForSync(record: MemberRecord): MemberRecord {
+  return record.state === 'dead' ? { ...record, state: 'suspect' } : record;
+}
+
+function withoutSuspecter(record: MemberRecord): MemberRecord {
+  if (record.suspectedBy === undefined) return record;
+  const { suspectedBy: _dropped, ...rest } = record;
+  return rest;
+}

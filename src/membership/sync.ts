@@ -1,0 +1,113 @@
+import type { SwimEngine } from './engine.js';
+import type { Endpoint } from './engine-types.js';
+import type { Message } from './messages.js';
+import { recordBytes } from './messages.js';
+import type { MemberRecord } from './types.js';
+
+interface Retry {
+  nextMs: number;
+  backoffMs: number;
+}
+
+/**
+ * Full-state exchange (push-pull): on join, periodically with one random member, and as retries
+ * to seeds and dead members that are not alive, which is how a restarted node or a healed
+ * partition comes back. State goes out in datagram-sized chunks, never one oversized datagram.
+ */
+export class Syncer {
+  readonly #retries = new Map<string, Retry>();
+  #nextSyncMs = 0;
+
+  constructor(private readonly engine: SwimEngine) {}
+
+  /** Sends every known record to `remote` in chunks; `join` asks it to answer with its own state. */
+  sendState(remote: Endpoint, join: boolean): void {
+    for (const [index, chunk] of this.chunks().entries()) {
+      this.engine.send(this.#message(join && index === 0, chunk), remote);
+    }
+  }
+
+  /** Every known record (this node first) split so each chunk fits one datagram. */
+  chunks(): MemberRecord[][] {
+    const budget = this.engine.packetBudget(this.#message(true, []));
+    const records = [this.engine.table.self, ...this.#otherRecords()];
+    const chunks: MemberRecord[][] = [[]];
+    let used = 0;
+    for (const record of records) {
+      const bytes = recordBytes(record);
+      if (used + bytes > budget && (chunks.at(-1) as MemberRecord[]).length > 0) {
+        chunks.push([]);
+        used = 0;
+      }
+      (chunks.at(-1) as MemberRecord[]).push(record);
+      used += bytes;
+    }
+    return chunks;
+  }
+
+  #otherRecords(): MemberRecord[] {
+    return this.engine.table
+      .members()
+      .slice(1)
+      .map((member) => this.engine.table.get(member.name) as MemberRecord);
+  }
+
+  #message(join: boolean, updates: MemberRecord[]): Message {
+    return { type: 'sync', from: this.engine.options.nodeName, join, updates };
+  }
+
+  /** Sends a join to every seed except this node. */
+  joinSeeds(): void {
+    const now = this.engine.options.clock.now();
+    for (const target of this.#seedEndpoints()) {
+      this.sendState(target, true);
+      this.#retries.set(keyOf(target), {
+        nextMs: now + this.engine.options.timings.rejoinIntervalMs,
+        backoffMs: this.engine.options.timings.rejoinIntervalMs,
+      });
+    }
+    this.#nextSyncMs = now + this.engine.options.timings.syncIntervalMs;
+  }
+
+  /** Periodic anti-entropy and rejoin retries; called by the engine's housekeeping loop. */
+  tick(): void {
+    const now = this.engine.options.clock.now();
+    const live = this.engine.table.liveRecords();
+    if (now >= this.#nextSyncMs) {
+      const scale = Math.max(1, Math.ceil((live.length + 1) / 32));
+      this.#nextSyncMs = now + this.engine.options.timings.syncIntervalMs * scale;
+      const [partner] = this.engine.table.sample(live, 1);
+      if (partner !== undefined) this.sendState(partner, true);
+    }
+    this.#retryAbsent(now, new Set(live.map(keyOf)));
+  }
+
+  #retryAbsent(now: number, liveKeys: Set<string>): void {
+    const { rejoinIntervalMs, rejoinMaxIntervalMs } = this.engine.options.timings;
+    const absent = [...this.#seedEndpoints(), ...this.engine.table.deadRecords()].filter(
+      (target) => !liveKeys.has(keyOf(target)),
+    );
+    const absentKeys = new Set(absent.map(keyOf));
+    for (const key of this.#retries.keys()) if (!absentKeys.has(key)) this.#retries.delete(key);
+    for (const target of absent) {
+      const retry = this.#retries.get(keyOf(target)) ?? { nextMs: now, backoffMs: rejoinIntervalMs };
+      this.#retries.set(keyOf(target), retry);
+      if (now < retry.nextMs) continue;
+      this.sendState(target, true);
+      retry.backoffMs = Math.min(rejoinMaxIntervalMs, retry.backoffMs * 2);
+      retry.nextMs = now + retry.backoffMs;
+    }
+  }
+
+  #seedEndpoints(): Endpoint[] {
+    const { seeds, port, advertiseAddress } = this.engine.options;
+    const self = keyOf({ address: advertiseAddress, port });
+    return seeds
+      .map((seed) => ({ address: seed.address, port: seed.port ?? port }))
+      .filter((seed) => keyOf(seed) !== self);
+  }
+}
+
+function keyOf(endpoint: Endpoint): string {
+  return `${endpoint.address}|${endpoint.port}`;
+}

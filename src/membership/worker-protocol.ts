@@ -1,0 +1,24 @@
+import type { LogLevel } from './engine-types.js';
+import type { DropReason, Member, MembershipStats } from './types.js';
+
+/** Messages from the main thread to the membership worker. */
+export type ToWorker =
+  | { readonly type: 'setMetadata'; readonly metadata: Record<string, unknown> }
+  | { readonly type: 'leave'; readonly timeoutMs: number }
+  | { readonly type: 'stop' }
+  | { readonly type: 'stats' };
+
+/** Messages from the membership worker to the main thread. */
+export type FromWorker =
+  | { readonly type: 'ready'; readonly port: number; readonly members: Member[] }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'change'; readonly members: Member[] }
+  | { readonly type: 'drop'; readonly reason: DropReason }
+  | { readonly type: 'stats'; readonly stats: MembershipStats }
+  | {
+      readonly type: 'log';
+      readonly level: LogLevel;
+      readonly message: string;
+      readonly fields: Record<string, unknown>;
+    }
+  | { readonly type: 'stopped' };
