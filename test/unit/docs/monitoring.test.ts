@@ -42,7 +42,9 @@ const METALLB_METRICS = [
   ],
 ] as const;
 
-const definedNames = new Set(Object.values(MetricDefinitions).map((definition) => definition.name));
+const definedNames: ReadonlySet<string> = new Set(
+  Object.values(MetricDefinitions).map((definition) => definition.name),
+);
 const histogramSuffix = /_(bucket|sum|count)$/;
 
 /** Every metallb_* / ferrolb_* series a PromQL text mentions, histogram suffixes folded onto the family. */
