@@ -14,6 +14,7 @@ type CommandMain = (args: readonly string[]) => Promise<number>;
 /** Each command's module is loaded only when run, so `plan` never loads the Kubernetes client. */
 const commands: Readonly<Record<string, () => Promise<CommandMain>>> = {
   plan: async () => (await import('./plan.js')).planMain,
+  controller: async () => (await import('./controller.js')).controllerMain,
 };
 
 /** Runs one ferrolb command and returns its exit code (0 ok, 2 invalid input or flags, 1 other). */

@@ -1,0 +1,202 @@
+// src/k8s against the real API server, each call made with the controller's ServiceAccount token
+// (deploy/ RBAC), so a verb missing from deploy/rbac.yaml fails here.
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type V1Service,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLOCATED_FROM_POOL } from '../../src/config/annotations.js';
+import {
+  createEventRecorder,
+  ensureMemberlistSecret,
+  type LeaderElection,
+  startLeaderElection,
+  watchResource,
+  writePoolStatus,
+  writeServiceStatus,
+} from '../../src/k8s/index.js';
+import { logger } from '../../src/log.js';
+import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
+import { ingressOf, poolManifest, serviceManifest, userClients } from './harness/objects.js';
+import { eventually } from './harness/waiting.js';
+
+let cluster: TestCluster;
+let user: ReturnType<typeof userClients>;
+const quiet = logger.child({ test: 'client' }, { level: 'silent' });
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  user = userClients(cluster.admin);
+  await user.createNamespace('client-test');
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function controllerCore(): CoreV1Api {
+  return cluster.configFor('controller').makeApiClient(CoreV1Api);
+}
+
+describe('services/status writer', () => {
+  it('A11: ingress and metallb.io/ip-allocated-from-pool land in one status update', async () => {
+    const created = await user.createService(serviceManifest('client-test', 'one-write'));
+    const outcome = await writeServiceStatus(controllerCore(), created, {
+      ips: ['203.0.113.10'],
+      pool: 'alpha',
+    });
+    expect(outcome.kind).toBe('written');
+    const live = await user.readService('client-test', 'one-write');
+    expect(ingressOf(live)).toEqual(['203.0.113.10']);
+    expect(live.metadata?.annotations?.[ALLOCATED_FROM_POOL]).toBe('alpha');
+  });
+
+  it('A11: a clear removes ingress and the pool annotation', async () => {
+    const created = await user.createService(serviceManifest('client-test', 'cleared'));
+    const written = await writeServiceStatus(controllerCore(), created, {
+      ips: ['203.0.113.11'],
+      pool: 'alpha',
+    });
+    if (written.kind !== 'written') throw new Error('first write did not happen');
+    await writeServiceStatus(controllerCore(), written.service, { ips: [], pool: undefined });
+    const live = await user.readService('client-test', 'cleared');
+    expect(ingressOf(live)).toEqual([]);
+    expect(live.metadata?.annotations?.[ALLOCATED_FROM_POOL]).toBeUndefined();
+  });
+
+  it('409: a write from a stale resourceVersion is retried after a re-read, keeping the concurrent edit', async () => {
+    const stale = await user.createService(serviceManifest('client-test', 'conflict'));
+    await user.core.patchNamespacedService({
+      name: 'conflict',
+      namespace: 'client-test',
+      body: [{ op: 'add', path: '/metadata/labels', value: { edited: 'yes' } }],
+    });
+    const outcome = await writeServiceStatus(controllerCore(), stale, {
+      ips: ['203.0.113.12'],
+      pool: 'alpha',
+    });
+    expect(outcome).toMatchObject({ kind: 'written', attempts: 2 });
+    const live = await user.readService('client-test', 'conflict');
+    expect(ingressOf(live)).toEqual(['203.0.113.12']);
+    expect(live.metadata?.labels).toEqual({ edited: 'yes' });
+  });
+
+  it('A11: writing what the status already says makes no API call', async () => {
+    const created = await user.createService(serviceManifest('client-test', 'unchanged'));
+    const first = await writeServiceStatus(controllerCore(), created, {
+      ips: ['203.0.113.13'],
+      pool: 'alpha',
+    });
+    if (first.kind !== 'written') throw new Error('first write did not happen');
+    const second = await writeServiceStatus(controllerCore(), first.service, {
+      ips: ['203.0.113.13'],
+      pool: 'alpha',
+    });
+    expect(second.kind).toBe('unchanged');
+  });
+});
+
+describe('Events, pool status, memberlist Secret', () => {
+  it('EV: an Event is recorded on the Service with source component metallb-controller', async () => {
+    const created = await user.createService(serviceManifest('client-test', 'evented'));
+    const recorder = createEventRecorder(controllerCore(), {
+      component: 'metallb-controller',
+      host: 'test',
+      logger: quiet,
+    });
+    await recorder.record(
+      {
+        kind: 'Service',
+        apiVersion: 'v1',
+        namespace: 'client-test',
+        name: 'evented',
+        uid: created.metadata?.uid,
+      },
+      { type: 'Normal', reason: 'IPAllocated', message: 'Assigned IP ["203.0.113.14"]' },
+    );
+    const events = await user.serviceEvents('client-test', 'evented');
+    expect(events.map((event) => [event.reason, event.message, event.source?.component])).toEqual([
+      ['IPAllocated', 'Assigned IP ["203.0.113.14"]', 'metallb-controller'],
+    ]);
+  });
+
+  it('R2: pool status counts are written through the status subresource', async () => {
+    await user.createPool(poolManifest('status-pool', ['203.0.113.0/28']));
+    const custom = cluster.configFor('controller').makeApiClient(CustomObjectsApi);
+    const counts = { assignedIPv4: 3n, assignedIPv6: 0n, availableIPv4: 13n, availableIPv6: 0n };
+    await writePoolStatus(custom, { namespace: SYSTEM_NAMESPACE, name: 'status-pool' }, counts);
+    const pool = (await user.readPool('status-pool')) as { status?: Record<string, number> };
+    expect(pool.status).toEqual({ assignedIPv4: 3, assignedIPv6: 0, availableIPv4: 13, availableIPv6: 0 });
+  });
+
+  it('ML3: the memberlist Secret is created once, with a 22-character secretkey', async () => {
+    const config = cluster.configFor('controller');
+    const clients = { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api) };
+    const target = {
+      namespace: SYSTEM_NAMESPACE,
+      secretName: 'memberlist',
+      deployment: 'controller',
+      logger: quiet,
+    };
+    expect(await ensureMemberlistSecret(clients, target)).toBe('created');
+    expect(await ensureMemberlistSecret(clients, target)).toBe('exists');
+    const secret = await user.core.readNamespacedSecret({ name: 'memberlist', namespace: SYSTEM_NAMESPACE });
+    expect(Buffer.from(secret.data?.secretkey ?? '', 'base64').toString()).toMatch(/^[A-Za-z0-9+/]{22}$/);
+  });
+});
+
+describe('Lease leader election and informers', () => {
+  it('Lease: of two candidates exactly one leads; release hands over to the other', async () => {
+    const leading = new Set<string>();
+    const coordination = cluster.configFor('controller').makeApiClient(CoordinationV1Api);
+    const candidate = (identity: string): LeaderElection =>
+      startLeaderElection({
+        coordination,
+        namespace: SYSTEM_NAMESPACE,
+        name: 'ferrolb-controller',
+        identity,
+        logger: quiet,
+        onStartedLeading: () => leading.add(identity),
+        onStoppedLeading: () => leading.delete(identity),
+        leaseDurationSeconds: 3,
+        renewDeadlineMs: 2_000,
+        retryPeriodMs: 200,
+      });
+    const first = candidate('first');
+    const second = candidate('second');
+    const leader = await eventually('a leader', () => (leading.size > 0 ? [...leading][0] : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect([...leading]).toEqual([leader]);
+    const [current, other] = leader === 'first' ? [first, 'second'] : [second, 'first'];
+    await current.release();
+    await eventually('hand-over', () => (leading.has(other) ? true : undefined), { timeoutMs: 10_000 });
+    expect([...leading]).toEqual([other]);
+    await (leader === 'first' ? second : first).release();
+  });
+
+  it('informer: a Service created while the API server restarts still arrives', async () => {
+    const seen = new Set<string>();
+    const config = cluster.configFor('controller');
+    const core = config.makeApiClient(CoreV1Api);
+    const watch = watchResource<V1Service>({
+      config,
+      path: '/api/v1/services',
+      list: () => core.listServiceForAllNamespaces(),
+      isRelevantChange: () => true,
+      onChange: (change) => seen.add(change.key),
+      logger: quiet,
+    });
+    await watch.synced;
+    await cluster.server.stopApiServer();
+    await cluster.server.startApiServer();
+    await user.createService(serviceManifest('client-test', 'after-restart'));
+    await eventually('the new Service in the cache', () =>
+      seen.has('client-test/after-restart') ? true : undefined,
+    );
+    expect(watch.get('client-test/after-restart')?.metadata?.name).toBe('after-restart');
+    await watch.stop();
+  });
+});

@@ -1,0 +1,63 @@
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { SYSTEM_NAMESPACE } from './bootstrap.js';
+
+/** An IPAddressPool manifest in metallb-system. */
+export function poolManifest(name: string, addresses: readonly string[], spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: { name, namespace: SYSTEM_NAMESPACE },
+    spec: { addresses: [...addresses], ...spec },
+  };
+}
+
+/** A LoadBalancer Service manifest on TCP/80. */
+export function serviceManifest(
+  namespace: string,
+  name: string,
+  extra: { annotations?: Record<string, string>; spec?: Record<string, unknown> } = {},
+): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, annotations: extra.annotations },
+    spec: {
+      type: 'LoadBalancer',
+      ports: [{ port: 80, protocol: 'TCP' }],
+      selector: { app: name },
+      ...extra.spec,
+    },
+  };
+}
+
+/** Admin-side helpers the tests use to act as the user (kubectl). */
+export function userClients(admin: KubeConfig) {
+  const core = admin.makeApiClient(CoreV1Api);
+  const custom = admin.makeApiClient(CustomObjectsApi);
+  const pools = {
+    group: 'metallb.io',
+    version: 'v1beta1',
+    namespace: SYSTEM_NAMESPACE,
+    plural: 'ipaddresspools',
+  };
+  return {
+    core,
+    custom,
+    createNamespace: (name: string) => core.createNamespace({ body: { metadata: { name } } }),
+    createPool: (body: ReturnType<typeof poolManifest>) =>
+      custom.createNamespacedCustomObject({ ...pools, body }),
+    deletePool: (name: string) => custom.deleteNamespacedCustomObject({ ...pools, name }),
+    readPool: (name: string) => custom.getNamespacedCustomObject({ ...pools, name }),
+    createService: (service: V1Service) =>
+      core.createNamespacedService({ namespace: service.metadata?.namespace ?? 'default', body: service }),
+    readService: (namespace: string, name: string) => core.readNamespacedService({ namespace, name }),
+    listServices: (namespace: string) => core.listNamespacedService({ namespace }),
+    serviceEvents: async (namespace: string, name: string) =>
+      (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items,
+  };
+}
+
+/** The ingress IPs of a Service. */
+export function ingressOf(service: V1Service): string[] {
+  return (service.status?.loadBalancer?.ingress ?? []).flatMap((entry) => (entry.ip ? [entry.ip] : []));
+}
