@@ -25,6 +25,7 @@ demo: build
 	@scripts/demo.sh
 
 test: build
+	-scripts/k8s-binaries.sh >/dev/null
 	npx tsx scripts/run-tests.ts
 
 lint: setup
