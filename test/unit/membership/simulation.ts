@@ -1,0 +1,180 @@
+// Test-only: a fake clock and an in-memory datagram network, so SWIM engines run on virtual time.
+import { DEFAULT_TIMINGS, type MembershipTimings } from '../../../src/membership/defaults.js';
+import { SwimEngine } from '../../../src/membership/engine.js';
+import type { Clock } from '../../../src/membership/engine-types.js';
+import type { Member } from '../../../src/membership/types.js';
+
+interface Timer {
+  readonly atMs: number;
+  readonly order: number;
+  readonly callback: () => void;
+  cancelled: boolean;
+}
+
+/** Timers run in time order (then creation order) only when the test advances time. */
+export class FakeClock implements Clock {
+  #nowMs = 0;
+  #order = 0;
+  #timers: Timer[] = [];
+
+  now(): number {
+    return this.#nowMs;
+  }
+
+  setTimer(callback: () => void, delayMs: number): () => void {
+    const timer = {
+      atMs: this.#nowMs + Math.max(0, delayMs),
+      order: this.#order++,
+      callback,
+      cancelled: false,
+    };
+    this.#timers.push(timer);
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
+  /** Runs every timer due within the next `durationMs`. */
+  advance(durationMs: number): void {
+    const endMs = this.#nowMs + durationMs;
+    for (;;) {
+      this.#timers = this.#timers.filter((timer) => !timer.cancelled);
+      const next = this.#timers.reduce<Timer | undefined>(
+        (best, timer) =>
+          best === undefined ||
+          timer.atMs < best.atMs ||
+          (timer.atMs === best.atMs && timer.order < best.order)
+            ? timer
+            : best,
+        undefined,
+      );
+      if (next === undefined || next.atMs > endMs) break;
+      this.#timers.splice(this.#timers.indexOf(next), 1);
+      this.#nowMs = next.atMs;
+      next.callback();
+    }
+    this.#nowMs = endMs;
+  }
+}
+
+/** Deterministic uniform random numbers (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One simulated node. */
+export interface SimulatedNode {
+  readonly name: string;
+  readonly address: string;
+  engine: SwimEngine;
+  changes: Member[][];
+  bytesSent: number;
+  largestPacketBytes: number;
+}
+
+/** Options for `SimulatedNetwork.add`. */
+export interface AddOptions {
+  readonly seeds?: readonly string[];
+  readonly key?: Buffer;
+  readonly metadata?: Record<string, unknown>;
+  readonly start?: boolean;
+}
+
+/** An in-memory network: each node is `10.0.0.N:7946`; `blocked` cuts links for partitions. */
+export class SimulatedNetwork {
+  readonly clock = new FakeClock();
+  readonly nodes = new Map<string, SimulatedNode>();
+  readonly #byAddress = new Map<string, SimulatedNode>();
+  /** Return true to drop a datagram from `from` to `to` (node names). */
+  blocked: (from: string, to: string) => boolean = () => false;
+  readonly latencyMs = 0.2;
+  #random = seededRandom(7);
+
+  constructor(readonly timings: MembershipTimings = DEFAULT_TIMINGS) {}
+
+  /** Adds (and by default starts) a node; `seeds` are node names. */
+  add(name: string, options: AddOptions = {}): SimulatedNode {
+    const address =
+      this.nodes.get(name)?.address ?? `10.0.${this.nodes.size >> 8}.${(this.nodes.size & 0xff) + 1}`;
+    // The engine is attached right below; its callbacks need the node object first.
+    const node = {
+      name,
+      address,
+      changes: [],
+      bytesSent: 0,
+      largestPacketBytes: 0,
+    } as unknown as SimulatedNode;
+    node.engine = new SwimEngine({
+      nodeName: name,
+      advertiseAddress: address,
+      port: 7946,
+      seeds: (options.seeds ?? []).map((seed) => ({ address: this.nodes.get(seed)?.address ?? seed })),
+      key: options.key,
+      metadata: options.metadata ?? {},
+      timings: this.timings,
+      clock: this.clock,
+      random: this.#random,
+      onChange: (members) => node.changes.push(members),
+      transport: { send: (packet, toAddress) => this.#send(node, packet, toAddress) },
+    });
+    this.nodes.set(name, node);
+    this.#byAddress.set(address, node);
+    if (options.start !== false) node.engine.start();
+    return node;
+  }
+
+  #send(from: SimulatedNode, packet: Buffer, toAddress: string): void {
+    from.bytesSent += packet.byteLength;
+    from.largestPacketBytes = Math.max(from.largestPacketBytes, packet.byteLength);
+    const to = this.#byAddress.get(toAddress);
+    if (to === undefined || this.blocked(from.name, to.name)) return;
+    const copy = Buffer.from(packet);
+    this.clock.setTimer(() => {
+      if (this.#byAddress.get(toAddress) === to)
+        to.engine.receive(copy, { address: from.address, port: 7946 });
+    }, this.latencyMs);
+  }
+
+  /** Injects raw bytes as if `fromAddress` had sent them to `to`. */
+  inject(to: string, bytes: Uint8Array, fromAddress = '10.9.9.9'): void {
+    this.nodes.get(to)?.engine.receive(bytes, { address: fromAddress, port: 7946 });
+  }
+
+  /** `name`'s view of `member`, or undefined when unknown. */
+  stateOf(name: string, member: string): string | undefined {
+    return this.nodes
+      .get(name)
+      ?.engine.members()
+      .find((m) => m.name === member)?.state;
+  }
+
+  /** Advances time until `condition` holds; returns the virtual milliseconds it took, or undefined. */
+  runUntil(condition: () => boolean, limitMs: number, stepMs = 5): number | undefined {
+    const started = this.clock.now();
+    while (this.clock.now() - started <= limitMs) {
+      if (condition()) return this.clock.now() - started;
+      this.clock.advance(stepMs);
+    }
+    return undefined;
+  }
+
+  /** Whether every running node sees exactly `names` as alive. */
+  allSeeAlive(names: readonly string[]): boolean {
+    return [...this.nodes.values()]
+      .filter((node) => !node.engine.stopped && names.includes(node.name))
+      .every((node) => {
+        const alive = node.engine
+          .members()
+          .filter((m) => m.state === 'alive')
+          .map((m) => m.name)
+          .sort();
+        return JSON.stringify(alive) === JSON.stringify([...names].sort());
+      });
+  }
+}
