@@ -58,3 +58,19 @@ export const STANDALONE_JOIN_WAIT_MS = 3000;
  * every request must not flood logs and the API server.
  */
 export const CONFLICT_REPORT_INTERVAL_MS = 10_000;
+
+/**
+ * Kubernetes speaker SIGTERM hand-over (ML7, issue 5 item 3): after leaving gossip it keeps
+ * answering this long, as the standalone speaker does, so the next owner's first gratuitous rounds
+ * land before this node goes quiet. Below the DaemonSet's terminationGracePeriodSeconds.
+ */
+export const SPEAKER_GRACE_PERIOD_MS = 2000;
+
+/** ML6: the speaker re-lists speaker pods for gossip seeds every minute, as MetalLB joins every minute. */
+export const SPEAKER_SEED_REFRESH_MS = 60_000;
+
+/** Bursts of watch events (a rollout, a resync) are coalesced into one reconcile after this quiet time. */
+export const SPEAKER_RECONCILE_DELAY_MS = 20;
+
+/** A failed ServiceL2Status or Event write is retried by a reconcile after this delay. */
+export const SPEAKER_RETRY_DELAY_MS = 2000;

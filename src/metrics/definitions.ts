@@ -78,6 +78,11 @@ export const MetricDefinitions = {
     help: 'Number of gratuitous layer2 packets sent for owned IPs as a result of failovers',
     labels: ['ip'],
   },
+  layer2GratuitousErrorsTotal: {
+    name: 'ferrolb_layer2_gratuitous_errors_total',
+    help: 'Number of gratuitous layer2 packets that could not be sent, per owned IP',
+    labels: ['ip'],
+  },
   layer2ConflictsTotal: {
     name: 'ferrolb_layer2_conflicts_total',
     help: 'Number of ARP or NDP messages from another MAC claiming an address this node announces',
