@@ -16,6 +16,7 @@ const commands: Readonly<Record<string, () => Promise<CommandMain>>> = {
   plan: async () => (await import('./plan.js')).planMain,
   status: async () => (await import('./status.js')).statusMain,
   controller: async () => (await import('./controller.js')).controllerMain,
+  standalone: async () => (await import('./standalone.js')).standaloneMain,
 };
 
 /** Runs one ferrolb command and returns its exit code (0 ok, 2 invalid input or flags, 1 other). */

@@ -1,12 +1,11 @@
 // The `ferrolb.io/v1alpha1` Cluster document of a standalone FILE (DESIGN "Standalone
 // configuration (contract)"): the static member list, gossip settings and interfaces. Pure.
 import { isIP } from 'node:net';
+import { DEFAULT_GOSSIP_PORT } from '../membership/index.js';
 
 /** apiVersion and kind that mark the Cluster document. */
 export const CLUSTER_API_VERSION = 'ferrolb.io/v1alpha1';
 export const CLUSTER_KIND = 'Cluster';
-/** Gossip's default UDP port (MetalLB's memberlist port, ML2). */
-export const DEFAULT_GOSSIP_PORT = 7946;
 /** Label every member carries, as a Kubernetes Node does, so nodeSelectors can name members. */
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 

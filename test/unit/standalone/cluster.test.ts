@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_GOSSIP_PORT,
-  HOSTNAME_LABEL,
-  isClusterDocument,
-  parseCluster,
-} from '../../../src/standalone/cluster.js';
+import { HOSTNAME_LABEL, isClusterDocument, parseCluster } from '../../../src/standalone/cluster.js';
 
 const members = [
   { name: 'node-a', address: '198.51.100.11' },
@@ -22,7 +17,7 @@ describe('parseCluster', () => {
       ok: true,
       value: {
         name: 'lab',
-        gossipPort: DEFAULT_GOSSIP_PORT,
+        gossipPort: 7946,
         members: [
           { name: 'node-a', address: '198.51.100.11', labels: { [HOSTNAME_LABEL]: 'node-a' } },
           { name: 'node-b', address: '2001:db8:1::12', labels: { [HOSTNAME_LABEL]: 'node-b' } },

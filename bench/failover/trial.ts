@@ -1,0 +1,140 @@
+// One failover trial in the lab: the owner of a VIP dies (SIGKILL of its speaker and, for a
+// crash, its link cut at the same instant) or leaves (SIGTERM), and two clocks run in the
+// client namespace: tcpdump for the new owner's first gratuitous ARP, ping every 10 ms for the
+// first reply through the new owner.
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Lab } from '../../test/helpers/lab.js';
+import type { LabCluster } from '../../test/helpers/lab-cluster.js';
+
+/** Milliseconds from the kill to each event; undefined when it did not happen in time. */
+export interface TrialResult {
+  readonly gratuitousMs: number | undefined;
+  /**
+   * First ping reply after the kill. Only meaningful for a crash: after SIGTERM the old owner
+   * keeps answering through its grace period, so the first reply is its own (undefined here).
+   */
+  readonly firstReplyMs: number | undefined;
+  /** Pings missing between the first and the last reply of the trial (a leave should lose none). */
+  readonly lost: number;
+}
+
+/** How the owner goes away. */
+export type Departure = 'crash' | 'leave';
+
+// A reply already in flight when the owner dies arrives within a few hundred microseconds on
+// veth: replies this close to the kill came from the old owner and do not count.
+const IN_FLIGHT_MS = 2;
+
+function inClient(lab: Lab, program: string, args: readonly string[]): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', lab.clientNamespace, program, ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  lab.track(child);
+  return child;
+}
+
+function collectLines(child: ChildProcess): string[] {
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString();
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  return lines;
+}
+
+/** Epoch ms of tcpdump's first ARP line from `mac` that claims `ip` at or after `sinceMs`. */
+export function firstGratuitousMs(
+  lines: readonly string[],
+  mac: string,
+  ip: string,
+  sinceMs: number,
+): number | undefined {
+  for (const line of lines) {
+    const seconds = Number.parseFloat(line);
+    if (!Number.isFinite(seconds) || seconds * 1000 < sinceMs) continue;
+    // Gratuitous: broadcast from the new owner's MAC (a unicast reply to the client is not one).
+    if (!line.toLowerCase().startsWith(`${line.split(' ')[0]} ${mac} > ff:ff:ff:ff:ff:ff`)) continue;
+    if (line.includes(`tell ${ip},`) || line.includes(`Reply ${ip} is-at`)) return seconds * 1000;
+  }
+  return undefined;
+}
+
+/** Epoch ms of ping's first reply after `sinceMs` (ping -D), and the number of sequence numbers lost before it. */
+export function firstReplyAfter(
+  lines: readonly string[],
+  sinceMs: number,
+): { atMs: number; lost: number } | undefined {
+  let lastSequenceBefore: number | undefined;
+  for (const line of lines) {
+    const match = line.match(/^\[(\d+\.\d+)\].*icmp_seq=(\d+)/);
+    if (!match) continue;
+    const atMs = Number(match[1]) * 1000;
+    const sequence = Number(match[2]);
+    if (atMs < sinceMs + IN_FLIGHT_MS) {
+      lastSequenceBefore = sequence;
+      continue;
+    }
+    return { atMs, lost: lastSequenceBefore === undefined ? 0 : sequence - lastSequenceBefore - 1 };
+  }
+  return undefined;
+}
+
+/** Sequence numbers missing between the first and the last reply ping printed. */
+export function countLost(lines: readonly string[]): number {
+  const sequences = lines
+    .map((line) => line.match(/icmp_seq=(\d+)/)?.[1])
+    .filter((text) => text !== undefined)
+    .map(Number);
+  if (sequences.length === 0) return Number.NaN;
+  const unique = new Set(sequences);
+  return Math.max(...sequences) - Math.min(...sequences) + 1 - unique.size;
+}
+
+/** Runs one trial against the current owner of `ip`; the caller restores the cluster afterwards. */
+export async function runTrial(options: {
+  lab: Lab;
+  cluster: LabCluster;
+  ip: string;
+  owner: string;
+  next: string;
+  departure: Departure;
+  timeoutMs: number;
+  graceMs: number;
+}): Promise<TrialResult> {
+  const { lab, cluster, ip, owner, next } = options;
+  const capture = inClient(lab, 'tcpdump', ['-i', 'eth0', '-l', '-n', '-tt', '-e', 'arp']);
+  const captureLines = collectLines(capture);
+  const ping = inClient(lab, 'ping', ['-n', '-D', '-i', '0.01', '-W', '1', ip]);
+  const pingLines = collectLines(ping);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const killedAt = Date.now();
+  if (options.departure === 'crash') {
+    cluster.speaker(owner).kill('SIGKILL');
+    lab.partition(owner);
+  } else {
+    cluster.speaker(owner).kill('SIGTERM');
+  }
+  const nextMac = lab.node(next).mac;
+  const deadline = killedAt + options.timeoutMs;
+  const done = () =>
+    firstGratuitousMs(captureLines, nextMac, ip, killedAt) !== undefined &&
+    firstReplyAfter(pingLines, killedAt);
+  while (Date.now() < deadline && !done()) await new Promise((resolve) => setTimeout(resolve, 50));
+  // A leave is judged on loss: keep pinging past the grace period before stopping.
+  if (options.departure === 'leave')
+    await new Promise((resolve) => setTimeout(resolve, options.graceMs + 500));
+  ping.kill('SIGINT');
+  capture.kill('SIGINT');
+  await cluster.speaker(owner).waitExit();
+  await new Promise((resolve) => ping.once('exit', resolve));
+  const reply = firstReplyAfter(pingLines, killedAt);
+  const gratuitous = firstGratuitousMs(captureLines, nextMac, ip, killedAt);
+  return {
+    gratuitousMs: gratuitous === undefined ? undefined : gratuitous - killedAt,
+    firstReplyMs: reply === undefined || options.departure === 'leave' ? undefined : reply.atMs - killedAt,
+    lost: countLost(pingLines),
+  };
+}

@@ -1,0 +1,159 @@
+// The standalone process: load FILE, prepare the host, start the data plane, gossip and the
+// metrics server, then serve until a signal. SIGHUP re-reads FILE; SIGTERM and SIGINT hand over
+// (make before break) and exit 0.
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { STANDALONE_JOIN_WAIT_MS } from '../config/defaults.js';
+import { planDocuments } from '../controller/plan.js';
+import { ConfigError, ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { counter, gauge } from '../metrics/registry.js';
+import { startMetricsServer } from '../metrics/server.js';
+import { ensureArpSettings } from './arp-sysctl.js';
+import type { ClusterSpec } from './cluster.js';
+import { loadStandaloneConfig, type StandaloneConfig } from './load.js';
+import { flushLocalRoutes } from './routes.js';
+import { memberNamed, StandaloneSpeaker } from './speaker.js';
+
+/** How often the start-up wait looks at gossip. */
+const JOIN_POLL_MS = 20;
+
+/** The command line of `ferrolb standalone`, parsed. */
+export interface StandaloneFlags {
+  readonly configPath: string;
+  readonly nodeName: string;
+  readonly metricsPort: number;
+  readonly gracePeriodMs: number;
+  readonly logLevel?: string;
+}
+
+/** Reads and validates FILE; throws ConfigError (exit 2) naming document, object and field. */
+export async function readStandaloneFile(path: string, nodeName: string): Promise<StandaloneConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(ErrorCode.configFile, `cannot read --config ${path}: ${(error as Error).message}`);
+  }
+  const loaded = loadStandaloneConfig(text, planDocuments);
+  if (!loaded.ok) throw new ConfigError(ErrorCode.configInvalid, `${path}: ${loaded.message}`);
+  if (!memberNamed(loaded.value, nodeName)) {
+    const names = loaded.value.cluster.members.map((member) => member.name).join(', ');
+    throw new ConfigError(
+      ErrorCode.configInvalid,
+      `${path}: Cluster spec.members has no member named "${nodeName}" (members: ${names})`,
+    );
+  }
+  return loaded.value;
+}
+
+/** Reads the gossip secret; a missing file means plaintext gossip, with the loud warning Membership gives. */
+async function readSecret(cluster: ClusterSpec, logger: Logger): Promise<Uint8Array | undefined> {
+  if (!cluster.secretKeyFile) return undefined;
+  try {
+    return await readFile(cluster.secretKeyFile);
+  } catch (error) {
+    logger.warn(
+      { file: cluster.secretKeyFile, error: (error as Error).message },
+      'gossip secret file unreadable: gossip runs UNENCRYPTED',
+    );
+    return undefined;
+  }
+}
+
+async function startSpeaker(
+  flags: StandaloneFlags,
+  config: StandaloneConfig,
+  logger: Logger,
+): Promise<StandaloneSpeaker> {
+  const { cluster } = config;
+  const self = memberNamed(config, flags.nodeName);
+  if (!self) throw new ConfigError(ErrorCode.configInvalid, `no member named "${flags.nodeName}"`);
+  const changed = await ensureArpSettings(cluster.interfaces);
+  if (changed.length > 0) logger.info({ changed }, 'set ARP sysctls so the kernel never answers for a VIP');
+  // Routes a killed earlier run left behind would make this host accept VIPs it does not own.
+  await flushLocalRoutes();
+  // Loaded here, not at the top: flag and FILE errors never load the native addon or a worker.
+  const { DataPlane } = await import('../l2/index.js');
+  const { Membership } = await import('../membership/index.js');
+  const dataPlane = await DataPlane.start({
+    logger,
+    ...(cluster.interfaces ? { onlyInterfaces: cluster.interfaces } : {}),
+    onConflict: (conflict: { ip: string; mac: string; interfaceName: string }) =>
+      logger.warn({ ...conflict }, 'another MAC claims an IP this node announces'),
+  });
+  const secret = await readSecret(cluster, logger);
+  const membership = await Membership.start({
+    nodeName: flags.nodeName,
+    bindAddress: self.address,
+    port: cluster.gossipPort,
+    seeds: cluster.members
+      .filter((member) => member.name !== flags.nodeName)
+      .map((member) => ({ address: member.address, port: cluster.gossipPort })),
+    ...(secret ? { secret } : {}),
+    logger,
+  });
+  return new StandaloneSpeaker({ nodeName: flags.nodeName, config, dataPlane, membership, logger });
+}
+
+/** Waits (bounded) until gossip sees another member, so the first election is not a lonely one. */
+async function waitForPeers(
+  speaker: StandaloneSpeaker,
+  config: StandaloneConfig,
+  logger: Logger,
+): Promise<void> {
+  if (config.cluster.members.length < 2) return;
+  const deadline = Date.now() + STANDALONE_JOIN_WAIT_MS;
+  while (speaker.liveMemberCount() < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS));
+  }
+  const live = speaker.liveMemberCount();
+  if (live < 2)
+    logger.warn({ waitedMs: STANDALONE_JOIN_WAIT_MS }, 'no other member reachable yet: electing alone');
+}
+
+/** Runs one standalone node until SIGTERM/SIGINT; resolves to the exit code. */
+export async function runStandalone(flags: StandaloneFlags, logger: Logger): Promise<number> {
+  let config = await readStandaloneFile(flags.configPath, flags.nodeName);
+  for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
+  const speaker = await startSpeaker(flags, config, logger);
+  counter('failoverEventsTotal');
+  gauge('k8sClientConfigLoadedBool').set(1);
+  gauge('k8sClientConfigStaleBool').set(0);
+  await waitForPeers(speaker, config, logger);
+  await speaker.begin();
+  const server: Server = await startMetricsServer({
+    port: flags.metricsPort,
+    host: '127.0.0.1',
+    health: { isHealthy: () => true, isReady: () => speaker.isReady() },
+  });
+  logger.info(
+    { services: config.services.length, owned: speaker.ownedIPs(), port: flags.metricsPort },
+    'standalone speaker running',
+  );
+  const reload = async () => {
+    try {
+      config = await readStandaloneFile(flags.configPath, flags.nodeName);
+      for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
+      gauge('k8sClientConfigStaleBool').set(0);
+      await speaker.replaceConfig(config);
+      logger.info({ file: flags.configPath, services: config.services.length }, 'configuration reloaded');
+    } catch (error) {
+      gauge('k8sClientConfigStaleBool').set(1);
+      logger.error(
+        { file: flags.configPath, error: (error as Error).message },
+        'configuration NOT reloaded: keeping the running one',
+      );
+    }
+  };
+  process.on('SIGHUP', () => void reload());
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal, gracePeriodMs: flags.gracePeriodMs }, 'stopping');
+  await speaker.handOver(flags.gracePeriodMs);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  logger.info('stopped');
+  return 0;
+}
