@@ -108,6 +108,7 @@ function startWatches(
 /** Runs the controller until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1, restart fresh). */
 export async function runController(flags: ControllerFlags): Promise<number> {
   const logger = processLogger.child({ component: 'controller', identity: flags.identity });
+  const signals = listenForStop();
   const config = loadKubeConfig(flags.kubeconfigPath);
   const core = config.makeApiClient(CoreV1Api);
   const custom = config.makeApiClient(CustomObjectsApi);
@@ -130,7 +131,13 @@ export async function runController(flags: ControllerFlags): Promise<number> {
     logger,
   );
   const server = await startServer(flags, () => configSource.config() !== undefined, logger);
-  await Promise.all([watches.services.synced, watches.pools.synced, watches.namespaces.synced]);
+  const allSynced = Promise.all([watches.services.synced, watches.pools.synced, watches.namespaces.synced]);
+  if ((await Promise.race([allSynced, signals.received])) === STOP) {
+    // Stopped before the caches synced (API server unreachable): nothing held, nothing to hand over.
+    await Promise.all([watches.services.stop(), watches.pools.stop(), watches.namespaces.stop()]);
+    server?.close();
+    return 0;
+  }
   synced = true;
   refreshConfig();
   logger.info(
@@ -185,9 +192,24 @@ export async function runController(flags: ControllerFlags): Promise<number> {
       await election.release();
       await finish(0);
     };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    void signals.received.then(() => shutdown(signals.name()));
   });
+}
+
+/** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */
+const STOP = Symbol('stop');
+
+function listenForStop(): { received: Promise<typeof STOP>; name: () => string } {
+  let name = '';
+  const received = new Promise<typeof STOP>((resolve) => {
+    const handler = (signal: string) => {
+      name = signal;
+      resolve(STOP);
+    };
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  });
+  return { received, name: () => name };
 }
 
 async function lead(
