@@ -53,9 +53,20 @@ void flb_instance_release(flb_instance *instance) {
 
 static uint64_t elapsed_nanos(const struct timespec *start) {
   struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
+  clock_gettime(CLOCK_REALTIME, &now);
   int64_t nanos = (int64_t)(now.tv_sec - start->tv_sec) * 1000000000 + (now.tv_nsec - start->tv_nsec);
-  return nanos < 0 ? 0 : (uint64_t)nanos;
+  return nanos < 0 ? 0 : (uint64_t)nanos; // a clock step backwards must not wrap
+}
+
+// The kernel's receive time (SO_TIMESTAMPNS, CLOCK_REALTIME) of the frame just read, else now.
+static void receive_time(struct msghdr *message, struct timespec *received_at) {
+  for (struct cmsghdr *control = CMSG_FIRSTHDR(message); control != NULL; control = CMSG_NXTHDR(message, control)) {
+    if (control->cmsg_level == SOL_SOCKET && control->cmsg_type == SCM_TIMESTAMPNS) {
+      memcpy(received_at, CMSG_DATA(control), sizeof *received_at);
+      return;
+    }
+  }
+  clock_gettime(CLOCK_REALTIME, received_at);
 }
 
 static void record_latency(flb_stats *stats, uint64_t nanos) {
@@ -126,9 +137,15 @@ static void serve(flb_instance *instance, uint64_t id, uint8_t *buffer) {
       pthread_mutex_unlock(&instance->mutex);
       return;
     }
-    ssize_t received = recv(socket->fd, buffer, RECEIVE_BYTES, MSG_DONTWAIT);
+    struct iovec vector = {.iov_base = buffer, .iov_len = RECEIVE_BYTES};
+    union {
+      struct cmsghdr header;
+      uint8_t bytes[CMSG_SPACE(sizeof(struct timespec))];
+    } control;
+    struct msghdr message = {.msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
+    ssize_t received = recvmsg(socket->fd, &message, MSG_DONTWAIT);
     struct timespec received_at;
-    clock_gettime(CLOCK_MONOTONIC, &received_at);
+    if (received >= 0) receive_time(&message, &received_at);
     int is_done = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     // Other errors (ENETDOWN when the link goes down) are reported once by the kernel and cleared.
     if (received < 0 && !is_done) socket->stats.receive_errors++;

@@ -57,6 +57,9 @@ static int configure(int fd, int ifindex, flb_protocol protocol, const char **st
   int one = 1;
   *step = "setsockopt(PACKET_IGNORE_OUTGOING)";
   if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0) return errno;
+  // Kernel receive timestamps: the latency histogram then includes the responder's wake-up.
+  *step = "setsockopt(SO_TIMESTAMPNS)";
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) return errno;
   *step = "setsockopt(SO_ATTACH_FILTER)";
   int error = attach_filter(fd, protocol);
   if (error != 0) return error;

@@ -42,7 +42,10 @@ export interface AddressCounters {
   readonly responsesSent: number;
 }
 
-/** Reply latency, from the frame's read to the reply's send, as per-bucket (not cumulative) counts. */
+/**
+ * Reply latency from the kernel's receive timestamp to the reply's send returning (so it includes
+ * the responder thread's wake-up), as per-bucket (not cumulative) counts.
+ */
 export interface LatencyHistogram {
   /** Upper bounds of all buckets but the last, in microseconds; counts has one more (+Inf). */
   readonly boundsMicros: readonly number[];
