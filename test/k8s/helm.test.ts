@@ -1,0 +1,207 @@
+// The Helm chart, rendered by a real `helm template` / `helm lint` (helm built from the Go module
+// proxy) and applied to the real test API server, whose validation includes the CRD schemas.
+import {
+  CustomObjectsApi,
+  type KubernetesObject,
+  type V1DaemonSet,
+  type V1Deployment,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusCodeOf } from '../../src/k8s/index.js';
+import {
+  applyObjects,
+  readManifest,
+  SYSTEM_NAMESPACE,
+  startTestCluster,
+  type TestCluster,
+} from './harness/index.js';
+import { CHART, ensureHelm, findObject, helm, renderChart, valuesFile } from './helm-render.js';
+
+const SHARE_ANNOTATION = 'metallb.universe.tf/share-address-pool';
+
+/** A values file using every knob a MetalLB user would: pools, advertisements, class, gossip. */
+const CONFIGURED = {
+  loadBalancerClass: 'ferrolb.io/lb',
+  defaultPool: { addresses: ['203.0.113.10-203.0.113.50', '2001:db8:1::100/120'] },
+  sharedDefaultPool: true,
+  pools: [
+    {
+      name: 'reserved',
+      addresses: ['198.51.100.200/29'],
+      autoAssign: false,
+      avoidBuggyIPs: true,
+      serviceAllocation: { priority: 10, namespaces: ['team-a'] },
+    },
+    { name: 'shared-extra', addresses: ['198.51.100.240/30'], shared: true, labels: { tier: 'edge' } },
+  ],
+  defaultL2Advertisement: {
+    interfaces: ['eth0'],
+    nodeSelectors: [{ matchLabels: { 'ferrolb.io/edge': 'true' } }],
+  },
+  l2Advertisements: [{ name: 'edge', ipAddressPoolSelectors: [{ matchLabels: { tier: 'edge' } }] }],
+  speaker: { memberlist: { secretKey: 'c2VjcmV0LWZvci10ZXN0cw', mlBindPort: 7947 }, ignoreExcludeLB: true },
+};
+
+let helmBinary: string;
+let defaults: KubernetesObject[];
+let configured: KubernetesObject[];
+
+beforeAll(async () => {
+  helmBinary = await ensureHelm();
+  defaults = await renderChart(helmBinary);
+  configured = await renderChart(helmBinary, { values: CONFIGURED, label: 'configured' });
+});
+
+function argsOf(
+  objects: readonly KubernetesObject[],
+  kind: 'Deployment' | 'DaemonSet',
+  name: string,
+): string[] {
+  const workload = findObject<V1Deployment | V1DaemonSet>(objects, kind, name);
+  return workload.spec?.template.spec?.containers[0]?.args ?? [];
+}
+
+/** Drops the labels Helm adds, so a rendered object can be compared with its deploy/ original. */
+function withoutHelmLabels(object: unknown): unknown {
+  if (Array.isArray(object)) return object.map(withoutHelmLabels);
+  if (typeof object !== 'object' || object === null) return object;
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => {
+      if (key !== 'labels' || typeof value !== 'object' || value === null)
+        return [key, withoutHelmLabels(value)];
+      const kept = Object.entries(value).filter(
+        ([label]) => !/^(app\.kubernetes\.io|helm\.sh)\//.test(label),
+      );
+      return [key, Object.fromEntries(kept)];
+    }),
+  );
+}
+
+describe('helm lint and template', () => {
+  it.each([
+    { rule: 'D11: the chart lints with its defaults', values: undefined },
+    { rule: 'D11: the chart lints with pools, advertisements and gossip set', values: CONFIGURED },
+  ])('$rule', async ({ values }) => {
+    const args = ['lint', '--strict', CHART];
+    if (values) args.push('-f', valuesFile(values, 'lint'));
+    expect(await helm(helmBinary, args)).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it.each(
+    ['rbac.yaml', 'controller.yaml', 'speaker.yaml'].flatMap((file) =>
+      readManifest(file).map((object) => ({ file, kind: object.kind, name: object.metadata?.name, object })),
+    ),
+  )('DESIGN drop-in: default render of $kind/$name equals deploy/$file', ({ kind, name, object }) => {
+    const rendered = findObject(defaults, kind ?? '', name ?? '');
+    expect(withoutHelmLabels(rendered)).toEqual(object);
+  });
+
+  it.each(['IPAddressPool', 'L2Advertisement'].map((kind) => ({ kind })))(
+    'seed: with no pool configured no $kind except the catch-all advertisement is rendered',
+    ({ kind }) => {
+      const names = defaults.filter((object) => object.kind === kind).map((object) => object.metadata?.name);
+      expect(names).toEqual(kind === 'L2Advertisement' ? ['default'] : []);
+    },
+  );
+
+  it.each([
+    {
+      rule: 'DESIGN shared pools: sharedDefaultPool annotates the default pool',
+      pool: 'default',
+      want: 'true',
+    },
+    { rule: 'DESIGN shared pools: pools[].shared annotates that pool', pool: 'shared-extra', want: 'true' },
+    { rule: 'DESIGN shared pools: other pools are not shared', pool: 'reserved', want: undefined },
+  ])('$rule', ({ pool, want }) => {
+    expect(findObject(configured, 'IPAddressPool', pool).metadata?.annotations?.[SHARE_ANNOTATION]).toBe(
+      want,
+    );
+  });
+
+  it('DESIGN shared pools: sharedDefaultPool false leaves the default pool unannotated', async () => {
+    const objects = await renderChart(helmBinary, {
+      values: { ...CONFIGURED, sharedDefaultPool: false },
+      label: 'unshared',
+    });
+    expect(findObject(objects, 'IPAddressPool', 'default').metadata?.annotations).toBeUndefined();
+  });
+
+  it.each([
+    { rule: 'C3: --lb-class reaches the controller', kind: 'Deployment' as const, name: 'controller' },
+    { rule: 'C3: --lb-class reaches the speakers', kind: 'DaemonSet' as const, name: 'speaker' },
+  ])('$rule', ({ kind, name }) => {
+    expect(argsOf(configured, kind, name)).toContain('--lb-class=ferrolb.io/lb');
+    expect(argsOf(defaults, kind, name).some((arg) => arg.startsWith('--lb-class'))).toBe(false);
+  });
+
+  it.each([
+    { rule: 'ML2: a non-default gossip port is passed and exposed', want: '--ml-bindport=7947' },
+    { rule: 'E5: ignoreExcludeLB is passed', want: '--ignore-exclude-lb' },
+  ])('$rule', ({ want }) => {
+    expect(argsOf(configured, 'DaemonSet', 'speaker')).toContain(want);
+  });
+
+  it('ML3: a configured secret key is written to the Secret the speakers mount', () => {
+    const secret = findObject(configured, 'Secret', 'memberlist') as KubernetesObject & {
+      stringData?: Record<string, string>;
+    };
+    expect(secret.stringData).toEqual({ secretkey: CONFIGURED.speaker.memberlist.secretKey });
+    expect(defaults.some((object) => object.kind === 'Secret')).toBe(false);
+  });
+
+  it('R3: the catch-all advertisement carries interfaces and node selectors', () => {
+    const advertisement = findObject(configured, 'L2Advertisement', 'default') as KubernetesObject & {
+      spec?: Record<string, unknown>;
+    };
+    expect(advertisement.spec).toEqual(CONFIGURED.defaultL2Advertisement);
+  });
+
+  it('V1: a pool without addresses fails to render, naming the pool', async () => {
+    await expect(
+      renderChart(helmBinary, { values: { pools: [{ name: 'empty' }] }, label: 'invalid' }),
+    ).rejects.toThrow('pool empty needs addresses');
+  });
+});
+
+describe('rendered objects on the test API server', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('D11: every rendered object (CRDs first) is accepted by the API server', async () => {
+    const crds = configured.filter((object) => object.kind === 'CustomResourceDefinition');
+    const rest = configured.filter((object) => object.kind !== 'CustomResourceDefinition');
+    await applyObjects(cluster.admin, crds);
+    await applyObjects(cluster.admin, rest);
+    const custom = cluster.admin.makeApiClient(CustomObjectsApi);
+    const pool = (await custom.getNamespacedCustomObject({
+      group: 'metallb.io',
+      version: 'v1beta1',
+      namespace: SYSTEM_NAMESPACE,
+      plural: 'ipaddresspools',
+      name: 'default',
+    })) as KubernetesObject & { spec: { autoAssign: boolean } };
+    expect(pool.metadata?.annotations?.[SHARE_ANNOTATION]).toBe('true');
+    expect(pool.spec.autoAssign).toBe(true);
+  });
+
+  it('R3: the schema check is live: a malformed L2Advertisement is refused', async () => {
+    const malformed = {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'L2Advertisement',
+      metadata: { name: 'malformed', namespace: SYSTEM_NAMESPACE },
+      spec: { interfaces: 'eth0' },
+    };
+    const outcome = await applyObjects(cluster.admin, [malformed]).then(
+      () => 200,
+      (error: unknown) => statusCodeOf(error) ?? -1,
+    );
+    expect(outcome).toBe(422);
+  });
+});
