@@ -90,7 +90,7 @@ function joinGroups(groups: readonly number[]): bigint {
 export function formatAddress(address: Address): string {
   if (address.family === 'IPv4') {
     const value = Number(address.value);
-    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+    return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
   }
   const groups: number[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((address.value >> shift) & 0xffffn));

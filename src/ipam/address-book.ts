@@ -1,8 +1,8 @@
 import {
   type Address,
   cidrContains,
+  compareText,
   type Family,
-  formatAddress,
   goQuote,
   isBuggyAddress,
   type Pool,
@@ -20,14 +20,14 @@ export interface Holding {
   readonly key: SharingKey;
 }
 
-/** Everything known about one address in use. */
+/** Everything known about one address in use. Arrays, not Sets: most addresses have one user. */
 interface AddressUse {
   readonly address: Address;
   readonly pool: string;
-  /** service key → true; the Services holding this address. */
-  readonly services: Set<string>;
-  /** `TCP/80` → service key holding that port on this address. */
-  readonly ports: Map<string, string>;
+  /** The service keys holding this address. */
+  readonly services: string[];
+  /** `[TCP/80, service key]` pairs: who holds each port on this address. */
+  readonly ports: [string, string][];
   /** The key of the latest assignment, as MetalLB's `sharingKeyForIP`. */
   key: SharingKey;
 }
@@ -41,20 +41,37 @@ interface PoolState {
   readonly services: Set<string>;
 }
 
+/** What `shareableIn` needs to judge a candidate address. */
+export interface SharingRequest {
+  readonly serviceKey: string;
+  readonly ports: readonly ServicePort[];
+  readonly key: SharingKey;
+}
+
 /**
  * The allocator's bookkeeping (MetalLB's maps, each commented with its key and value): which
  * address is used by whom, with which ports and keys, and where each pool's lowest free address
  * is. It applies changes without judging them; `Allocator` decides.
  */
 export class AddressBook {
+  /** pool name → its state. */
   readonly pools = new Map<string, PoolState>();
+  /** Every pool, sorted by name (C2), computed once per configuration. */
+  readonly sortedPools: readonly Pool[];
+  /** Pools with a serviceAllocation, the only ones that can be pinned (A15.2), by name. */
+  readonly pinnablePools: readonly Pool[];
+  /** A15.3: autoAssign pools without serviceAllocation, by name (Q2). */
+  readonly genericPools: readonly Pool[];
   /** address text → its use. */
   private readonly uses = new Map<string, AddressUse>();
-  /** sharing key → address texts whose latest key has it, to find partners without a scan (A18). */
+  /** non-empty sharing key → address texts whose latest key has it, to find partners without a scan. */
   private readonly bySharingKey = new Map<string, Set<string>>();
 
   constructor(pools: readonly Pool[]) {
-    for (const pool of pools) {
+    this.sortedPools = [...pools].sort((a, b) => compareText(a.name, b.name));
+    this.pinnablePools = this.sortedPools.filter((pool) => pool.serviceAllocation !== undefined);
+    this.genericPools = this.sortedPools.filter((pool) => pool.autoAssign && !pool.serviceAllocation);
+    for (const pool of this.sortedPools) {
       const indexes = pool.cidrs.map(
         (cidr) => new FreeIndex(cidr.first, cidr.last, pool.avoidBuggyIPs && cidr.family === 'IPv4'),
       );
@@ -69,15 +86,14 @@ export class AddressBook {
 
   /** A21: the one pool containing every address (avoidBuggyIPs exclusions count as outside). */
   poolContaining(addresses: readonly Address[]): Pool | undefined {
-    for (const { pool } of this.pools.values()) {
-      const containsAll = addresses.every(
+    if (addresses.length === 0) return undefined;
+    return this.sortedPools.find((pool) =>
+      addresses.every(
         (address) =>
           !(pool.avoidBuggyIPs && isBuggyAddress(address)) &&
           pool.cidrs.some((cidr) => cidrContains(cidr, address)),
-      );
-      if (containsAll && addresses.length > 0) return pool;
-    }
-    return undefined;
+      ),
+    );
   }
 
   /**
@@ -92,17 +108,18 @@ export class AddressBook {
   ): string | undefined {
     const use = this.uses.get(ip);
     if (!use) return undefined;
-    const pool = this.pools.get(use.pool)?.pool;
-    if (sharingError(use.key, key, pool?.shared ?? false) !== undefined) {
-      const others = [...use.services].filter((other) => other !== serviceKey).sort();
+    const shared = this.pools.get(use.pool)?.pool.shared ?? false;
+    if (sharingError(use.key, key, shared) !== undefined) {
+      const others = use.services.filter((other) => other !== serviceKey).sort();
       if (others.length > 0) {
         return `can't change sharing key for ${goQuote(serviceKey)}, address also in use by ${others.join(',')}`;
       }
     }
     for (const port of ports) {
-      const owner = use.ports.get(portText(port));
+      const text = portText(port);
+      const owner = use.ports.find(([held]) => held === text)?.[1];
       if (owner !== undefined && owner !== serviceKey)
-        return `port ${portText(port)} is already in use on ${goQuote(ip)}`;
+        return `port ${text} is already in use on ${goQuote(ip)}`;
     }
     return undefined;
   }
@@ -111,19 +128,25 @@ export class AddressBook {
   add(serviceKey: string, holding: Holding): void {
     const state = this.pools.get(holding.pool);
     state?.services.add(serviceKey);
-    holding.addresses.forEach((address, position) => {
+    for (let position = 0; position < holding.addresses.length; position += 1) {
+      const address = holding.addresses[position] as Address;
       const ip = holding.ips[position] as string;
       let use = this.uses.get(ip);
       if (!use) {
-        use = { address, pool: holding.pool, services: new Set(), ports: new Map(), key: holding.key };
+        use = { address, pool: holding.pool, services: [], ports: [], key: holding.key };
         this.uses.set(ip, use);
         state?.inUse[address.family].add(ip);
         this.indexFor(state, address)?.take(address.value);
       }
       this.setKey(ip, use, holding.key);
-      use.services.add(serviceKey);
-      for (const port of holding.ports) use.ports.set(portText(port), serviceKey);
-    });
+      if (!use.services.includes(serviceKey)) use.services.push(serviceKey);
+      for (const port of holding.ports) {
+        const text = portText(port);
+        const entry = use.ports.find(([held]) => held === text);
+        if (entry) entry[1] = serviceKey;
+        else use.ports.push([text, serviceKey]);
+      }
+    }
   }
 
   /** Removes a holding; an address nobody uses any more becomes free again. */
@@ -133,11 +156,11 @@ export class AddressBook {
     for (const ip of holding.ips) {
       const use = this.uses.get(ip);
       if (!use) continue;
-      use.services.delete(serviceKey);
-      for (const port of holding.ports) {
-        if (use.ports.get(portText(port)) === serviceKey) use.ports.delete(portText(port));
+      removeItem(use.services, serviceKey);
+      for (let index = use.ports.length - 1; index >= 0; index -= 1) {
+        if (use.ports[index]?.[1] === serviceKey) use.ports.splice(index, 1);
       }
-      if (use.services.size > 0) continue;
+      if (use.services.length > 0) continue;
       this.uses.delete(ip);
       this.bySharingKey.get(use.key.sharing)?.delete(ip);
       state?.inUse[use.address.family].delete(ip);
@@ -146,8 +169,10 @@ export class AddressBook {
   }
 
   private setKey(ip: string, use: AddressUse, key: SharingKey): void {
-    this.bySharingKey.get(use.key.sharing)?.delete(ip);
+    if (use.key.sharing !== key.sharing) this.bySharingKey.get(use.key.sharing)?.delete(ip);
     use.key = key;
+    // Outside shared pools only a non-empty key is ever shared (A27), so '' is never looked up.
+    if (key.sharing === '') return;
     let addresses = this.bySharingKey.get(key.sharing);
     if (!addresses) {
       addresses = new Set();
@@ -158,8 +183,8 @@ export class AddressBook {
 
   private indexFor(state: PoolState | undefined, address: Address): FreeIndex | undefined {
     if (!state) return undefined;
-    const position = state.pool.cidrs.findIndex((cidr) => cidrContains(cidr, address));
-    return state.indexes[position];
+    if (state.indexes.length === 1) return state.indexes[0];
+    return state.indexes[state.pool.cidrs.findIndex((cidr) => cidrContains(cidr, address))];
   }
 
   /** The lowest address of CIDR `position` of `pool` that is free, or undefined. */
@@ -167,35 +192,30 @@ export class AddressBook {
     return this.pools.get(poolName)?.indexes[position]?.lowestFree();
   }
 
-  /** Addresses in use by others that `request` could share, within CIDR `position` of the pool. */
+  /**
+   * Addresses in use that `request` could share within CIDR `position` of the pool. Outside shared
+   * pools only addresses with the same non-empty key qualify (A27), found through `bySharingKey`.
+   */
   shareableIn(poolName: string, position: number, request: SharingRequest): bigint[] {
     const state = this.pools.get(poolName);
     const cidr = state?.pool.cidrs[position];
-    if (!state || !cidr) return [];
-    // Outside shared pools only addresses with the same non-empty key can be shared (A27).
+    if (!state || !cidr || (!state.pool.shared && request.key.sharing === '')) return [];
     const candidates = state.pool.shared
       ? state.inUse[cidr.family]
       : this.bySharingKey.get(request.key.sharing);
-    if (!candidates || (!state.pool.shared && request.key.sharing === '')) return [];
     const found: bigint[] = [];
-    for (const ip of candidates) {
+    for (const ip of candidates ?? []) {
       const use = this.uses.get(ip);
       if (!use || use.pool !== poolName || !cidrContains(cidr, use.address)) continue;
-      if (this.sharingProblem(request.serviceKey, ip, request.ports, request.key) === undefined)
+      if (this.sharingProblem(request.serviceKey, ip, request.ports, request.key) === undefined) {
         found.push(use.address.value);
+      }
     }
     return found;
   }
 }
 
-/** What `shareableIn` needs to judge a candidate address. */
-export interface SharingRequest {
-  readonly serviceKey: string;
-  readonly ports: readonly ServicePort[];
-  readonly key: SharingKey;
-}
-
-/** The text of an address, as stored in the book. */
-export function addressText(address: Address): string {
-  return formatAddress(address);
+function removeItem(items: string[], item: string): void {
+  const index = items.indexOf(item);
+  if (index >= 0) items.splice(index, 1);
 }

@@ -8,14 +8,7 @@ import {
 } from '../config/index.js';
 import { AddressBook, type Holding, type SharingRequest } from './address-book.js';
 import { poolCapacity } from './capacity.js';
-import {
-  FAMILY_NAME,
-  freeAddresses,
-  genericPools,
-  isPoolCompatible,
-  pinnedPools,
-  selectAddresses,
-} from './pool-choice.js';
+import { FAMILY_NAME, freeAddresses, isPoolCompatible, pinnedPools, selectAddresses } from './pool-choice.js';
 import {
   type AllocateRequest,
   type Outcome,
@@ -126,9 +119,13 @@ export class Allocator {
     const held = this.holdings.get(request.serviceKey);
     if (held) return this.assignAddresses(request, held.addresses);
     const reasons: PoolReason[] = [];
-    const pools = [...this.book.pools.values()].map((state) => state.pool);
-    for (const candidates of [pinnedPools(pools, request.namespace, request.labels), genericPools(pools)]) {
-      const outcome = this.allocateFromPools(candidates, request, reasons);
+    const pinned =
+      this.book.pinnablePools.length > 0
+        ? pinnedPools(this.book.pinnablePools, request.namespace, request.labels)
+        : [];
+    for (const candidates of [pinned, this.book.genericPools]) {
+      const outcome =
+        candidates.length > 0 ? this.allocateFromPools(candidates, request, reasons) : undefined;
       if (outcome) return outcome;
     }
     return refuse('noAvailableAddress', 'no available IPs', reasons);

@@ -19,9 +19,10 @@ export const FAMILY_NAME: Readonly<Record<ServiceFamily, string>> = {
   dual: 'dual',
 };
 
-function minimum(values: readonly bigint[]): bigint | undefined {
+function minimum(values: readonly (bigint | undefined)[]): bigint | undefined {
   let lowest: bigint | undefined;
-  for (const value of values) if (lowest === undefined || value < lowest) lowest = value;
+  for (const value of values)
+    if (value !== undefined && (lowest === undefined || value < lowest)) lowest = value;
   return lowest;
 }
 
@@ -36,8 +37,9 @@ export function freeAddresses(book: AddressBook, pool: Pool, request: SharingReq
   pool.cidrs.forEach((cidr, position) => {
     if (found[cidr.family]) return;
     const free = book.lowestFree(pool.name, position);
-    const shareable = pool.shared ? undefined : minimum(book.shareableIn(pool.name, position, request));
-    const lowest = minimum([free, shareable].filter((value) => value !== undefined));
+    const shareable =
+      pool.shared || request.key.sharing === '' ? [] : book.shareableIn(pool.name, position, request);
+    const lowest = shareable.length === 0 ? free : minimum([free, ...shareable]);
     if (lowest !== undefined) found[cidr.family] = { family: cidr.family, value: lowest };
   });
   if (!pool.shared) return found;
