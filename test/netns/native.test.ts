@@ -3,6 +3,7 @@
 // ndisc6, tcpdump, `ip neigh` and `ip maddr` as the oracle. The speaker's kernel owns no VIP and
 // has arp_ignore=1, so every answer for a VIP comes from the addon.
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canUseNamespaces, createNamespace, inNs, sweepNamespaces, tryInNs } from '../helpers/netns.js';
 import { arpFrame, BROADCAST, ipv4, mac } from '../unit/l2/native-frames.js';
@@ -303,6 +304,52 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     };
     expect(result.errno).toBe('EPERM');
     expect(result.message).toContain('interface lo');
+  });
+
+  it('close: 200 open/close cycles leave no descriptor or thread behind', async () => {
+    const script = `import('./src/l2/native.ts').then(async ({ PacketSocket }) => {
+      const count = (path) => require('node:fs').readdirSync(path).length;
+      // One cycle first: loading the addon creates its epoll and wake-up descriptors for good.
+      PacketSocket.open('eth0', 'arp').close();
+      const before = { fds: count('/proc/self/fd'), threads: count('/proc/self/task') };
+      for (let index = 0; index < 200; index++) {
+        const sockets = ['arp', 'ipv6'].map((protocol) => PacketSocket.open('eth0', protocol, () => {}));
+        for (const socket of sockets) {
+          socket.setOwned({ mac: Buffer.alloc(6, 2), ipv4: [Buffer.from([203, 0, 113, 9])], ipv6: [] });
+          socket.counters();
+          socket.close();
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      console.log(JSON.stringify({ before, after: { fds: count('/proc/self/fd'), threads: count('/proc/self/task') } }));
+    })`;
+    const child = spawn('ip', ['netns', 'exec', SPEAKER, process.execPath, '--import', 'tsx', '-e', script]);
+    const output = await runToEnd(child, 60_000);
+    const { before, after } = JSON.parse(output.trim().split('\n').pop() ?? '{}');
+    expect(after).toEqual(before);
+  });
+
+  it('close: a worker_thread answers with its own instance, and terminating it closes its sockets', async () => {
+    // The worker loads the addon itself: tsx's loader does not reach eval workers on Node 20.
+    const script = `const { Worker } = require('node:worker_threads');
+      const worker = new Worker(\`const addon = require('./native/build/Release/ferrolb_packet.node');
+        const socket = addon.openSocket('eth0', 'arp', () => {});
+        const mac = Buffer.from('${SPEAKER_MAC.replaceAll(':', '')}', 'hex');
+        addon.setOwned(socket, { mac, ipv4: [Buffer.from([203, 0, 113, 9])], ipv6: [] });
+        require('node:worker_threads').parentPort.postMessage('ready');\`, { eval: true });
+      worker.on('message', () => console.log('ready'));
+      process.stdin.once('data', async () => { await worker.terminate(); console.log('terminated'); process.stdin.pause(); });`;
+    const child = spawn('ip', ['netns', 'exec', SPEAKER, process.execPath, '-e', script]);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lines = createInterface({ input: child.stdout });
+    const next = (text: string) =>
+      new Promise<void>((resolve) => lines.on('line', (line) => line === text && resolve()));
+    await next('ready');
+    expect(arpingMacs('203.0.113.9', [], 1).macs).toEqual([SPEAKER_MAC]);
+    child.stdin.write('go\n');
+    await next('terminated');
+    expect(arpingMacs('203.0.113.9', [], 1).macs).toEqual([]);
+    expect(await exit).toBe(0);
   });
 
   it.each([
