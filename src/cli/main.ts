@@ -14,6 +14,7 @@ type CommandMain = (args: readonly string[]) => Promise<number>;
 /** Each command's module is loaded only when run, so `plan` never loads the Kubernetes client. */
 const commands: Readonly<Record<string, () => Promise<CommandMain>>> = {
   plan: async () => (await import('./plan.js')).planMain,
+  speaker: async () => (await import('./speaker.js')).speakerMain,
   status: async () => (await import('./status.js')).statusMain,
   controller: async () => (await import('./controller.js')).controllerMain,
   standalone: async () => (await import('./standalone.js')).standaloneMain,

@@ -1,0 +1,243 @@
+// The speaker's reconcile loop (I/O shell): reads the caches, runs the pure `reconcile`, and applies
+// its result to the data plane, metrics, Events and ServiceL2Status objects. Runs are coalesced
+// and never overlap, so the data plane always sees one consistent table.
+import type { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node';
+import { ServiceL2StatusLabel } from '../config/annotations.js';
+import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/defaults.js';
+import type { Config } from '../config/index.js';
+import type { EventRecorder } from '../k8s/index.js';
+import type { Logger } from '../log.js';
+import { gauge } from '../metrics/registry.js';
+import { adoptConfig, type ConfigAdoption } from './adopt-config.js';
+import { assembleInputs, configInputOf, type RawWorld } from './inputs.js';
+import type { DataPlanePort, MembershipPort } from './ports.js';
+import { EMPTY_SPEAKER_STATE, reconcile } from './reconcile.js';
+import { type ExistingL2Status, planStatusChanges, readL2Status } from './status-plan.js';
+import { applyStatusPlan } from './status-writer.js';
+import type { Reconciliation, SpeakerEvent, SpeakerInputs, SpeakerState } from './types.js';
+import type { SpeakerWatches } from './watches.js';
+
+/** How long a created ServiceL2Status counts as existing before the watch cache shows it. */
+const CREATED_GRACE_MS = 10_000;
+
+/** What the loop is built from; the runner wires the real parts. */
+export interface LoopParts {
+  readonly settings: Pick<SpeakerInputs, 'nodeName' | 'loadBalancerClass' | 'ignoreExcludeLb'> & {
+    readonly namespace: string;
+  };
+  readonly watches: SpeakerWatches;
+  readonly custom: CustomObjectsApi;
+  readonly events: EventRecorder;
+  readonly dataPlane: DataPlanePort | undefined;
+  readonly membership: MembershipPort | undefined;
+  readonly logger: Logger;
+}
+
+/** Runs reconciles for one node until frozen. */
+export class SpeakerLoop {
+  private state: SpeakerState = EMPTY_SPEAKER_STATE;
+  private config: Config | undefined;
+  private lastAdoption = '';
+  private readonly reportedServices = new Set<string>();
+  /** ServiceL2Status objects created but maybe not yet in the cache, by name, with the creation time. */
+  private readonly created = new Map<string, { readonly status: ExistingL2Status; readonly atMs: number }>();
+  private queue: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private frozen = false;
+  private converged = false;
+
+  constructor(private readonly parts: LoopParts) {}
+
+  /** True once the first reconcile has been applied (readiness). */
+  isReady(): boolean {
+    return this.converged;
+  }
+
+  /** The IPs announced from this node now. */
+  announcedIPs(): string[] {
+    return [...new Set([...this.state.services.values()].flatMap((service) => service.ips))];
+  }
+
+  /** Services announcing `ip` here, for conflict Events. */
+  servicesFor(ip: string): { namespace: string; name: string; uid?: string }[] {
+    return [...this.state.services.values()].filter((service) => service.ips.includes(ip));
+  }
+
+  /** Asks for a reconcile soon; bursts of calls coalesce into one run. */
+  schedule(): void {
+    if (this.frozen || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.queue = this.queue
+        .then(() => this.runOnce())
+        .catch((error: unknown) => {
+          this.parts.logger.error({ error: String(error) }, 'reconcile failed; retrying');
+          this.retryLater();
+        });
+    }, SPEAKER_RECONCILE_DELAY_MS);
+  }
+
+  /** Stops reconciling; waits for a run in progress. */
+  async freeze(): Promise<void> {
+    this.frozen = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+    await this.queue;
+  }
+
+  /** Withdraws everything: data plane table, metric series, and this node's ServiceL2Status objects. */
+  async withdrawAll(): Promise<void> {
+    await this.freeze();
+    this.parts.dataPlane?.setAnnouncements(new Map());
+    const result = reconcile({ ...this.inputsBase(), services: [] }, this.state);
+    this.applyMetrics(result);
+    await this.applyStatuses(result);
+    this.state = result.state;
+  }
+
+  private retryLater(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.schedule(), SPEAKER_RETRY_DELAY_MS);
+  }
+
+  private inputsBase(): SpeakerInputs {
+    return { ...this.parts.settings, services: [], endpoints: new Map(), nodes: [], config: this.config };
+  }
+
+  private rawWorld(): RawWorld {
+    const { watches } = this.parts;
+    return {
+      services: watches.services.list(),
+      endpointSlices: watches.endpointSlices.list(),
+      nodes: watches.nodes.list(),
+      namespaces: watches.namespaces.list(),
+      pools: watches.pools.list(),
+      advertisements: watches.advertisements.list(),
+    };
+  }
+
+  private async runOnce(): Promise<void> {
+    if (this.frozen) return;
+    const world = this.rawWorld();
+    this.adopt(world);
+    const { membership, dataPlane } = this.parts;
+    const { inputs, problems } = assembleInputs(world, {
+      base: this.parts.settings,
+      config: this.config,
+      members: membership ? { live: membership.liveMembers(), all: membership.members() } : undefined,
+      interfaces: dataPlane?.interfaceStates(),
+    });
+    for (const problem of problems) this.reportServiceProblem(problem);
+    const result = reconcile(inputs, this.state);
+    dataPlane?.setAnnouncements(result.announcements);
+    this.applyMetrics(result);
+    this.logChanges(result);
+    this.state = result.state;
+    this.converged = true;
+    const [eventsOk, statusesOk] = await Promise.all([
+      this.recordEvents(result.events),
+      this.applyStatuses(result),
+    ]);
+    if (!eventsOk || !statusesOk) this.retryLater();
+  }
+
+  /** C3/A37/V14: adopt the current CRs unless invalid or orphaning an announced IP; log on change only. */
+  private adopt(world: RawWorld): void {
+    const adoption: ConfigAdoption = adoptConfig(configInputOf(world), {
+      namespace: this.parts.settings.namespace,
+      current: this.config,
+      announcedIPs: this.announcedIPs(),
+    });
+    this.config = adoption.config;
+    gauge('k8sClientConfigStaleBool').set(adoption.stale ? 1 : 0);
+    gauge('k8sClientConfigLoadedBool').set(this.config ? 1 : 0);
+    const signature = JSON.stringify([adoption.stale, adoption.problems, adoption.orphanedIPs]);
+    if (signature === this.lastAdoption) return;
+    this.lastAdoption = signature;
+    const { logger } = this.parts;
+    for (const problem of adoption.problems) logger.warn({ ...problem }, 'configuration object not used');
+    if (adoption.orphanedIPs.length > 0) {
+      logger.error(
+        { ips: adoption.orphanedIPs },
+        'new configuration leaves announced IPs without a pool: keeping the last good configuration (A37)',
+      );
+    } else if (adoption.stale) {
+      logger.error('configuration invalid: keeping the last good configuration (V14)');
+    } else {
+      logger.info(
+        {
+          pools: this.config?.pools.length ?? 0,
+          l2Advertisements: this.config?.l2Advertisements.length ?? 0,
+        },
+        'configuration loaded',
+      );
+    }
+  }
+
+  private reportServiceProblem(problem: { key: string; field: string; message: string }): void {
+    const signature = `${problem.key}\n${problem.field}\n${problem.message}`;
+    if (this.reportedServices.has(signature)) return;
+    this.reportedServices.add(signature);
+    this.parts.logger.warn(
+      { service: problem.key, field: problem.field, reason: problem.message },
+      'Service ignored: invalid field',
+    );
+  }
+
+  /** M4/Q16: set every current series, delete every stale one. */
+  private applyMetrics(result: Reconciliation): void {
+    const announced = gauge('speakerAnnounced');
+    for (const series of result.staleSeries) announced.remove({ ...series });
+    for (const series of result.series) announced.set({ ...series }, 1);
+  }
+
+  private logChanges(result: Reconciliation): void {
+    const { logger } = this.parts;
+    for (const withdrawal of result.withdrawals) {
+      logger.info(
+        { service: withdrawal.service, ips: withdrawal.ips, reason: withdrawal.reason },
+        'withdrawn',
+      );
+    }
+    for (const event of result.events) {
+      if (event.reason !== 'nodeAssigned') continue;
+      const service = `${event.namespace}/${event.name}`;
+      const announced = result.state.services.get(service);
+      logger.info({ service, ips: announced?.ips, interfaces: announced?.interfaces ?? 'all' }, 'announcing');
+    }
+  }
+
+  private async recordEvents(events: readonly SpeakerEvent[]): Promise<boolean> {
+    await Promise.all(
+      events.map((event) =>
+        this.parts.events.record(
+          { kind: 'Service', apiVersion: 'v1', namespace: event.namespace, name: event.name, uid: event.uid },
+          { type: event.type, reason: event.reason, message: event.message },
+        ),
+      ),
+    );
+    return true;
+  }
+
+  /** R4: this node's objects (by label) brought to the desired set. */
+  private async applyStatuses(result: Reconciliation): Promise<boolean> {
+    const { nodeName, namespace } = this.parts.settings;
+    const cached = this.parts.watches.l2Statuses
+      .list()
+      .filter((object: KubernetesObject) => object.metadata?.labels?.[ServiceL2StatusLabel.node] === nodeName)
+      .flatMap((object) => readL2Status(object) ?? []);
+    for (const [name, { atMs }] of this.created) {
+      // Once the cache shows it (or it never will: deleted meanwhile), the cache is the truth.
+      if (cached.some((status) => status.name === name) || Date.now() - atMs > CREATED_GRACE_MS)
+        this.created.delete(name);
+    }
+    const pending = [...this.created.values()].map((entry) => entry.status);
+    const plan = planStatusChanges(result.statuses, [...cached, ...pending]);
+    if (plan.create.length + plan.update.length + plan.remove.length === 0) return true;
+    for (const name of plan.remove) this.created.delete(name);
+    const outcome = await applyStatusPlan(this.parts.custom, { namespace, plan, logger: this.parts.logger });
+    for (const status of outcome.created) this.created.set(status.name, { status, atMs: Date.now() });
+    return outcome.complete;
+  }
+}

@@ -1,0 +1,191 @@
+// `ferrolb speaker` wiring (I/O shell): Kubernetes client, caches, data plane, gossip, metrics
+// endpoint, and the SIGTERM hand-over. Decisions live in reconcile.ts; the loop in loop.ts.
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { SPEAKER_GRACE_PERIOD_MS } from '../config/defaults.js';
+import { createEventRecorder, loadKubeConfig } from '../k8s/index.js';
+import type { Logger } from '../log.js';
+import { startMetricsServer } from '../metrics/server.js';
+import { healthMetadataOf } from './inputs.js';
+import { SpeakerLoop } from './loop.js';
+import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
+import { listSpeakerSeeds } from './seeds.js';
+import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
+
+/** `ferrolb speaker` settings (DESIGN command-line contract, D4). */
+export interface SpeakerFlags {
+  readonly nodeName: string;
+  readonly kubeconfigPath: string | undefined;
+  readonly namespace: string;
+  /** ML1: gossip runs only with a bind address. */
+  readonly memberlist?: {
+    readonly bindAddress: string;
+    readonly port: number;
+    /** Directory holding `secretkey` (ML3); undefined runs unencrypted with a warning (ML5). */
+    readonly secretKeyPath: string | undefined;
+    readonly labelSelector: string;
+  };
+  readonly loadBalancerClass: string;
+  readonly ignoreExcludeLb: boolean;
+  /** 0 disables /metrics, /healthz, /readyz. */
+  readonly metricsPort: number;
+  readonly excludeInterfaces: readonly RegExp[];
+}
+
+async function readSecret(directory: string | undefined, logger: Logger): Promise<Uint8Array | undefined> {
+  if (!directory) return undefined;
+  const path = join(directory, 'secretkey');
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    logger.warn({ path, error: (error as Error).message }, 'gossip secret unreadable');
+    return undefined;
+  }
+}
+
+async function startMembership(
+  flags: SpeakerFlags,
+  context: { readonly core: CoreV1Api; readonly logger: Logger; readonly metadata: Record<string, unknown> },
+): Promise<MembershipPort | undefined> {
+  const memberlist = flags.memberlist;
+  if (!memberlist) {
+    context.logger.info('not starting fast dead node detection (memberlist): no --ml-bindaddr (ML1)');
+    return undefined;
+  }
+  const seeds = await listSpeakerSeeds(context.core, {
+    namespace: flags.namespace,
+    labelSelector: memberlist.labelSelector,
+    ownAddress: memberlist.bindAddress,
+  }).catch((error: unknown) => {
+    context.logger.warn({ error: String(error) }, 'listing speaker pods for gossip seeds failed');
+    return [];
+  });
+  const secret = await readSecret(memberlist.secretKeyPath, context.logger);
+  // Loaded here: flag errors never start a worker thread.
+  const { Membership } = await import('../membership/index.js');
+  return Membership.start({
+    nodeName: flags.nodeName,
+    bindAddress: memberlist.bindAddress,
+    port: memberlist.port,
+    seeds: seeds.map((seed) => ({ address: seed.address, port: memberlist.port })),
+    ...(secret ? { secret } : {}),
+    metadata: context.metadata,
+    logger: context.logger,
+  });
+}
+
+interface Running {
+  readonly loop: SpeakerLoop;
+  readonly watches: SpeakerWatches;
+  readonly dataPlane: DataPlanePort;
+  readonly membership: MembershipPort | undefined;
+  readonly server: Server | undefined;
+}
+
+async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logger): Promise<Running> {
+  const core = config.makeApiClient(CoreV1Api);
+  const events = createEventRecorder(core, { component: 'metallb-speaker', host: flags.nodeName, logger });
+  let loop: SpeakerLoop | undefined;
+  const onConflict = (conflict: ConflictReport) => {
+    logger.warn({ ...conflict }, 'another MAC claims an IP this node announces');
+    for (const service of loop?.servicesFor(conflict.ip) ?? []) {
+      const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
+      void events.record(
+        { kind: 'Service', apiVersion: 'v1', ...service },
+        { type: 'Warning', reason: 'ipConflict', message },
+      );
+    }
+  };
+  // Loaded here, not at the top: flag errors never load the native addon.
+  const { DataPlane } = await import('../l2/index.js');
+  const dataPlane: DataPlanePort = await DataPlane.start({
+    logger,
+    excludeInterfaces: flags.excludeInterfaces,
+    onConflict,
+  });
+  logger.info({ interfaces: dataPlane.interfaceStates() }, 'data plane started');
+  const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
+  const membership = await startMembership(flags, { core, logger, metadata });
+  const watches = startSpeakerWatches(config, {
+    namespace: flags.namespace,
+    logger,
+    onChange: () => loop?.schedule(),
+  });
+  const settings = { ...flags, loadBalancerClass: flags.loadBalancerClass };
+  loop = new SpeakerLoop({
+    settings,
+    watches,
+    custom: config.makeApiClient(CustomObjectsApi),
+    events,
+    dataPlane,
+    membership,
+    logger,
+  });
+  membership?.on('change', () => loop?.schedule());
+  dataPlane.on('interfaces', () => {
+    membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
+    loop?.schedule();
+  });
+  const ready = loop;
+  const server =
+    flags.metricsPort === 0
+      ? undefined
+      : await startMetricsServer({
+          port: flags.metricsPort,
+          host: '0.0.0.0',
+          health: { isHealthy: () => true, isReady: () => ready.isReady() },
+        });
+  return { loop, watches, dataPlane, membership, server };
+}
+
+/**
+ * ML7 and issue 5 item 3, make before break: leave gossip so the next owner takes over, keep
+ * answering for a grace period, then withdraw (table, series, ServiceL2Status) and stop.
+ */
+async function handOver(running: Running, logger: Logger): Promise<void> {
+  await running.loop.freeze();
+  if (running.membership) {
+    logger.info(
+      { ips: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
+      'leaving gossip: handing over',
+    );
+    await running.membership
+      .leave()
+      .catch((error: unknown) => logger.warn({ error: String(error) }, 'gossip leave failed'));
+    await new Promise((resolve) => setTimeout(resolve, SPEAKER_GRACE_PERIOD_MS));
+  }
+  await running.loop.withdrawAll();
+  await Promise.all([running.dataPlane.stop(), stopWatches(running.watches)]);
+  running.server?.close();
+}
+
+/** Runs the speaker until SIGTERM/SIGINT; resolves to the exit code. */
+export async function runSpeaker(flags: SpeakerFlags, logger: Logger): Promise<number> {
+  const config = loadKubeConfig(flags.kubeconfigPath);
+  const running = await startParts(flags, config, logger);
+  await watchesSynced(running.watches);
+  logger.info(
+    { node: flags.nodeName, namespace: flags.namespace, gossip: running.membership !== undefined },
+    'caches synced, speaker running',
+  );
+  running.loop.schedule();
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      handOver(running, logger).then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ error: String(error) }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

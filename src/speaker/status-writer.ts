@@ -1,0 +1,111 @@
+// Applies a ServiceL2Status plan (R4) through the API (I/O shell). Objects are created with
+// MetalLB's name and labels, then their status is written through the status subresource (a
+// create ignores `status` when the CRD has that subresource).
+import { randomBytes } from 'node:crypto';
+import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ServiceL2StatusLabel } from '../config/annotations.js';
+import { statusCodeOf } from '../k8s/index.js';
+import type { Logger } from '../log.js';
+import type { ExistingL2Status, StatusPlan } from './status-plan.js';
+import type { DesiredL2Status } from './types.js';
+
+const GROUP = { group: 'metallb.io', version: 'v1beta1', plural: 'servicel2statuses' } as const;
+
+/** R4: `l2-<random>`, as MetalLB's GenerateName `l2-` gives. */
+function statusName(): string {
+  return `l2-${randomBytes(3).toString('hex').slice(0, 5)}`;
+}
+
+function statusBody(status: DesiredL2Status) {
+  return {
+    status: {
+      node: status.node,
+      serviceName: status.serviceName,
+      serviceNamespace: status.serviceNamespace,
+      interfaces: status.interfaces.map((name) => ({ name })),
+    },
+  };
+}
+
+async function writeStatus(
+  custom: CustomObjectsApi,
+  namespace: string,
+  name: string,
+  status: DesiredL2Status,
+) {
+  await custom.patchNamespacedCustomObjectStatus(
+    { ...GROUP, namespace, name, body: statusBody(status) },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+async function createStatus(
+  custom: CustomObjectsApi,
+  namespace: string,
+  status: DesiredL2Status,
+): Promise<string> {
+  const name = statusName();
+  const body = {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'ServiceL2Status',
+    metadata: {
+      name,
+      namespace,
+      labels: {
+        [ServiceL2StatusLabel.node]: status.node,
+        [ServiceL2StatusLabel.serviceName]: status.serviceName,
+        [ServiceL2StatusLabel.serviceNamespace]: status.serviceNamespace,
+      },
+    },
+  };
+  await custom.createNamespacedCustomObject({ ...GROUP, namespace, body });
+  await writeStatus(custom, namespace, name, status);
+  return name;
+}
+
+/** The result of applying a plan: whether every step succeeded, and what was created. */
+export interface StatusPlanResult {
+  readonly complete: boolean;
+  /** Created objects, for the caller to count as existing until its cache shows them. */
+  readonly created: readonly ExistingL2Status[];
+}
+
+/**
+ * Applies every step of `plan`; a failed step is logged and `complete` is false so the caller
+ * retries later. A 404 on delete means it is already gone, which is the goal.
+ */
+export async function applyStatusPlan(
+  custom: CustomObjectsApi,
+  context: { readonly namespace: string; readonly plan: StatusPlan; readonly logger: Logger },
+): Promise<StatusPlanResult> {
+  const { namespace, plan, logger } = context;
+  const created: ExistingL2Status[] = [];
+  const attempt = async (what: string, service: string, write: () => Promise<unknown>) => {
+    try {
+      await write();
+      logger.debug({ service, action: what }, 'ServiceL2Status written');
+      return true;
+    } catch (error) {
+      if (what === 'delete' && statusCodeOf(error) === 404) return true;
+      logger.warn(
+        { service, action: what, status: statusCodeOf(error), error: String(error) },
+        'ServiceL2Status write failed',
+      );
+      return false;
+    }
+  };
+  const key = (status: DesiredL2Status) => `${status.serviceNamespace}/${status.serviceName}`;
+  const create = async (status: DesiredL2Status) => {
+    created.push({ name: await createStatus(custom, namespace, status), ...status });
+  };
+  const results = await Promise.all([
+    ...plan.create.map((status) => attempt('create', key(status), () => create(status))),
+    ...plan.update.map(({ name, status }) =>
+      attempt('update', key(status), () => writeStatus(custom, namespace, name, status)),
+    ),
+    ...plan.remove.map((name) =>
+      attempt('delete', name, () => custom.deleteNamespacedCustomObject({ ...GROUP, namespace, name })),
+    ),
+  ]);
+  return { complete: results.every(Boolean), created };
+}

@@ -1,0 +1,119 @@
+// The speaker's informer caches (I/O shell): Services, EndpointSlices, Nodes, Namespaces (cluster
+// wide) and IPAddressPools, L2Advertisements, ServiceL2Statuses (MetalLB namespace). Each cache
+// reports only changes that can alter a decision (toolchain §4: informers report every status write).
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { type WatchedCollection, watchResource } from '../k8s/index.js';
+import type { Logger } from '../log.js';
+import { counter } from '../metrics/registry.js';
+import { endpointsByService, readNode, readService } from './objects.js';
+
+/** Every cache the speaker reads. */
+export interface SpeakerWatches {
+  readonly services: WatchedCollection<KubernetesObject>;
+  readonly endpointSlices: WatchedCollection<KubernetesObject>;
+  readonly nodes: WatchedCollection<KubernetesObject>;
+  readonly namespaces: WatchedCollection<KubernetesObject>;
+  readonly pools: WatchedCollection<KubernetesObject>;
+  readonly advertisements: WatchedCollection<KubernetesObject>;
+  readonly l2Statuses: WatchedCollection<KubernetesObject>;
+}
+
+type Reader = (object: KubernetesObject) => unknown;
+
+/** A change matters when the part the speaker reads differs. */
+function differsBy(read: Reader): (previous: KubernetesObject, current: KubernetesObject) => boolean {
+  return (previous, current) => JSON.stringify(read(previous)) !== JSON.stringify(read(current));
+}
+
+/** Config objects: spec, labels and annotations matter; status (pool counts the controller writes) does not. */
+const configPart: Reader = (object) => {
+  const fields = object as KubernetesObject & { spec?: unknown };
+  return [fields.spec, object.metadata?.labels, object.metadata?.annotations];
+};
+
+/** ServiceL2Status objects are only read back; add and delete still reach the speaker. */
+const never = () => false;
+
+function metallbPath(namespace: string, plural: string): string {
+  return `/apis/metallb.io/v1beta1/namespaces/${namespace}/${plural}`;
+}
+
+/** Starts every watch; `onChange(kind)` is called for each relevant change. */
+export function startSpeakerWatches(
+  config: KubeConfig,
+  context: { readonly namespace: string; readonly logger: Logger; readonly onChange: (kind: string) => void },
+): SpeakerWatches {
+  const core = config.makeApiClient(CoreV1Api);
+  const discovery = config.makeApiClient(DiscoveryV1Api);
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const { namespace, logger } = context;
+  const watch = (kind: string, path: string, list: () => Promise<unknown>, read: Reader | typeof never) =>
+    watchResource<KubernetesObject>({
+      config,
+      path,
+      list: list as never,
+      isRelevantChange: read === never ? never : differsBy(read as Reader),
+      onChange: () => {
+        counter('k8sClientUpdatesTotal').inc();
+        context.onChange(kind);
+      },
+      onError: () => counter('k8sClientUpdateErrorsTotal').inc(),
+      logger: logger.child({ watch: kind }),
+    });
+  const customList = (plural: string) => () =>
+    custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace, plural });
+  return {
+    services: watch('services', '/api/v1/services', () => core.listServiceForAllNamespaces(), readService),
+    endpointSlices: watch(
+      'endpointslices',
+      '/apis/discovery.k8s.io/v1/endpointslices',
+      () => discovery.listEndpointSliceForAllNamespaces(),
+      (object) => [...endpointsByService([object])],
+    ),
+    nodes: watch('nodes', '/api/v1/nodes', () => core.listNode(), readNode),
+    namespaces: watch(
+      'namespaces',
+      '/api/v1/namespaces',
+      () => core.listNamespace(),
+      (object) => object.metadata?.labels,
+    ),
+    pools: watch(
+      'ipaddresspools',
+      metallbPath(namespace, 'ipaddresspools'),
+      customList('ipaddresspools'),
+      configPart,
+    ),
+    advertisements: watch(
+      'l2advertisements',
+      metallbPath(namespace, 'l2advertisements'),
+      customList('l2advertisements'),
+      configPart,
+    ),
+    l2Statuses: watch(
+      'servicel2statuses',
+      metallbPath(namespace, 'servicel2statuses'),
+      customList('servicel2statuses'),
+      never,
+    ),
+  };
+}
+
+/** Resolves once every cache holds its first full list. */
+export async function watchesSynced(watches: SpeakerWatches): Promise<void> {
+  await Promise.all(
+    Object.values(watches).map((collection: WatchedCollection<unknown>) => collection.synced),
+  );
+}
+
+/** Stops every watch. */
+export async function stopWatches(watches: SpeakerWatches): Promise<void> {
+  await Promise.all(
+    Object.values(watches).map((collection: WatchedCollection<unknown>) => collection.stop()),
+  );
+}
