@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canUseNamespaces, createNamespace, inNs, sweepNamespaces, tryInNs } from '../helpers/netns.js';
-import { arpFrame, BROADCAST, ipv4, mac } from '../unit/l2/native-frames.js';
+import { arpFrame, BROADCAST, ipv4, ipv6, mac, nsFrame } from '../unit/l2/native-frames.js';
 import { NativeSpeaker, runToEnd } from './native-speaker-client.js';
 
 const SPEAKER = 'flb-nat-s';
@@ -223,6 +223,32 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     const event = await forwarded;
     expect(event.interfaceName).toBe('eth0');
     expect(String(event.frameHex).slice(12, 24)).toBe(CLIENT_MAC.replaceAll(':', ''));
+  });
+
+  it('conflict detection: an NA for an owned target reaches JS, one for another target does not', async () => {
+    const advertisement = (target: string) =>
+      nsFrame({
+        destinationMac: mac('33:33:00:00:00:01'),
+        sourceMac: mac(CLIENT_MAC),
+        source: ipv6(target),
+        destination: ipv6('ff02::1'),
+        target: ipv6(target),
+        type: 136,
+        sourceLinkLayer: mac(CLIENT_MAC), // option type 1 here; only the target matters for forwarding
+      });
+    const before = (await speaker.counters('ipv6')).framesForwarded;
+    const forwarded = speaker.waitForEvent(
+      (event) => event.event === 'frame' && String(event.frameHex).startsWith('333300000001'),
+      8000,
+    );
+    // Injected with Python's AF_PACKET socket (python3 is already required by node-gyp).
+    for (const target of ['2001:db8:1::8', VIP6]) {
+      const frameHex = Buffer.from(advertisement(target)).toString('hex');
+      const inject = `import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('eth0', 0)); s.send(bytes.fromhex('${frameHex}'))`;
+      inNs(CLIENT, 'python3', ['-c', inject]);
+    }
+    expect(String((await forwarded).frameHex)).toContain(VIP6_HEX);
+    expect((await speaker.counters('ipv6')).framesForwarded - before).toBe(1);
   });
 
   it('membership: addMembership / dropMembership change the interface’s multicast list', async () => {
