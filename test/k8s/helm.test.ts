@@ -127,8 +127,8 @@ describe('helm lint and template', () => {
   });
 
   it.each([
-    { rule: 'C3: --lb-class reaches the controller', kind: 'Deployment' as const, name: 'controller' },
-    { rule: 'C3: --lb-class reaches the speakers', kind: 'DaemonSet' as const, name: 'speaker' },
+    { rule: 'C11: --lb-class reaches the controller', kind: 'Deployment' as const, name: 'controller' },
+    { rule: 'C11: --lb-class reaches the speakers', kind: 'DaemonSet' as const, name: 'speaker' },
   ])('$rule', ({ kind, name }) => {
     expect(argsOf(configured, kind, name)).toContain('--lb-class=ferrolb.io/lb');
     expect(argsOf(defaults, kind, name).some((arg) => arg.startsWith('--lb-class'))).toBe(false);

@@ -81,7 +81,7 @@ describe('buildStatusRows', () => {
       want: { note: 'no IP yet: no controller has acted on it (is the controller running?)' },
     },
     {
-      rule: 'C3: a foreign loadBalancerClass without an event is explained',
+      rule: 'C11: a foreign loadBalancerClass without an event is explained',
       services: [service('classy', { loadBalancerClass: 'example.com/other' })],
       owners: [],
       events: [],
@@ -185,7 +185,7 @@ describe('conversions from API objects', () => {
       want: undefined,
     },
     {
-      rule: 'C3: the loadBalancerClass is kept',
+      rule: 'C11: the loadBalancerClass is kept',
       object: {
         metadata: { namespace: 'ns', name: 'c' },
         spec: { type: 'LoadBalancer', loadBalancerClass: 'x/y' },

@@ -1,0 +1,166 @@
+// Documentation describes what the code does: codes, metrics, flags, annotations, CRD fields, Helm
+// values and defaults listed in docs/ are checked against their single source in the code, both ways
+// where the docs are the reference (STYLE.md: "a test keeps codes, docs and types in step").
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  ALLOCATED_FROM_POOL,
+  Annotation,
+  EXCLUDE_LB_LABEL,
+  OUT_OF_SERVICE_TAINT,
+  ServiceL2StatusLabel,
+} from '../../../src/config/annotations.js';
+import * as defaults from '../../../src/config/defaults.js';
+import { ErrorCode } from '../../../src/errors.js';
+import { DEFAULT_TIMINGS } from '../../../src/membership/defaults.js';
+import { MetricDefinitions } from '../../../src/metrics/definitions.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** The first cell (in backticks) of every table row of `markdown` that looks like `pattern`. */
+function tableKeys(markdown: string, pattern: RegExp): string[] {
+  return markdown
+    .split('\n')
+    .map((line) => /^\| `([^`]+)` \|/.exec(line)?.[1])
+    .filter((key): key is string => key !== undefined && pattern.test(key));
+}
+
+describe('docs/errors.md', () => {
+  const documented = tableKeys(read('docs/errors.md'), /^FERROLB_/);
+  const codes = Object.values(ErrorCode);
+
+  it.each(codes)('STYLE errors: %s is documented', (code) => {
+    expect(documented).toContain(code);
+  });
+
+  it('STYLE errors: every documented code exists, once', () => {
+    expect([...documented].sort()).toEqual([...codes].sort());
+  });
+});
+
+describe('docs/metrics.md', () => {
+  const markdown = read('docs/metrics.md');
+  const documented = tableKeys(markdown, /^(metallb|ferrolb)_/);
+  const definitions = Object.values(MetricDefinitions);
+
+  it.each(definitions.map((definition) => ({ ...definition })))(
+    'M2: $name is documented with its help text and labels',
+    ({ name, help, labels }) => {
+      const row = markdown.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+      expect(row, `add a row for ${name} to docs/metrics.md`).toBeDefined();
+      const cells = (row ?? '').split(' | ');
+      expect(cells[2]).toBe(labels.length === 0 ? '–' : labels.join(', '));
+      expect(cells[3]).toBe(help);
+    },
+  );
+
+  it('M2: every documented metric is defined, once', () => {
+    expect([...documented].sort()).toEqual(definitions.map((definition) => definition.name).sort());
+  });
+});
+
+describe('docs mention every command-line flag', () => {
+  const configuration = read('docs/configuration.md');
+  const files = readdirSync(join(root, 'src/cli')).filter(
+    (name) => name.endsWith('.ts') && name !== 'main.ts',
+  );
+  const flags = files.flatMap((file) => {
+    const usage = /const USAGE =([^;]+);/s.exec(read(`src/cli/${file}`))?.[1] ?? '';
+    const command = file.replace(/\.ts$/, '');
+    return [...new Set(usage.match(/--[a-z][a-z0-9-]*/g) ?? [])].map((flag) => ({ command, flag }));
+  });
+
+  it('CLI: the usage lines were found', () => {
+    expect(flags.length).toBeGreaterThan(10);
+  });
+
+  it.each(flags)('CLI: ferrolb $command $flag is in docs/configuration.md', ({ command, flag }) => {
+    const section = configuration.split(/^### /m).find((part) => part.startsWith(`\`ferrolb ${command}\``));
+    expect(section, `docs/configuration.md needs a "### \`ferrolb ${command}\`" section`).toBeDefined();
+    expect(section).toContain(`\`${flag}`);
+  });
+});
+
+describe('docs/configuration.md timings match the code', () => {
+  const configuration = read('docs/configuration.md');
+  /** The value cell of the table row whose first cell is `name`. */
+  const documentedValue = (name: string) =>
+    configuration
+      .split('\n')
+      .find((line) => line.startsWith(`| \`${name}\` |`))
+      ?.split(' | ')[1];
+
+  it.each(
+    Object.entries(defaults)
+      .filter(([name, value]) => name.endsWith('_MS') && typeof value === 'number')
+      .map(([name, value]) => ({ name, value })),
+  )('DESIGN defaults: $name is documented as $value', ({ name, value }) => {
+    expect(documentedValue(name), `add a row for ${name} to docs/configuration.md`).toBe(String(value));
+  });
+
+  it.each(Object.entries(DEFAULT_TIMINGS).map(([name, value]) => ({ name, value })))(
+    'DESIGN membership: $name is documented as $value',
+    ({ name, value }) => {
+      expect(documentedValue(name), `add a row for ${name} to docs/configuration.md`).toBe(String(value));
+    },
+  );
+});
+
+describe('docs/configuration.md names every annotation and CRD field', () => {
+  const configuration = read('docs/configuration.md');
+  const annotationKeys = [
+    ...Object.values(Annotation).flatMap((pair) => [pair.current, pair.deprecated]),
+    ALLOCATED_FROM_POOL,
+    EXCLUDE_LB_LABEL,
+    OUT_OF_SERVICE_TAINT,
+    ...Object.values(ServiceL2StatusLabel),
+  ];
+
+  it.each(annotationKeys)('N1: %s is documented', (key) => {
+    expect(configuration).toContain(`\`${key}`);
+  });
+
+  type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema };
+  const schemaOf = (file: string) => {
+    const crd = parse(read(`deploy/crds/${file}`)) as {
+      spec: { versions: { schema: { openAPIV3Schema: Schema } }[] };
+    };
+    return crd.spec.versions[0]?.schema.openAPIV3Schema.properties ?? {};
+  };
+  /** Field paths under `schema`: each property, and the properties of plain (non-selector) objects below it. */
+  const paths = (schema: Schema | undefined, prefix: string): string[] =>
+    Object.entries(schema?.properties ?? {}).flatMap(([name, child]) => {
+      const path = `${prefix}${name}`;
+      const isSelector = child.properties?.matchLabels !== undefined;
+      return child.type === 'object' && !isSelector ? [path, ...paths(child, `${path}.`)] : [path];
+    });
+  const fields = [
+    ...paths(schemaOf('metallb.io_ipaddresspools.yaml').spec, '').map((path) => ({
+      kind: 'IPAddressPool',
+      path,
+    })),
+    ...paths(schemaOf('metallb.io_ipaddresspools.yaml').status, '').map((path) => ({
+      kind: 'IPAddressPool',
+      path,
+    })),
+    ...paths(schemaOf('metallb.io_l2advertisements.yaml').spec, '').map((path) => ({
+      kind: 'L2Advertisement',
+      path,
+    })),
+    ...paths(schemaOf('metallb.io_servicel2statuses.yaml').status, 'status.').map((path) => ({
+      kind: 'ServiceL2Status',
+      path,
+    })),
+  ];
+
+  it('R1: the CRD schemas were read', () => {
+    expect(fields.length).toBeGreaterThan(15);
+  });
+
+  it.each(fields)('R1-R4: $kind $path is documented', ({ path }) => {
+    expect(configuration).toContain(`\`${path}`);
+  });
+});
