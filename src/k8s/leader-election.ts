@@ -56,112 +56,105 @@ function leaseBody(
   };
 }
 
+async function readLease(options: LeaderElectionOptions): Promise<V1Lease | undefined> {
+  try {
+    return await options.coordination.readNamespacedLease({
+      name: options.name,
+      namespace: options.namespace,
+    });
+  } catch (error) {
+    if (statusCodeOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** One client-go tryAcquireOrRenew round; true when this candidate holds the Lease afterwards. */
+async function tryAcquireOrRenew(
+  options: LeaderElectionOptions,
+  state: { observation?: Observation },
+): Promise<boolean> {
+  const { coordination, namespace, name } = options;
+  const existing = await readLease(options);
+  const nowMs = Date.now();
+  if (existing) {
+    const seen = {
+      holder: existing.spec?.holderIdentity,
+      renewTime: existing.spec?.renewTime?.toISOString(),
+    };
+    if (leaseRecordChanged(state.observation, seen)) state.observation = { ...seen, atMs: nowMs };
+  }
+  const record = existing && {
+    holderIdentity: existing.spec?.holderIdentity,
+    leaseDurationSeconds: existing.spec?.leaseDurationSeconds,
+    leaseTransitions: existing.spec?.leaseTransitions,
+  };
+  const observedAtMs = state.observation?.atMs ?? nowMs;
+  const decision = decideLease(record, { identity: options.identity, observedAtMs, nowMs });
+  if (decision.action === 'wait') return false;
+  if (decision.action === 'create') {
+    await coordination.createNamespacedLease({ namespace, body: leaseBody(options, undefined, 0) });
+    return true;
+  }
+  const transitions =
+    decision.action === 'acquire' ? decision.transitions : (existing?.spec?.leaseTransitions ?? 0);
+  await coordination.replaceNamespacedLease({
+    name,
+    namespace,
+    body: leaseBody(options, existing, transitions),
+  });
+  return true;
+}
+
 /**
  * Lease leader election (coordination.k8s.io/v1) following client-go: one attempt per retry period,
  * optimistic concurrency on the Lease's resourceVersion as the fence (a 409 means somebody else
  * wrote first), and a renew deadline after which the leader gives up before its Lease can expire.
  */
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
-  const { coordination, namespace, name } = options;
+  const lease = `${options.namespace}/${options.name}`;
   const retryPeriodMs = options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS;
   const renewDeadlineMs = options.renewDeadlineMs ?? LEASE_RENEW_DEADLINE_MS;
+  const state: { observation?: Observation } = {};
   let leader = false;
   let stopped = false;
   let lastRenewMs = 0;
-  let observation: Observation | undefined;
   let timer: NodeJS.Timeout | undefined;
-
-  const attempt = async (): Promise<boolean> => {
-    let existing: V1Lease | undefined;
-    try {
-      existing = await coordination.readNamespacedLease({ name, namespace });
-    } catch (error) {
-      if (statusCodeOf(error) !== 404) throw error;
-    }
-    const nowMs = Date.now();
-    if (existing) {
-      const seen = {
-        holder: existing.spec?.holderIdentity,
-        renewTime: existing.spec?.renewTime?.toISOString(),
-      };
-      if (leaseRecordChanged(observation, seen)) observation = { ...seen, atMs: nowMs };
-    }
-    const record = existing
-      ? {
-          holderIdentity: existing.spec?.holderIdentity,
-          leaseDurationSeconds: existing.spec?.leaseDurationSeconds,
-          leaseTransitions: existing.spec?.leaseTransitions,
-        }
-      : undefined;
-    const decision = decideLease(record, {
-      identity: options.identity,
-      observedAtMs: observation?.atMs ?? nowMs,
-      nowMs,
-    });
-    switch (decision.action) {
-      case 'wait':
-        return false;
-      case 'create':
-        await coordination.createNamespacedLease({ namespace, body: leaseBody(options, undefined, 0) });
-        return true;
-      case 'renew':
-        await coordination.replaceNamespacedLease({
-          name,
-          namespace,
-          body: leaseBody(options, existing, existing?.spec?.leaseTransitions ?? 0),
-        });
-        return true;
-      case 'acquire':
-        await coordination.replaceNamespacedLease({
-          name,
-          namespace,
-          body: leaseBody(options, existing, decision.transitions),
-        });
-        return true;
-    }
-  };
-
+  let attempt: Promise<boolean> = Promise.resolve(false);
   const tick = async () => {
-    let held = false;
-    try {
-      held = await attempt();
-    } catch (error) {
+    attempt = tryAcquireOrRenew(options, state).catch((error: unknown) => {
       options.logger.debug(
-        { lease: `${namespace}/${name}`, status: statusCodeOf(error), error: String(error) },
+        { lease, status: statusCodeOf(error), error: String(error) },
         'lease attempt failed',
       );
-    }
+      return false;
+    });
+    const held = await attempt;
     if (stopped) return;
-    const nowMs = Date.now();
-    if (held) {
-      lastRenewMs = nowMs;
-      if (!leader) {
-        leader = true;
-        options.logger.info({ lease: `${namespace}/${name}`, identity: options.identity }, 'became leader');
-        options.onStartedLeading();
-      }
-    } else if (leader && nowMs - lastRenewMs > renewDeadlineMs) {
+    if (held) lastRenewMs = Date.now();
+    if (held && !leader) {
+      leader = true;
+      options.logger.info({ lease, identity: options.identity }, 'became leader');
+      options.onStartedLeading();
+    } else if (!held && leader && Date.now() - lastRenewMs > renewDeadlineMs) {
       leader = false;
-      options.logger.warn({ lease: `${namespace}/${name}`, identity: options.identity }, 'lost leadership');
+      options.logger.warn({ lease, identity: options.identity }, 'lost leadership');
       options.onStoppedLeading();
     }
     timer = setTimeout(tick, retryPeriodMs);
   };
   void tick();
-
   return {
     isLeader: () => leader,
     release: async () => {
       stopped = true;
       clearTimeout(timer);
+      // Let an in-flight renewal finish first, or it could overwrite the release.
+      await attempt;
       if (!leader) return;
       leader = false;
       options.onStoppedLeading();
       await releaseLease(options).catch((error: unknown) =>
-        options.logger.warn(
-          { lease: `${namespace}/${name}`, error: String(error) },
-          'failed to release lease',
-        ),
+        options.logger.warn({ lease, error: String(error) }, 'failed to release lease'),
       );
     },
   };
