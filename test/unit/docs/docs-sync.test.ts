@@ -164,3 +164,20 @@ describe('docs/configuration.md names every annotation and CRD field', () => {
     expect(configuration).toContain(`\`${path}`);
   });
 });
+
+describe('docs/helm.md lists every chart value', () => {
+  const helmDocs = read('docs/helm.md');
+  const values = parse(read('deploy/chart/values.yaml')) as Record<string, unknown>;
+  /** Dotted paths of the leaves (and of lists and empty maps, which users fill in). */
+  const leaves = (node: unknown, prefix: string): string[] => {
+    const isMap = typeof node === 'object' && node !== null && !Array.isArray(node);
+    if (!isMap || Object.keys(node).length === 0) return [prefix];
+    // resources and nodeSelector are Kubernetes objects documented as a whole.
+    if (/\.(resources|nodeSelector)$/.test(prefix)) return [prefix];
+    return Object.entries(node).flatMap(([key, child]) => leaves(child, prefix ? `${prefix}.${key}` : key));
+  };
+
+  it.each(leaves(values, ''))('D11: %s is documented', (path) => {
+    expect(helmDocs).toContain(`| \`${path}\` |`);
+  });
+});
