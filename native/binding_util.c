@@ -1,5 +1,6 @@
 // Node-API argument and error helpers (see binding.h).
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,31 @@ static void set_string(napi_env env, napi_value object, const char *name, const 
     napi_set_named_property(env, object, name, value);
 }
 
+// The errno's symbolic name; glibc has strerrorname_np, other libcs get the common ones.
+static const char *errno_name(int error) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+  return strerrorname_np(error);
+#else
+  switch (error) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENODEV: return "ENODEV";
+    case ENXIO: return "ENXIO";
+    case ENETDOWN: return "ENETDOWN";
+    case EINVAL: return "EINVAL";
+    case ENOMEM: return "ENOMEM";
+    case ENOBUFS: return "ENOBUFS";
+    case EMSGSIZE: return "EMSGSIZE";
+    case EAGAIN: return "EAGAIN";
+    case EBADF: return "EBADF";
+    case EMFILE: return "EMFILE";
+    default: return NULL;
+  }
+#endif
+}
+
 napi_value flb_throw_errno(napi_env env, const char *interface_name, const char *step, int error) {
-  const char *name = strerrorname_np(error);
+  const char *name = errno_name(error);
   char code[32], text[320];
   snprintf(code, sizeof code, "%s", name != NULL ? name : "EUNKNOWN");
   snprintf(text, sizeof text, "interface %s: %s failed: %s (%s)", interface_name, step, strerror(error), code);

@@ -1,5 +1,6 @@
 // JS values built from C state: the counters object and classifyFrame's verdict.
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -80,7 +81,7 @@ napi_value flb_counters_value(napi_env env, flb_socket *socket) {
   flb_counter_slot *slots = NULL;
   size_t slot_count = 0;
   if (flb_socket_read_stats(socket, &stats, &slots, &slot_count) != 0)
-    return flb_throw_errno(env, socket->interface_name, "counters", 12 /* ENOMEM */);
+    return flb_throw_errno(env, socket->interface_name, "counters", ENOMEM);
   napi_value result = stats_value(env, &stats, slots, slot_count);
   free(slots);
   return result != NULL ? result : flb_throw_last(env);

@@ -1,5 +1,6 @@
 // ferrolb_packet: the Node-API entry points (see src/l2/native.ts for the typed surface). Each
 // open socket is a tagged external; the responder thread (responder.c) answers on it in C.
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,13 +70,15 @@ static napi_value create_forward(napi_env env, napi_value callback, flb_socket *
 }
 
 static bool read_interface_name(napi_env env, napi_value value, char *name) {
+  char text[64] = {0};
   size_t length = 0;
-  if (napi_get_value_string_utf8(env, value, name, IF_NAMESIZE, &length) != napi_ok || length == 0 ||
-      length >= IF_NAMESIZE - 1 || strchr(name, '/') != NULL) {
-    // napi truncates silently, so a name of 15 bytes or more is refused outright.
-    flb_throw_type(env, "openSocket", "interfaceName must be a non-empty string of at most 14 bytes");
+  // Read into a larger buffer: napi truncates silently, and Linux names may use all 15 bytes.
+  if (napi_get_value_string_utf8(env, value, text, sizeof text, &length) != napi_ok || length == 0 ||
+      length >= IF_NAMESIZE || strchr(text, '/') != NULL) {
+    flb_throw_type(env, "openSocket", "interfaceName must be a non-empty string of at most 15 bytes");
     return false;
   }
+  memcpy(name, text, length + 1);
   return true;
 }
 
@@ -109,7 +112,7 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   if (callback_type != napi_undefined && callback_type != napi_function)
     return flb_throw_type(env, "openSocket", "onFrame must be a function or undefined");
   flb_socket *socket = calloc(1, sizeof *socket);
-  if (socket == NULL) return flb_throw_errno(env, name, "calloc", 12 /* ENOMEM */);
+  if (socket == NULL) return flb_throw_errno(env, name, "calloc", ENOMEM);
   const char *step = "open";
   int error = flb_socket_open(name, protocol, &socket->fd, &socket->ifindex, &step);
   if (error == 0) {
@@ -152,7 +155,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
   if (get_socket(env, info, "send", &argc, argv, &socket) == NULL) return NULL;
   if (argc < 2 || !flb_get_bytes(env, argv[1], &frame, &length) || length < 14)
     return flb_throw_type(env, "send", "frame must be a Uint8Array holding at least an Ethernet header");
-  if (socket->is_closed) return flb_throw_errno(env, socket->interface_name, "send", 9 /* EBADF */);
+  if (socket->is_closed) return flb_throw_errno(env, socket->interface_name, "send", EBADF);
   int error = flb_socket_send(socket->fd, socket->ifindex, frame, length);
   return error == 0 ? NULL : flb_throw_errno(env, socket->interface_name, "send", error);
 }
@@ -167,7 +170,7 @@ static napi_value membership(napi_env env, napi_callback_info info, int is_add) 
   if (get_socket(env, info, function, &argc, argv, &socket) == NULL) return NULL;
   if (argc < 2 || !flb_get_bytes(env, argv[1], &mac, &length) || length != FLB_MAC_BYTES)
     return flb_throw_type(env, function, "mac must be a 6-byte Uint8Array");
-  if (socket->is_closed) return flb_throw_errno(env, socket->interface_name, function, 9 /* EBADF */);
+  if (socket->is_closed) return flb_throw_errno(env, socket->interface_name, function, EBADF);
   int error = flb_socket_membership(socket->fd, socket->ifindex, mac, is_add);
   return error == 0 ? NULL : flb_throw_errno(env, socket->interface_name, function, error);
 }
@@ -211,7 +214,7 @@ static void finalize_instance(napi_env env, void *data, void *hint) {
 
 NAPI_MODULE_INIT() {
   flb_instance *instance = flb_instance_create();
-  if (instance == NULL) return flb_throw_errno(env, "(none)", "epoll_create1", 24 /* EMFILE */);
+  if (instance == NULL) return flb_throw_errno(env, "(none)", "epoll_create1", errno);
   FLB_CALL(env, napi_set_instance_data(env, instance, finalize_instance, NULL));
   FLB_CALL(env, napi_add_env_cleanup_hook(env, teardown, instance));
   napi_property_descriptor properties[] = {
