@@ -128,9 +128,29 @@ export function injectFrames(
   return new Promise((resolve) => child.on('close', () => resolve(output.trim())));
 }
 
-/** Starts tcpdump in `ns`; resolves once it captures, with `stop()` returning the lines seen. */
-export async function capture(ns: string, filter: string): Promise<{ stop: () => Promise<string[]> }> {
-  const child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'eth0', '-nn', '-e', '-l', filter]);
+/**
+ * Starts tcpdump on eth0 in `ns` for frames in `direction` (`in`: received only, so frames this
+ * namespace injects are not counted); resolves once it captures, `stop()` returns the lines seen.
+ */
+export async function capture(
+  ns: string,
+  filter: string,
+  direction: 'in' | 'out' | 'inout' = 'inout',
+): Promise<{ stop: () => Promise<string[]> }> {
+  const child = spawn('ip', [
+    'netns',
+    'exec',
+    ns,
+    'tcpdump',
+    '-i',
+    'eth0',
+    '-Q',
+    direction,
+    '-nn',
+    '-e',
+    '-l',
+    filter,
+  ]);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
