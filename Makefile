@@ -11,7 +11,7 @@ help:
 	@echo "make test   - build, then every test suite, lint and type-check (includes the demo)"
 	@echo "make bench  - benchmarks with same-run baselines"
 
-$(STAMP): package.json package-lock.json native/binding.gyp native/*.c
+$(STAMP): package.json package-lock.json native/binding.gyp native/*.c native/*.h
 	npm ci
 	@touch $@
 

@@ -71,7 +71,8 @@ static napi_value stats_value(napi_env env, const flb_stats *stats, const flb_co
       !flb_set_number(env, result, "receiveErrors", (double)stats->receive_errors) ||
       !flb_set_number(env, result, "sendFailures", (double)stats->send_failures) ||
       !flb_set_number(env, result, "framesForwarded", (double)stats->frames_forwarded) ||
-      !flb_set_number(env, result, "forwardDropped", (double)stats->forward_dropped))
+      !flb_set_number(env, result, "forwardDropped", (double)stats->forward_dropped) ||
+      !flb_set_number(env, result, "kernelDrops", (double)stats->kernel_drops))
     return NULL;
   return result;
 }

@@ -5,6 +5,7 @@
 #include "responder.h"
 
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -255,6 +256,11 @@ void flb_instance_teardown(flb_instance *instance) {
 
 int flb_socket_read_stats(flb_socket *socket, flb_stats *stats, flb_counter_slot **slots, size_t *slot_count) {
   pthread_mutex_lock(&socket->instance->mutex);
+  // PACKET_STATISTICS resets on every read, so it is folded into the running total here.
+  struct tpacket_stats kernel = {0};
+  socklen_t kernel_bytes = sizeof kernel;
+  if (!socket->is_closed && getsockopt(socket->fd, SOL_PACKET, PACKET_STATISTICS, &kernel, &kernel_bytes) == 0)
+    socket->stats.kernel_drops += kernel.tp_drops;
   *stats = socket->stats;
   *slot_count = socket->slot_count;
   *slots = malloc((socket->slot_count + 1) * sizeof **slots);

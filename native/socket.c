@@ -18,6 +18,7 @@
 #endif
 
 #define ACCEPT_BYTES 0x40000
+#define RECEIVE_BUFFER_BYTES (4 * 1024 * 1024)
 
 // ARP of any opcode: requests to answer, replies and gratuitous ARP for conflict detection.
 static struct sock_filter arp_program[] = {
@@ -57,6 +58,11 @@ static int configure(int fd, int ifindex, flb_protocol protocol, const char **st
   int one = 1;
   *step = "setsockopt(PACKET_IGNORE_OUTGOING)";
   if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0) return errno;
+  // Room for bursts while the responder thread waits for a CPU (about 5,000 frames): forced with
+  // CAP_NET_ADMIN, else as far as net.core.rmem_max allows. Neither is fatal.
+  int buffer_bytes = RECEIVE_BUFFER_BYTES;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
   // Kernel receive timestamps: the latency histogram then includes the responder's wake-up.
   *step = "setsockopt(SO_TIMESTAMPNS)";
   if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0) return errno;

@@ -66,6 +66,8 @@ export interface PacketCounters {
   readonly framesForwarded: number;
   /** Such frames dropped because the JS queue was full (a busy main thread under a flood). */
   readonly forwardDropped: number;
+  /** Frames the kernel dropped before the C thread read them (PACKET_STATISTICS: receive buffer full). */
+  readonly kernelDrops: number;
 }
 
 /** Called on the JS thread with frames that claim an owned address from another MAC. */

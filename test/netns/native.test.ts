@@ -180,6 +180,7 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     expect(after.latency.count - before.latency.count).toBe(3);
     expect(after.latency.counts.reduce((sum, count) => sum + count, 0)).toBe(after.latency.count);
     expect(after.sendFailures).toBe(0);
+    expect(after.kernelDrops).toBe(0);
   });
 
   it('negative: after setOwned with an empty table nothing is answered, and counters are kept', async () => {
