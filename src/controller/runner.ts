@@ -5,9 +5,6 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
-  type KubernetesObject,
-  type V1Namespace,
-  type V1Service,
 } from '@kubernetes/client-node';
 import {
   createEventRecorder,
@@ -15,22 +12,16 @@ import {
   type LeaderElection,
   loadKubeConfig,
   startLeaderElection,
-  type WatchedCollection,
-  watchResource,
 } from '../k8s/index.js';
 import { type Logger, logger as processLogger } from '../log.js';
-import { counter } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { createAllocationEngine } from './allocation-engine.js';
 import { ConfigSource } from './config-source.js';
+import type { AllocationEngine } from './engine.js';
 import { PoolReporter } from './pool-reporting.js';
 import { Reconciler } from './reconciler.js';
-import {
-  isHandledByClass,
-  isRelevantNamespaceChange,
-  isRelevantPoolChange,
-  isRelevantServiceChange,
-} from './relevance.js';
+import { isHandledByClass } from './relevance.js';
+import { startWatches, stopWatches, type Watches } from './watches.js';
 
 /** `ferrolb controller` settings (DESIGN command-line contract). */
 export interface ControllerFlags {
@@ -53,147 +44,123 @@ export const CONTROLLER_LEASE_NAME = 'ferrolb-controller';
 /** How often a new leader checks whether a valid configuration has arrived. */
 const CONFIG_WAIT_MS = 500;
 
-interface Watches {
-  readonly services: WatchedCollection<V1Service>;
-  readonly pools: WatchedCollection<KubernetesObject>;
-  readonly namespaces: WatchedCollection<V1Namespace>;
-}
-
-function startWatches(
-  config: KubeConfig,
-  flags: ControllerFlags,
-  onChange: (kind: keyof Watches, key: string) => void,
-  logger: Logger,
-): Watches {
-  const core = config.makeApiClient(CoreV1Api);
-  const custom = config.makeApiClient(CustomObjectsApi);
-  const onError = () => counter('k8sClientUpdateErrorsTotal').inc();
-  return {
-    services: watchResource<V1Service>({
-      config,
-      path: '/api/v1/services',
-      list: () => core.listServiceForAllNamespaces(),
-      isRelevantChange: isRelevantServiceChange,
-      onChange: (change) => onChange('services', change.key),
-      logger,
-      onError,
-    }),
-    pools: watchResource<KubernetesObject>({
-      config,
-      path: `/apis/metallb.io/v1beta1/namespaces/${flags.namespace}/ipaddresspools`,
-      list: () =>
-        custom.listNamespacedCustomObject({
-          group: 'metallb.io',
-          version: 'v1beta1',
-          namespace: flags.namespace,
-          plural: 'ipaddresspools',
-        }),
-      isRelevantChange: isRelevantPoolChange,
-      onChange: (change) => onChange('pools', change.key),
-      logger,
-      onError,
-    }),
-    namespaces: watchResource<V1Namespace>({
-      config,
-      path: '/api/v1/namespaces',
-      list: () => core.listNamespace(),
-      isRelevantChange: isRelevantNamespaceChange,
-      onChange: (change) => onChange('namespaces', change.key),
-      logger,
-      onError,
-    }),
-  };
-}
-
 /** Runs the controller until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1, restart fresh). */
 export async function runController(flags: ControllerFlags): Promise<number> {
-  const logger = processLogger.child({ component: 'controller', identity: flags.identity });
-  const signals = listenForStop();
-  const config = loadKubeConfig(flags.kubeconfigPath);
-  const core = config.makeApiClient(CoreV1Api);
-  const custom = config.makeApiClient(CustomObjectsApi);
-  const engine = createAllocationEngine(logger);
-  const configSource = new ConfigSource(flags.namespace, logger);
-  const reporter = new PoolReporter(custom, () => engine.poolUsage(), logger);
-  let reconciler: Reconciler | undefined;
-  let synced = false;
-  const refreshConfig = () => {
-    if (!synced) return;
-    const update = configSource.update(watches.pools.list(), watches.namespaces.list());
-    if (update.kind !== 'changed') return;
-    engine.setConfig(update.config);
-    reconciler?.enqueueAll();
-  };
-  const watches = startWatches(
-    config,
-    flags,
-    (kind, key) => (kind === 'services' ? reconciler?.enqueue(key) : refreshConfig()),
-    logger,
-  );
-  const server = await startServer(flags, () => configSource.config() !== undefined, logger);
-  const allSynced = Promise.all([watches.services.synced, watches.pools.synced, watches.namespaces.synced]);
-  if ((await Promise.race([allSynced, signals.received])) === STOP) {
-    // Stopped before the caches synced (API server unreachable): nothing held, nothing to hand over.
-    await Promise.all([watches.services.stop(), watches.pools.stop(), watches.namespaces.stop()]);
-    server?.close();
-    return 0;
-  }
-  synced = true;
-  refreshConfig();
-  logger.info(
-    { services: watches.services.list().length, pools: watches.pools.list().length },
-    'caches synced',
-  );
+  return new ControllerDaemon(flags).run();
+}
 
-  return new Promise<number>((resolve) => {
-    let shuttingDown = false;
-    const finish = async (code: number) => {
-      reconciler?.stop();
-      reporter.stop();
-      await Promise.all([watches.services.stop(), watches.pools.stop(), watches.namespaces.stop()]);
-      server?.close();
-      resolve(code);
-    };
-    const election: LeaderElection = startLeaderElection({
-      coordination: config.makeApiClient(CoordinationV1Api),
-      namespace: flags.namespace,
-      name: CONTROLLER_LEASE_NAME,
-      identity: flags.identity,
-      logger,
-      onStartedLeading: () => {
-        reconciler = new Reconciler({
-          core,
-          services: watches.services,
-          engine,
-          events: createEventRecorder(core, {
-            component: 'metallb-controller',
-            host: flags.identity,
-            logger,
-          }),
-          logger,
-          isHandled: (service) => isHandledByClass(service, flags.loadBalancerClass),
-          afterBatch: () => reporter.schedule(),
-        });
-        void lead(reconciler, { config, flags, configSource, logger });
-      },
-      onStoppedLeading: () => {
-        if (shuttingDown) return;
-        // Allocator state belongs to one leadership term: start over as a candidate (client-go does the same).
-        logger.error('leadership lost, exiting so a fresh process rebuilds state from the API');
-        void finish(1);
-      },
+/** One controller process: informers and config for every replica, a Reconciler only on the leader. */
+class ControllerDaemon {
+  private readonly logger: Logger;
+  private readonly signals = listenForStop();
+  private readonly config: KubeConfig;
+  private readonly engine: AllocationEngine;
+  private readonly configSource: ConfigSource;
+  private readonly reporter: PoolReporter;
+  private readonly watches: Watches;
+  private reconciler: Reconciler | undefined;
+  private election: LeaderElection | undefined;
+  private server: Server | undefined;
+  private synced = false;
+  private shuttingDown = false;
+  private resolveExit: (code: number) => void = () => {};
+
+  constructor(private readonly flags: ControllerFlags) {
+    this.logger = processLogger.child({ component: 'controller', identity: flags.identity });
+    this.config = loadKubeConfig(flags.kubeconfigPath);
+    this.engine = createAllocationEngine(this.logger);
+    this.configSource = new ConfigSource(flags.namespace, this.logger);
+    const custom = this.config.makeApiClient(CustomObjectsApi);
+    this.reporter = new PoolReporter(custom, () => this.engine.poolUsage(), this.logger);
+    this.watches = startWatches(
+      this.config,
+      flags.namespace,
+      (kind, key) => this.onChange(kind, key),
+      this.logger,
+    );
+  }
+
+  async run(): Promise<number> {
+    this.server = await startServer(this.flags, () => this.configSource.config() !== undefined, this.logger);
+    const { services, pools, namespaces } = this.watches;
+    const allSynced = Promise.all([services.synced, pools.synced, namespaces.synced]);
+    if ((await Promise.race([allSynced, this.signals.received])) === STOP) {
+      // Stopped before the caches synced (API server unreachable): nothing held, nothing to hand over.
+      await this.finish(0);
+      return 0;
+    }
+    this.synced = true;
+    this.refreshConfig();
+    this.logger.info({ services: services.list().length, pools: pools.list().length }, 'caches synced');
+    const exit = new Promise<number>((resolve) => {
+      this.resolveExit = resolve;
     });
-    const shutdown = async (signal: string) => {
-      if (shuttingDown) return;
-      shuttingDown = true;
-      logger.info({ signal }, 'shutting down');
-      reconciler?.stop();
-      await reconciler?.idle();
-      await election.release();
-      await finish(0);
-    };
-    void signals.received.then(() => shutdown(signals.name()));
-  });
+    this.election = startLeaderElection({
+      coordination: this.config.makeApiClient(CoordinationV1Api),
+      namespace: this.flags.namespace,
+      name: CONTROLLER_LEASE_NAME,
+      identity: this.flags.identity,
+      logger: this.logger,
+      onStartedLeading: () => this.startLeading(),
+      onStoppedLeading: () => this.leadershipLost(),
+    });
+    void this.signals.received.then(() => this.shutdown(this.signals.name()));
+    return exit;
+  }
+
+  private onChange(kind: keyof Watches, key: string): void {
+    if (kind === 'services') this.reconciler?.enqueue(key);
+    else this.refreshConfig();
+  }
+
+  /** C2–C4: rebuild the config from the informers; a changed config reprocesses every Service. */
+  private refreshConfig(): void {
+    if (!this.synced) return;
+    const update = this.configSource.update(this.watches.pools.list(), this.watches.namespaces.list());
+    if (update.kind !== 'changed') return;
+    this.engine.setConfig(update.config);
+    this.reconciler?.enqueueAll();
+  }
+
+  private startLeading(): void {
+    const core = this.config.makeApiClient(CoreV1Api);
+    const { flags, logger } = this;
+    this.reconciler = new Reconciler({
+      core,
+      services: this.watches.services,
+      engine: this.engine,
+      events: createEventRecorder(core, { component: 'metallb-controller', host: flags.identity, logger }),
+      logger,
+      isHandled: (service) => isHandledByClass(service, flags.loadBalancerClass),
+      afterBatch: () => this.reporter.schedule(),
+    });
+    void lead(this.reconciler, { config: this.config, flags, configSource: this.configSource, logger });
+  }
+
+  private leadershipLost(): void {
+    if (this.shuttingDown) return;
+    // Allocator state belongs to one leadership term: start over as a candidate (client-go does the same).
+    this.logger.error('leadership lost, exiting so a fresh process rebuilds state from the API');
+    void this.finish(1);
+  }
+
+  private async shutdown(signal: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.logger.info({ signal }, 'shutting down');
+    this.reconciler?.stop();
+    await this.reconciler?.idle();
+    await this.election?.release();
+    await this.finish(0);
+  }
+
+  private async finish(code: number): Promise<void> {
+    this.reconciler?.stop();
+    this.reporter.stop();
+    await stopWatches(this.watches);
+    this.server?.close();
+    this.resolveExit(code);
+  }
 }
 
 /** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */

@@ -1,0 +1,71 @@
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Namespace,
+  type V1Service,
+} from '@kubernetes/client-node';
+import { type WatchedCollection, watchResource } from '../k8s/index.js';
+import type { Logger } from '../log.js';
+import { counter } from '../metrics/registry.js';
+import { isRelevantNamespaceChange, isRelevantPoolChange, isRelevantServiceChange } from './relevance.js';
+
+/** The controller's three informers (C2: pools and namespaces feed the config). */
+export interface Watches {
+  readonly services: WatchedCollection<V1Service>;
+  readonly pools: WatchedCollection<KubernetesObject>;
+  readonly namespaces: WatchedCollection<V1Namespace>;
+}
+
+/** Starts the informers; `onChange` gets the collection and the object key of every relevant change. */
+export function startWatches(
+  config: KubeConfig,
+  namespace: string,
+  onChange: (kind: keyof Watches, key: string) => void,
+  logger: Logger,
+): Watches {
+  const core = config.makeApiClient(CoreV1Api);
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const onError = () => counter('k8sClientUpdateErrorsTotal').inc();
+  return {
+    services: watchResource<V1Service>({
+      config,
+      path: '/api/v1/services',
+      list: () => core.listServiceForAllNamespaces(),
+      isRelevantChange: isRelevantServiceChange,
+      onChange: (change) => onChange('services', change.key),
+      logger,
+      onError,
+    }),
+    pools: watchResource<KubernetesObject>({
+      config,
+      path: `/apis/metallb.io/v1beta1/namespaces/${namespace}/ipaddresspools`,
+      list: () =>
+        custom.listNamespacedCustomObject({
+          group: 'metallb.io',
+          version: 'v1beta1',
+          namespace: namespace,
+          plural: 'ipaddresspools',
+        }),
+      isRelevantChange: isRelevantPoolChange,
+      onChange: (change) => onChange('pools', change.key),
+      logger,
+      onError,
+    }),
+    namespaces: watchResource<V1Namespace>({
+      config,
+      path: '/api/v1/namespaces',
+      list: () => core.listNamespace(),
+      isRelevantChange: isRelevantNamespaceChange,
+      onChange: (change) => onChange('namespaces', change.key),
+      logger,
+      onError,
+    }),
+  };
+}
+
+/** Stops every informer. */
+export async function stopWatches(watches: Watches): Promise<void> {
+  await Promise.all([watches.services.stop(), watches.pools.stop(), watches.namespaces.stop()]);
+}
