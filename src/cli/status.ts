@@ -3,7 +3,7 @@
 
 import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_NAMESPACE } from '../config/defaults.js';
-import { ErrorCode, KubernetesError, UsageError } from '../errors.js';
+import { ConfigError, ErrorCode, KubernetesError, UsageError } from '../errors.js';
 import { buildStatusRows, formatStatusTable, readStatusSnapshot } from '../status/index.js';
 
 const USAGE = 'usage: ferrolb status [--kubeconfig F] [--namespace metallb-system]';
@@ -44,7 +44,7 @@ export async function statusMain(args: readonly string[]): Promise<number> {
   const config = new KubeConfig();
   // kubectl's order, as a person runs this from a workstation: --kubeconfig, KUBECONFIG,
   // ~/.kube/config, then the in-cluster ServiceAccount.
-  if (flags.kubeconfigPath) config.loadFromFile(flags.kubeconfigPath);
+  if (flags.kubeconfigPath) loadKubeconfigFile(config, flags.kubeconfigPath);
   else config.loadFromDefault();
   const server = config.getCurrentCluster()?.server ?? '(no cluster configured)';
   try {
@@ -59,6 +59,16 @@ export async function statusMain(args: readonly string[]): Promise<number> {
         cause: error,
       },
     );
+  }
+}
+
+/** A kubeconfig named on the command line that cannot be read is invalid input (exit 2), not a cluster failure. */
+function loadKubeconfigFile(config: KubeConfig, path: string): void {
+  try {
+    config.loadFromFile(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(ErrorCode.configFile, `--kubeconfig: cannot read ${path}: ${reason}`);
   }
 }
 
