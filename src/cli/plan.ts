@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_NAMESPACE } from '../config/index.js';
-import { type PlanResult, planDocuments } from '../controller/index.js';
+import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/index.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 
 const USAGE = 'usage: ferrolb plan -f FILE [--namespace NS] [--json]';
@@ -80,7 +80,7 @@ export async function planMain(args: readonly string[]): Promise<number> {
   }
   const { documents, warnings: yamlWarnings } = readYamlDocuments(text);
   const result = planDocuments(documents, { namespace: flags.namespace });
-  const warnings = [...yamlWarnings, ...result.warnings];
+  const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
   for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
   if (flags.json) console.log(JSON.stringify({ services: result.services, warnings }, null, 2));
   else if (Object.keys(result.services).length > 0) console.log(formatPlanText(result));

@@ -8,7 +8,13 @@ export {
   type SyncResult,
 } from './converge.js';
 export { EventReason, Events, type ServiceEvent } from './events.js';
-export { type PlannedService, type PlanOptions, type PlanResult, planDocuments } from './plan.js';
+export {
+  byDocumentOrder,
+  type PlannedService,
+  type PlanOptions,
+  type PlanResult,
+  planDocuments,
+} from './plan.js';
 export { restoreThenAllocate } from './restore.js';
 export {
   allocateRequestFor,

@@ -74,11 +74,17 @@ export function planDocuments(documents: readonly unknown[], options: PlanOption
   const byKey = new Map(decisions.map((decision) => [decision.serviceKey, decision]));
   return {
     services: planned,
-    warnings: sorted.warnings,
+    warnings: [...sorted.warnings].sort(byDocumentOrder),
     invalid: sorted.invalid,
     poolReasons,
     decisions: byKey,
   };
+}
+
+/** Orders warnings as the file is read: by the document number they start with (stable). */
+export function byDocumentOrder(a: string, b: string): number {
+  const number = (warning: string) => Number(/^document (\d+)/.exec(warning)?.[1] ?? Number.MAX_SAFE_INTEGER);
+  return number(a) - number(b);
 }
 
 function refusalMessage(decision: Decision): string {
