@@ -69,11 +69,18 @@ async function main(): Promise<void> {
     const idle = roundTrips(lab.client);
     await speaker.request({ op: 'busy', blockMs: 50, everyMs: 200 });
     const busy = roundTrips(lab.client);
+    // Experiment: the JS main thread at nice 10, the addon's responder thread left at 0, so the
+    // scheduler prefers the responder when both want the CPU.
+    await speaker.request({ op: 'nice', priority: 10 });
+    const busyNiced = roundTrips(lab.client);
+    await speaker.request({ op: 'nice', priority: 0 });
     await speaker.request({ op: 'busy', blockMs: 0, everyMs: 0 });
-    for (const [label, result] of [
+    const scenarios = [
       ['idle', idle],
       ['busy main thread', busy],
-    ] as const) {
+      ['busy main thread at nice 10', busyNiced],
+    ] as const;
+    for (const [label, result] of scenarios) {
       const { ferrolb, kernel } = result;
       console.log(
         `arping RTT ${label}: ferrolb p50 ${micros(ferrolb.p50)} p99 ${micros(ferrolb.p99)} (lost ${ferrolb.lost}/${PROBES}); ` +

@@ -43,6 +43,8 @@ class FakePort implements PacketPort {
       sendFailures: 0,
       framesForwarded: 0,
       forwardDropped: 0,
+      kernelDrops: 0,
+      otherInterface: 0,
     };
   }
   close(): void {
