@@ -72,7 +72,8 @@ static napi_value stats_value(napi_env env, const flb_stats *stats, const flb_co
       !flb_set_number(env, result, "sendFailures", (double)stats->send_failures) ||
       !flb_set_number(env, result, "framesForwarded", (double)stats->frames_forwarded) ||
       !flb_set_number(env, result, "forwardDropped", (double)stats->forward_dropped) ||
-      !flb_set_number(env, result, "kernelDrops", (double)stats->kernel_drops))
+      !flb_set_number(env, result, "kernelDrops", (double)stats->kernel_drops) ||
+      !flb_set_number(env, result, "otherInterface", (double)stats->other_interface))
     return NULL;
   return result;
 }

@@ -143,14 +143,19 @@ static void serve(flb_instance *instance, uint64_t id, uint8_t *buffer) {
       struct cmsghdr header;
       uint8_t bytes[CMSG_SPACE(sizeof(struct timespec))];
     } control;
-    struct msghdr message = {.msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control};
+    struct sockaddr_ll source;
+    struct msghdr message = {.msg_name = &source, .msg_namelen = sizeof source, .msg_iov = &vector, .msg_iovlen = 1,
+                             .msg_control = &control, .msg_controllen = sizeof control};
     ssize_t received = recvmsg(socket->fd, &message, MSG_DONTWAIT);
     struct timespec received_at;
     if (received >= 0) receive_time(&message, &received_at);
     int is_done = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     // Other errors (ENETDOWN when the link goes down) are reported once by the kernel and cleared.
     if (received < 0 && !is_done) socket->stats.receive_errors++;
-    if (received >= 0) handle_frame(socket, buffer, (size_t)received, &received_at);
+    // The kernel also hands a socket bound to eth0 the frames received on devices stacked on it
+    // (eth0.100, macvlan): they arrive untagged, so answering them would leak across VLANs.
+    if (received >= 0 && source.sll_ifindex != socket->ifindex) socket->stats.other_interface++;
+    else if (received >= 0) handle_frame(socket, buffer, (size_t)received, &received_at);
     pthread_mutex_unlock(&instance->mutex);
     if (is_done) return;
   }

@@ -68,6 +68,8 @@ export interface PacketCounters {
   readonly forwardDropped: number;
   /** Frames the kernel dropped before the C thread read them (PACKET_STATISTICS: receive buffer full). */
   readonly kernelDrops: number;
+  /** Frames of devices stacked on this interface (VLAN, macvlan) that the kernel also delivered; ignored. */
+  readonly otherInterface: number;
 }
 
 /** Called on the JS thread with frames that claim an owned address from another MAC. */

@@ -170,6 +170,30 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     expect(listed()).toBe(false);
   });
 
+  it('L10: frames of a device stacked on our interface (macvlan, VLAN) are not ours to answer', async () => {
+    const stacked = '02:00:00:00:01:03';
+    inNs(SPEAKER, 'ip', [
+      'link',
+      'add',
+      'link',
+      'eth0',
+      'name',
+      'mv0',
+      'address',
+      stacked,
+      'type',
+      'macvlan',
+    ]);
+    inNs(SPEAKER, 'ip', ['link', 'set', 'mv0', 'up']);
+    const before = await speaker.counters('arp');
+    // The kernel also hands eth0's socket what mv0 receives; the addon must tell them apart.
+    expect(arpingMacs(VIP4, ['-t', stacked], 1).macs).toEqual([]);
+    const after = await speaker.counters('arp');
+    inNs(SPEAKER, 'ip', ['link', 'del', 'mv0']);
+    expect(after.otherInterface - before.otherInterface).toBeGreaterThanOrEqual(1);
+    expect(after.drops.ethernetDestination - before.drops.ethernetDestination).toBe(0);
+  });
+
   it('M5: counters count requests and replies per owned IP, with a latency for each reply', async () => {
     const before = await speaker.counters('arp');
     expect(arpingMacs(VIP4, [], 3).macs).toHaveLength(3);
