@@ -1,11 +1,19 @@
 import { logger as processLogger } from '../log.js';
+import { measureVirtual } from './bandwidth-virtual.js';
 import type { MembershipTimings } from './defaults.js';
 import { Membership } from './membership.js';
 import type { MembershipStats } from './types.js';
 
-/** What to simulate: `members` nodes in this process on 127.0.0.1, real UDP and encryption. */
+/** What to simulate: `members` nodes in this process, AES-256-GCM on every packet. */
 export interface BandwidthOptions {
   readonly members: number;
+  /**
+   * `'udp'` (default): real sockets on 127.0.0.1 and real time, all nodes on this thread; right
+   * for a handful of members. `'virtual'`: the same engines on an in-memory network and fake
+   * time, which measures the protocol itself at sizes (100) whose CPU one thread cannot carry in
+   * real time (overloaded timers would show Lifeguard back-off, not gossip).
+   */
+  readonly mode?: 'udp' | 'virtual';
   /** Measurement window after convergence; default 5 s. */
   readonly durationMs?: number;
   /** Give up waiting for convergence after this; default 30 s. */
@@ -24,6 +32,7 @@ export interface Spread {
 /** The result of one measurement (issue 5 item 7: gossip bytes per second per node). */
 export interface BandwidthReport {
   readonly members: number;
+  readonly mode: 'udp' | 'virtual';
   readonly durationMs: number;
   readonly converged: boolean;
   readonly convergeMs: number;
@@ -42,21 +51,11 @@ const POLL_MS = 50;
  */
 export async function measureGossipBandwidth(options: BandwidthOptions): Promise<BandwidthReport> {
   const durationMs = options.durationMs ?? 5_000;
-  const logger = processLogger.child({ component: 'gossip-bandwidth' }, { level: 'silent' });
   const secret = options.secret ?? new TextEncoder().encode('ferrolb-bandwidth-test');
+  if (options.mode === 'virtual') return measureVirtual(options, durationMs, secret);
   const nodes: Membership[] = [];
   try {
-    for (let index = 0; index < options.members; index++) {
-      const seeds = nodes.length === 0 ? [] : [{ address: '127.0.0.1', port: (nodes[0] as Membership).port }];
-      const base = { nodeName: `node-${index}`, bindAddress: '127.0.0.1', port: 0, seeds, secret, logger };
-      nodes.push(
-        await Membership.start({
-          ...base,
-          thread: 'main',
-          ...(options.timings ? { timings: options.timings } : {}),
-        }),
-      );
-    }
+    await startNodes(nodes, options, secret);
     const started = performance.now();
     const converged = await waitUntil(
       () => nodes.every((node) => node.liveMembers().length === options.members),
@@ -72,6 +71,7 @@ export async function measureGossipBandwidth(options: BandwidthOptions): Promise
       spread(after.map((stats, index) => (pick(stats) - pick(before[index] as MembershipStats)) / seconds));
     return {
       members: options.members,
+      mode: 'udp',
       durationMs,
       converged,
       convergeMs,
@@ -82,6 +82,26 @@ export async function measureGossipBandwidth(options: BandwidthOptions): Promise
     };
   } finally {
     await Promise.all(nodes.map((node) => node.stop()));
+  }
+}
+
+/** Starts the nodes one by one into `nodes` (so the caller can stop them even after a failure). */
+async function startNodes(nodes: Membership[], options: BandwidthOptions, secret: Uint8Array): Promise<void> {
+  const logger = processLogger.child({ component: 'gossip-bandwidth' }, { level: 'silent' });
+  for (let index = 0; index < options.members; index++) {
+    const seeds = nodes.length === 0 ? [] : [{ address: '127.0.0.1', port: (nodes[0] as Membership).port }];
+    nodes.push(
+      await Membership.start({
+        nodeName: `node-${index}`,
+        bindAddress: '127.0.0.1',
+        port: 0,
+        seeds,
+        secret,
+        logger,
+        thread: 'main',
+        ...(options.timings ? { timings: options.timings } : {}),
+      }),
+    );
   }
 }
 

@@ -66,6 +66,9 @@ export class SwimEngine {
     }
     const isSync = message.type === 'sync';
     for (const record of message.updates) this.table.apply(isSync ? softenForSync(record) : record, remote);
+    if (message.from !== this.options.nodeName && this.table.get(message.from) === undefined) {
+      this.syncer.introduce(message.from, remote);
+    }
     this.#dispatch(message, remote);
   }
 

@@ -1,8 +1,9 @@
-// Test-only: a fake clock and an in-memory datagram network, so SWIM engines run on virtual time.
-import { DEFAULT_TIMINGS, type MembershipTimings } from '../../../src/membership/defaults.js';
-import { SwimEngine } from '../../../src/membership/engine.js';
-import type { Clock } from '../../../src/membership/engine-types.js';
-import type { Member } from '../../../src/membership/types.js';
+// A fake clock and an in-memory datagram network, so SWIM engines run on virtual time: for tests,
+// and for measuring protocol bandwidth at sizes one process cannot run in real time (issue 5 item 7).
+import { DEFAULT_TIMINGS, type MembershipTimings } from './defaults.js';
+import { SwimEngine } from './engine.js';
+import type { Clock } from './engine-types.js';
+import type { Member } from './types.js';
 
 interface Timer {
   readonly atMs: number;

@@ -16,7 +16,9 @@ interface Retry {
  */
 export class Syncer {
   readonly #retries = new Map<string, Retry>();
-  #nextSyncMs = 0;
+  /** Senders we did not know, by name, with when we last exchanged state with them. */
+  readonly #introductions = new Map<string, number>();
+  #nextSyncMs: number | undefined;
 
   constructor(private readonly engine: SwimEngine) {}
 
@@ -56,6 +58,19 @@ export class Syncer {
     return { type: 'sync', from: this.engine.options.nodeName, join, updates };
   }
 
+  /**
+   * A packet came from a member this node does not know: gossip about it died out before reaching
+   * us (dissemination is probabilistic). Exchange full state with it now, at most once per
+   * rejoin interval, instead of waiting for the periodic sync.
+   */
+  introduce(name: string, remote: Endpoint): void {
+    const now = this.engine.options.clock.now();
+    const last = this.#introductions.get(name);
+    if (last !== undefined && now - last < this.engine.options.timings.rejoinIntervalMs) return;
+    this.#introductions.set(name, now);
+    this.sendState(remote, true);
+  }
+
   /** Sends a join to every seed except this node. */
   joinSeeds(): void {
     const now = this.engine.options.clock.now();
@@ -66,20 +81,30 @@ export class Syncer {
         backoffMs: this.engine.options.timings.rejoinIntervalMs,
       });
     }
-    this.#nextSyncMs = now + this.engine.options.timings.syncIntervalMs;
+  }
+
+  /** 0.5–1.5 × `intervalMs`: nodes started together must not all exchange full state at once. */
+  #jittered(intervalMs: number): number {
+    return intervalMs * (0.5 + this.engine.options.random());
   }
 
   /** Periodic anti-entropy and rejoin retries; called by the engine's housekeeping loop. */
   tick(): void {
     const now = this.engine.options.clock.now();
     const live = this.engine.table.liveRecords();
+    const scale = Math.max(1, Math.ceil((live.length + 1) / 32));
+    const nextMs = now + this.#jittered(this.engine.options.timings.syncIntervalMs * scale);
+    // The first exchange is timed from the first tick: the join itself was a full exchange.
+    if (this.#nextSyncMs === undefined) this.#nextSyncMs = nextMs;
     if (now >= this.#nextSyncMs) {
-      const scale = Math.max(1, Math.ceil((live.length + 1) / 32));
-      this.#nextSyncMs = now + this.engine.options.timings.syncIntervalMs * scale;
+      this.#nextSyncMs = nextMs;
       const [partner] = this.engine.table.sample(live, 1);
       if (partner !== undefined) this.sendState(partner, true);
     }
     this.#retryAbsent(now, new Set(live.map(keyOf)));
+    for (const [name, at] of this.#introductions) {
+      if (now - at >= this.engine.options.timings.rejoinIntervalMs) this.#introductions.delete(name);
+    }
   }
 
   #retryAbsent(now: number, liveKeys: Set<string>): void {

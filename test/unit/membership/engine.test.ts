@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveKey, sealPacket } from '../../../src/membership/crypto.js';
 import { MAX_PACKET_BYTES } from '../../../src/membership/defaults.js';
 import { encodeMessage } from '../../../src/membership/messages.js';
-import { SimulatedNetwork } from './simulation.js';
+import { SimulatedNetwork } from '../../../src/membership/simulation.js';
 
 const key = deriveKey(new TextEncoder().encode('shared secret for tests'));
 

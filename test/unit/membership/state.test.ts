@@ -59,7 +59,7 @@ describe('judgeUpdate: SWIM incarnation rules', () => {
     {
       rule: 'SWIM: suspect at the same incarnation starts a suspicion',
       local: record('b', 'alive', 2),
-      incoming: record('b', 'suspect', 2, 'c'),
+      incoming: { ...record('b', 'suspect', 2), suspectedBy: 'c' },
       want: { kind: 'accept', suspicion: 'start', member: { state: 'suspect', suspectedBy: 'c' } },
     },
     {
@@ -70,8 +70,8 @@ describe('judgeUpdate: SWIM incarnation rules', () => {
     },
     {
       rule: 'Lifeguard: a second suspecter confirms',
-      local: record('b', 'suspect', 2, 'c'),
-      incoming: record('b', 'suspect', 2, 'd'),
+      local: { ...record('b', 'suspect', 2), suspectedBy: 'c' },
+      incoming: { ...record('b', 'suspect', 2), suspectedBy: 'd' },
       want: { kind: 'confirm', suspectedBy: 'd' },
     },
     {
