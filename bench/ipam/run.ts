@@ -56,9 +56,9 @@ function nanosecondsPer(count: number, work: (index: number) => void): number {
 function allocateMany(
   allocator: Allocator,
   count: number,
-  prefix: string,
-  family: (index: number) => ServiceFamily,
+  naming: { prefix: string; family: (index: number) => ServiceFamily },
 ): void {
+  const { prefix, family } = naming;
   for (let index = 0; index < count; index += 1) {
     const outcome = allocator.allocate(request(`${prefix}/${index}`, family(index)));
     if (!outcome.ok) throw new Error(`allocation ${index} failed: ${outcome.message}`);
@@ -70,7 +70,10 @@ function hundredThousand(): void {
   const heapBefore = process.memoryUsage().heapUsed;
   const started = process.hrtime.bigint();
   // Two IPv4 Services for each IPv6 one: fills v4-a, spills into v4-b, and a third of the /112.
-  allocateMany(allocator, SERVICES, 'many', (index) => (index % 3 === 2 ? 'IPv6' : 'IPv4'));
+  allocateMany(allocator, SERVICES, {
+    prefix: 'many',
+    family: (index) => (index % 3 === 2 ? 'IPv6' : 'IPv4'),
+  });
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
   const stats = allocator.poolNames().map((name) => `${name}=${allocator.stats(name)?.inUse.total}`);
@@ -87,7 +90,7 @@ function atNinetyPercent(poolName: string, family: ServiceFamily): void {
   const cidr = pool.cidrs[0] as Cidr;
   const size = Number(cidr.last - cidr.first + 1n);
   const allocator = new Allocator([pool]);
-  allocateMany(allocator, Math.floor(size * FILL_RATIO), 'fill', () => family);
+  allocateMany(allocator, Math.floor(size * FILL_RATIO), { prefix: 'fill', family: () => family });
   const used = new Set<string>();
   for (let index = 0; index < Math.floor(size * FILL_RATIO); index += 1) {
     const ips = allocator.holdingOf(`fill/${index}`)?.ips ?? [];

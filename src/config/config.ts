@@ -56,19 +56,24 @@ export interface ConfigBuild {
  */
 export function buildConfig(input: ConfigInput, scope: ConfigScope): ConfigBuild {
   const problems: ConfigProblem[] = [];
-  const inScope = (item: SourceObject, kind: string) => keepInScope(item, kind, scope, problems);
+  const collector: Collector = { scope, problems };
+  const inScope = (item: SourceObject, kind: string) => keepInScope(item, kind, collector);
   const parsedPools = collect(
     input.pools.filter((item) => inScope(item, 'IPAddressPool')),
-    'IPAddressPool',
-    problems,
-    (object) => parsePool(object, input.namespaces, scope.namespace),
+    {
+      kind: 'IPAddressPool',
+      problems,
+      parse: (object) => parsePool(object, input.namespaces, scope.namespace),
+    },
   );
   const pools = acceptPools(parsedPools, problems);
   const l2Advertisements = collect(
     input.l2Advertisements.filter((item) => inScope(item, 'L2Advertisement')),
-    'L2Advertisement',
-    problems,
-    (object) => parseL2Advertisement(object, scope.namespace),
+    {
+      kind: 'L2Advertisement',
+      problems,
+      parse: (object) => parseL2Advertisement(object, scope.namespace),
+    },
   ).map(({ value }) => value);
   l2Advertisements.sort((a, b) => compareText(a.name, b.name));
   const config: Config = Object.freeze({
@@ -93,12 +98,13 @@ function describe(kind: string, object: Fields): string {
   return `${kind} ${namespace}${typeof metadata.name === 'string' ? metadata.name : '(unnamed)'}`;
 }
 
-function keepInScope(
-  item: SourceObject,
-  kind: string,
-  scope: ConfigScope,
-  problems: ConfigProblem[],
-): boolean {
+/** Where problems go, and which namespace counts. */
+interface Collector {
+  readonly scope: ConfigScope;
+  readonly problems: ConfigProblem[];
+}
+
+function keepInScope(item: SourceObject, kind: string, { scope, problems }: Collector): boolean {
   const metadata = (item.object.metadata ?? {}) as Record<string, unknown>;
   const namespace =
     typeof metadata.namespace === 'string' && metadata.namespace !== ''
@@ -121,17 +127,19 @@ interface Accepted<T> {
   readonly value: T;
 }
 
-function collect<T>(
-  items: readonly SourceObject[],
-  kind: string,
-  problems: ConfigProblem[],
-  parse: (object: Fields) => Parsed<T>,
-): Accepted<T>[] {
+/** How `collect` parses one kind and where it reports the invalid objects. */
+interface Collection<T> {
+  readonly kind: string;
+  readonly problems: ConfigProblem[];
+  readonly parse: (object: Fields) => Parsed<T>;
+}
+
+function collect<T>(items: readonly SourceObject[], { kind, problems, parse }: Collection<T>): Accepted<T>[] {
   const accepted: Accepted<T>[] = [];
   for (const item of items) {
     const parsed = parse(item.object);
     if (parsed.ok) accepted.push({ item, value: parsed.value });
-    else problems.push(invalid(item, kind, parsed.field, parsed.message));
+    else problems.push(invalid(item, kind, { field: parsed.field, message: parsed.message }));
   }
   return accepted;
 }
@@ -139,9 +147,9 @@ function collect<T>(
 function invalid(
   item: SourceObject,
   kind: string,
-  field: string | undefined,
-  message: string,
+  reason: { field: string | undefined; message: string },
 ): ConfigProblem {
+  const { field, message } = reason;
   return { severity: 'invalid', source: item.source, object: describe(kind, item.object), field, message };
 }
 
@@ -153,13 +161,16 @@ function acceptPools(parsed: Accepted<Pool>[], problems: ConfigProblem[]): Pool[
   for (const { item, value: pool } of sorted) {
     if (accepted.some((other) => other.name === pool.name)) {
       problems.push(
-        invalid(item, 'IPAddressPool', 'metadata.name', `duplicate definition of pool ${goQuote(pool.name)}`),
+        invalid(item, 'IPAddressPool', {
+          field: 'metadata.name',
+          message: `duplicate definition of pool ${goQuote(pool.name)}`,
+        }),
       );
       continue;
     }
     const overlap = findOverlap(pool, acceptedCidrs);
     if (overlap) {
-      problems.push(invalid(item, 'IPAddressPool', 'spec.addresses', overlap));
+      problems.push(invalid(item, 'IPAddressPool', { field: 'spec.addresses', message: overlap }));
       continue;
     }
     accepted.push(pool);

@@ -100,12 +100,8 @@ export class AddressBook {
    * A26–A29: why `serviceKey` may not use `ip` with these ports and key, or undefined. When the key
    * does not match but the only user is this Service, its key is updated in place (A27).
    */
-  sharingProblem(
-    serviceKey: string,
-    ip: string,
-    ports: readonly ServicePort[],
-    key: SharingKey,
-  ): string | undefined {
+  sharingProblem(ip: string, request: SharingRequest): string | undefined {
+    const { serviceKey, ports, key } = request;
     const use = this.uses.get(ip);
     if (!use) return undefined;
     const shared = this.pools.get(use.pool)?.pool.shared ?? false;
@@ -207,7 +203,7 @@ export class AddressBook {
     for (const ip of candidates ?? []) {
       const use = this.uses.get(ip);
       if (!use || use.pool !== poolName || !cidrContains(cidr, use.address)) continue;
-      if (this.sharingProblem(request.serviceKey, ip, request.ports, request.key) === undefined) {
+      if (this.sharingProblem(ip, request) === undefined) {
         found.push(use.address.value);
       }
     }

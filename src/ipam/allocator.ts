@@ -103,7 +103,7 @@ export class Allocator {
     }
     const sharing = sharingRequestOf(request);
     for (const ip of ips) {
-      const problem = this.book.sharingProblem(request.serviceKey, ip, request.ports, sharing.key);
+      const problem = this.book.sharingProblem(ip, sharing);
       if (problem) return refuse(problem.startsWith('port ') ? 'portInUse' : 'sharingConflict', problem);
     }
     const previous = this.holdings.get(request.serviceKey);
