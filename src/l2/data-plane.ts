@@ -113,6 +113,14 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.reconcile();
   }
 
+  /**
+   * Hand-over (issue 5 item 3): stops gratuitous announcements but keeps answering requests, so
+   * the next owner's announcements are the last word while this node still serves stragglers.
+   */
+  stopAnnouncing(): void {
+    this.announcer.stop();
+  }
+
   /** Every interface with what the data plane does on it. */
   interfaceStates(): readonly InterfaceState[] {
     return this.watcher.states();

@@ -6,6 +6,8 @@ import type { OwnedAnnouncement } from './ownership.js';
 export interface DataPlanePort {
   /** Diffs against the previous call: gained IPs get a GARP burst and answers, lost ones stop. */
   setAnnouncements(owned: ReadonlyMap<string, OwnedAnnouncement>): void;
+  /** Stops gratuitous announcements, keeps answering (hand-over). */
+  stopAnnouncing(): void;
   interfaceStates(): readonly { readonly name: string; readonly up: boolean; readonly usable: boolean }[];
   on(event: 'interfaces', listener: () => void): unknown;
   stop(): Promise<void>;

@@ -171,6 +171,9 @@ export class StandaloneSpeaker {
     await this.queue;
     this.frozen = true;
     logger.info({ ips: this.ownedIPs(), gracePeriodMs }, 'leaving: handing over to the next owners');
+    // A burst still running from a recent gain would pull clients back to us after the next
+    // owner announced, and leave them pointing at a node about to stop: silence it first.
+    this.parts.dataPlane.stopAnnouncing();
     await membership.leave();
     await new Promise((resolve) => setTimeout(resolve, gracePeriodMs));
     await this.withdrawAll();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { hashOrder } from '../../src/election/index.js';
 import { ROUTE_PROTOCOL } from '../../src/standalone/routes.js';
 import type { Lab, LabNode } from './lab.js';
-import { fetchName, resolveMac, waitFor } from './lab-probes.js';
+import { fetchName, forgetNeighbour, resolveMac, waitFor } from './lab-probes.js';
 import {
   type LabFileOptions,
   labDirectory,
@@ -33,15 +33,17 @@ export class LabCluster {
 
   constructor(readonly lab: Lab) {}
 
-  /** Writes FILE (and the gossip key unless `secretKeyFile` is given explicitly). */
-  writeConfig(options: Omit<LabFileOptions, 'secretKeyFile'> & { secretKeyFile?: string }): string {
+  /**
+   * Writes FILE (and the shared gossip key unless `secretKeyFile` is given) as `fileName`, and
+   * makes it the default FILE of start().
+   */
+  writeConfig(
+    options: Omit<LabFileOptions, 'secretKeyFile'> & { secretKeyFile?: string },
+    fileName = 'ferrolb.yaml',
+  ): string {
     const secretKeyFile =
       options.secretKeyFile ?? writeFile(this.directory, 'key', 'lab-shared-secret-22chr');
-    this.configPath = writeFile(
-      this.directory,
-      'ferrolb.yaml',
-      labFile(this.lab, { ...options, secretKeyFile }),
-    );
+    this.configPath = writeFile(this.directory, fileName, labFile(this.lab, { ...options, secretKeyFile }));
     return this.configPath;
   }
 
@@ -72,9 +74,17 @@ export class LabCluster {
     return code;
   }
 
-  /** SIGKILLs every speaker still running (test clean-up). */
+  /**
+   * SIGKILLs every speaker still running and removes the local routes killed speakers leave
+   * behind (a restarted speaker would flush them itself), so the next test starts clean.
+   */
   async stopAll(): Promise<void> {
     await Promise.all([...this.speakers.keys()].map((name) => this.stop(name, 'SIGKILL')));
+    for (const node of this.lab.nodes) {
+      for (const family of ['-4', '-6']) {
+        tryInNs(node.namespace, 'ip', [family, 'route', 'flush', 'table', 'local', 'proto', ROUTE_PROTOCOL]);
+      }
+    }
   }
 
   /** The logs of every speaker started so far, for failure messages. */
@@ -91,7 +101,7 @@ export function expectedOwner(live: readonly string[], ip: string): string {
 }
 
 /** Waits until the client resolves `ip` to the MAC of node `name` (ARP or NDP). */
-export function waitForOwner(lab: Lab, ip: string, name: string, timeoutMs = 20_000): Promise<string> {
+export function waitForOwner(lab: Lab, ip: string, name: string, timeoutMs = 45_000): Promise<string> {
   const want = lab.node(name).mac;
   return waitFor(() => (resolveMac(lab, ip) === want ? want : undefined), {
     timeoutMs,
@@ -101,7 +111,7 @@ export function waitForOwner(lab: Lab, ip: string, name: string, timeoutMs = 20_
 }
 
 /** Waits until curl through `ip` reaches node `name`'s HTTP server. */
-export function waitForFetch(lab: Lab, ip: string, name: string, timeoutMs = 20_000): Promise<string> {
+export function waitForFetch(lab: Lab, ip: string, name: string, timeoutMs = 45_000): Promise<string> {
   return waitFor(() => (fetchName(lab, ip, 1) === name ? name : undefined), {
     timeoutMs,
     intervalMs: 100,
@@ -114,6 +124,8 @@ export function waitForFetch(lab: Lab, ip: string, name: string, timeoutMs = 20_
  * HTTP), so the kernel can never be mistaken for ferrolb. Returns what answered, if anything.
  */
 export function whoAnswers(lab: Lab, ip: string): string | undefined {
+  // Ask afresh: an entry cached while ferrolb ran must not stand in for an answer now.
+  forgetNeighbour(lab, ip);
   const mac = resolveMac(lab, ip);
   if (mac) return `MAC ${mac}`;
   const name = fetchName(lab, ip, 1);

@@ -11,11 +11,11 @@ export function isIPv6(ip: string): boolean {
   return ip.includes(':');
 }
 
-/** The MAC that answers ARP (IPv4, arping) or NS (IPv6, ndisc6) for `ip`, or undefined. */
+/** The MAC that answers ARP (IPv4, arping) or NS (IPv6, ndisc6) for `ip` first, or undefined; returns at the first answer. */
 export function resolveMac(lab: Lab, ip: string, timeoutSeconds = 1): string | undefined {
   const result = isIPv6(ip)
     ? lab.inClient('ndisc6', ['-1', '-n', '-r', '1', '-w', String(timeoutSeconds * 1000), ip, 'eth0'])
-    : lab.inClient('arping', ['-i', 'eth0', '-c', '1', '-w', String(timeoutSeconds), ip]);
+    : lab.inClient('arping', ['-i', 'eth0', '-c', '1', '-C', '1', '-w', String(timeoutSeconds), ip]);
   if (result.status !== 0) return undefined;
   const line = result.output.split('\n').find((text) => /bytes from|Target link-layer/.test(text));
   return line?.match(MAC_PATTERN)?.[1]?.toLowerCase();

@@ -51,10 +51,14 @@ function expectNobodyAnswers(ips: readonly string[]): void {
 }
 
 async function stopAllGracefully(): Promise<void> {
-  for (const name of [...cluster.speakers.keys()]) expect(await cluster.stop(name, 'SIGTERM')).toBe(0);
+  const codes = await Promise.all([...cluster.speakers.keys()].map((name) => cluster.stop(name, 'SIGTERM')));
+  expect(
+    codes.every((code) => code === 0),
+    `exit codes ${codes.join(' ')}`,
+  ).toBe(true);
 }
 
-describe('ferrolb standalone gossip in a five-node lab', () => {
+describe('ferrolb standalone gossip in a five-node lab', { timeout: 240_000 }, () => {
   it('issue 5 item 6: owners spread across the nodes, and a crash moves only the dead node’s IPs', async () => {
     newCluster();
     expectNobodyAnswers(MANY.slice(0, 3));
@@ -87,11 +91,14 @@ describe('ferrolb standalone gossip in a five-node lab', () => {
     const [intruder, ...members] = names as [string, ...string[]];
     const wrongKey = writeFile(cluster.directory, 'wrong-key', 'not-the-lab-secret-at-all');
     const goodFile = cluster.configPath;
-    const badFile = cluster.writeConfig({
-      pools: POOLS,
-      services: SERVICES.slice(0, 8),
-      secretKeyFile: wrongKey,
-    });
+    const badFile = cluster.writeConfig(
+      {
+        pools: POOLS,
+        services: SERVICES.slice(0, 8),
+        secretKeyFile: wrongKey,
+      },
+      'intruder.yaml',
+    );
     cluster.start(members, goodFile);
     for (const ip of ips) await waitForOwner(lab, ip, expectedOwner(members, ip));
     cluster.start([intruder], badFile);

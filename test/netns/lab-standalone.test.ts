@@ -57,12 +57,17 @@ async function startAll(): Promise<void> {
   for (const ip of ALL_VIPS) await waitForOwner(lab, ip, ownerOf(names, ip));
 }
 
+/** SIGTERMs the speakers together (each hands over for its grace period) and returns their exit codes. */
+function stopGracefully(stopping: readonly string[]): Promise<(number | null)[]> {
+  return Promise.all(stopping.map((name) => cluster.stop(name, 'SIGTERM')));
+}
+
 function expectNobodyAnswers(ips: readonly string[]): void {
   for (const ip of ips)
     expect(whoAnswers(lab, ip), `${ip} must be unanswered with ferrolb stopped`).toBeUndefined();
 }
 
-describe('ferrolb standalone in a three-node lab', () => {
+describe('ferrolb standalone in a three-node lab', { timeout: 180_000 }, () => {
   it('issue 5 item 6: the client reaches every VIP through its elected owner, and nothing answers once ferrolb stops', async () => {
     newCluster();
     expectNobodyAnswers(ALL_VIPS);
@@ -73,7 +78,7 @@ describe('ferrolb standalone in a three-node lab', () => {
       if (!ip.includes(':'))
         expect(answeringMacs(lab, ip), `only the owner answers ARP for ${ip}`).toEqual([owner.mac]);
     }
-    for (const name of names) expect(await cluster.stop(name, 'SIGTERM'), `${name} exit code`).toBe(0);
+    expect(await stopGracefully(names), 'exit codes').toEqual(names.map(() => 0));
     expectNobodyAnswers(ALL_VIPS);
     for (const node of lab.nodes) expect(localRoutes(node), `${node.name} keeps no local route`).toBe('');
   });
@@ -96,7 +101,7 @@ describe('ferrolb standalone in a three-node lab', () => {
       });
     }
     for (const ip of DUAL) expect(await waitForFetch(lab, ip, next.name)).toBe(next.name);
-    for (const name of survivors) await cluster.stop(name, 'SIGTERM');
+    await stopGracefully(survivors);
     expectNobodyAnswers(DUAL);
   });
 
@@ -119,7 +124,7 @@ describe('ferrolb standalone in a three-node lab', () => {
     );
     expect(neighbour(lab, WEB)?.mac).toBe(lab.node(next).mac);
     expect(localRoutes(lab.node(owner)), 'the leaver removed its routes').toBe('');
-    for (const name of names.filter((entry) => entry !== owner)) await cluster.stop(name, 'SIGTERM');
+    await stopGracefully(names.filter((entry) => entry !== owner));
     expectNobodyAnswers([WEB]);
   });
 
@@ -145,7 +150,7 @@ describe('ferrolb standalone in a three-node lab', () => {
     for (const ip of [EXTRA, ...ALL_VIPS])
       expect(fetchName(lab, ip), `${ip} still served`).toBe(ownerOf(names, ip));
     expect(cluster.speaker(names[0] as string).metrics()).toMatch(/metallb_k8s_client_config_stale_bool 1/);
-    for (const name of names) await cluster.stop(name, 'SIGTERM');
+    await stopGracefully(names);
     expectNobodyAnswers([EXTRA, ...ALL_VIPS]);
   });
 });
