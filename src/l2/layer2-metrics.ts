@@ -25,6 +25,8 @@ export function counterDelta(previous: PacketCounters | undefined, next: PacketC
     .filter((address) => address.requestsReceived > 0 || address.responsesSent > 0);
   const drops = Object.entries(next.drops)
     .map(([reason, count]) => ({ reason, count: count - (previous?.drops[reason as DropReason] ?? 0) }))
+    // Frames the kernel dropped because the receive buffer was full never reached a decision.
+    .concat([{ reason: 'receiveBufferFull', count: next.kernelDrops - (previous?.kernelDrops ?? 0) }])
     .filter((drop) => drop.count > 0);
   const latencyCounts = next.latency.counts.map(
     (count, index) => count - (previous?.latency.counts[index] ?? 0),
