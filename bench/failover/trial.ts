@@ -110,18 +110,17 @@ export async function runTrial(options: {
   const ping = inClient(lab, 'ping', ['-n', '-D', '-i', '0.01', '-W', '1', ip]);
   const pingLines = collectLines(ping);
   await new Promise((resolve) => setTimeout(resolve, 600));
+  // Times run from the start of the departure. A crash cuts the node's link first (the command
+  // takes some milliseconds), then kills its speaker; replies count only once the cut is done,
+  // when they can no longer come from the old node's kernel.
   const killedAt = Date.now();
-  if (options.departure === 'crash') {
-    cluster.speaker(owner).kill('SIGKILL');
-    lab.partition(owner);
-  } else {
-    cluster.speaker(owner).kill('SIGTERM');
-  }
+  if (options.departure === 'crash') lab.partition(owner);
+  const cutAt = Date.now();
+  cluster.speaker(owner).kill(options.departure === 'crash' ? 'SIGKILL' : 'SIGTERM');
   const nextMac = lab.node(next).mac;
   const deadline = killedAt + options.timeoutMs;
   const done = () =>
-    firstGratuitousMs(captureLines, nextMac, ip, killedAt) !== undefined &&
-    firstReplyAfter(pingLines, killedAt);
+    firstGratuitousMs(captureLines, nextMac, ip, killedAt) !== undefined && firstReplyAfter(pingLines, cutAt);
   while (Date.now() < deadline && !done()) await new Promise((resolve) => setTimeout(resolve, 50));
   // A leave is judged on loss: keep pinging past the grace period before stopping.
   if (options.departure === 'leave')
@@ -130,7 +129,7 @@ export async function runTrial(options: {
   capture.kill('SIGINT');
   await cluster.speaker(owner).waitExit();
   await new Promise((resolve) => ping.once('exit', resolve));
-  const reply = firstReplyAfter(pingLines, killedAt);
+  const reply = firstReplyAfter(pingLines, cutAt);
   const gratuitous = firstGratuitousMs(captureLines, nextMac, ip, killedAt);
   return {
     gratuitousMs: gratuitous === undefined ? undefined : gratuitous - killedAt,
