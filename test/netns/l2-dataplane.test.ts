@@ -1,12 +1,15 @@
 // The layer-2 data plane end to end on a real kernel (issue 3 item 9): DataPlane in a speaker
 // namespace, arping / ndisc6 / `ip neigh` / tcpdump in a client namespace as the oracle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unsolicitedAdvertisementFrame } from '../../src/l2/frames.js';
 import { canUseNamespaces, createNamespace, inNs, sweepNamespaces, tryInNs } from '../helpers/netns.js';
+import { ipv6, mac } from '../unit/l2/fixtures.js';
 import {
   arpingMacs,
   CLIENT_MAC,
   capture,
   createL2Lab,
+  injectFrames,
   type L2Lab,
   L2Speaker,
   ndiscMac,
@@ -208,6 +211,17 @@ describe.skipIf(!canUseNamespaces())('layer-2 data plane in network namespaces',
     expect(
       seriesValue(metrics, 'ferrolb_layer2_conflicts_total', 'ip="203.0.113.40"'),
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('conflict: a second namespace advertising our IPv6 VIP (unsolicited NA) is reported', async () => {
+    await speaker.own([['2001:db8:1::40', {}]]);
+    const claim = unsolicitedAdvertisementFrame(mac(CLIENT_MAC), ipv6('2001:db8:1::40'));
+    expect(await injectFrames(lab.client, 'eth0', [claim])).toBe('1');
+    const found = await waitFor(
+      () => speaker.events.find((event) => event.event === 'conflict' && event.ip === '2001:db8:1::40'),
+      5000,
+    );
+    expect(found).toMatchObject({ ip: '2001:db8:1::40', mac: CLIENT_MAC, interfaceName: 'eth0' });
   });
 
   it('L13/Q12: an interface added later is picked up; an announcement limited to it is not answered on eth0', async () => {
