@@ -97,6 +97,9 @@ export function startWorkerBackend(settings: NodeSettings, sink: Sink): Promise<
         deliver(message, sink);
       }
     });
+    // After start an error means the protocol thread died: say so loudly; the others will see
+    // this node as dead and take over its IPs.
+    worker.on('error', (error) => sink.log('error', 'gossip worker failed', { error: error.message }));
     worker.once('error', (error) =>
       reject(new FerrolbError(ErrorCode.membership, `membership: worker failed: ${error.message}`)),
     );

@@ -56,9 +56,18 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
       send: (packet, address, remotePort) => socket.send(packet, remotePort, address, () => {}),
     },
   });
-  socket.on('message', (packet, remote) =>
-    engine.receive(packet, { address: remote.address, port: remote.port }),
-  );
+  socket.on('message', (packet, remote) => {
+    try {
+      engine.receive(packet, { address: remote.address, port: remote.port });
+    } catch (error) {
+      // Input must never take gossip down: log the bug with the sender, count it, keep serving.
+      engine.drop('malformed', { address: remote.address, port: remote.port });
+      callbacks.log?.('error', 'gossip packet handling failed', {
+        error: String(error),
+        address: remote.address,
+      });
+    }
+  });
   // A send to a closed port surfaces as an error on some platforms; gossip treats loss as loss.
   socket.on('error', (error) => callbacks.log?.('debug', 'gossip socket error', { error: error.message }));
   engine.start();
