@@ -9,7 +9,8 @@
         "classify.c",
         "socket.c",
         "table.c",
-        "responder.c"
+        "responder.c",
+        "priority.c"
       ],
       "cflags": [
         "-Wall",

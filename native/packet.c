@@ -195,6 +195,19 @@ static napi_value close_handle(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value set_priority(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  flb_instance *instance = NULL;
+  double priority = -1;
+  FLB_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&instance));
+  if (argc < 1 || napi_get_value_double(env, argv[0], &priority) != napi_ok || priority < 0 || priority > 99 ||
+      priority != (double)(int)priority)
+    return flb_throw_type(env, "setResponderPriority", "priority must be an integer from 0 to 99");
+  int error = flb_instance_set_priority(instance, (int)priority);
+  return error == 0 ? NULL : flb_throw_errno(env, "(responder thread)", "pthread_setschedparam(SCHED_FIFO)", error);
+}
+
 static napi_value drop_reason_names(napi_env env) {
   napi_value list, name;
   FLB_CALL(env, napi_create_array_with_length(env, FLB_REASON_COUNT - 1, &list));
@@ -225,6 +238,7 @@ NAPI_MODULE_INIT() {
       {"dropMembership", NULL, drop_membership, NULL, NULL, NULL, napi_enumerable, instance},
       {"counters", NULL, counters, NULL, NULL, NULL, napi_enumerable, instance},
       {"close", NULL, close_handle, NULL, NULL, NULL, napi_enumerable, instance},
+      {"setResponderPriority", NULL, set_priority, NULL, NULL, NULL, napi_enumerable, instance},
       {"classifyFrame", NULL, flb_classify_frame, NULL, NULL, NULL, napi_enumerable, instance},
       {"dropReasons", NULL, NULL, NULL, NULL, drop_reason_names(env), napi_enumerable, instance},
   };

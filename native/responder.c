@@ -230,6 +230,8 @@ int flb_instance_add(flb_instance *instance, flb_socket *socket) {
     return error;
   }
   instance->is_thread_running = 1;
+  // The permission was probed when the priority was set; a failure now leaves normal scheduling.
+  if (instance->priority > 0) flb_apply_priority(instance->thread, instance->priority);
   return 0;
 }
 

@@ -73,6 +73,7 @@ struct flb_instance {
   size_t socket_count;
   size_t socket_capacity;
   uint64_t next_id;
+  int priority; // 0: normal scheduling; 1-99: SCHED_FIFO priority of the responder thread
   int refs; // the environment and every live socket struct hold one (JS thread only)
 };
 
@@ -84,6 +85,10 @@ void flb_instance_release(flb_instance *instance);
 int flb_instance_add(flb_instance *instance, flb_socket *socket);
 /** Closes a socket (idempotent); returns its forwarding callback for the caller to release. */
 napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket *socket);
+/** Applies a priority (0: SCHED_OTHER) to a running thread; returns 0 or an errno. */
+int flb_apply_priority(pthread_t thread, int priority);
+/** Sets the responder thread's SCHED_FIFO priority (0 = normal); returns 0 or an errno (EPERM). */
+int flb_instance_set_priority(flb_instance *instance, int priority);
 /** Closes every socket and stops the thread (environment teardown). */
 void flb_instance_teardown(flb_instance *instance);
 

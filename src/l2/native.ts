@@ -85,6 +85,7 @@ interface Addon {
   counters(handle: Handle): PacketCounters;
   close(handle: Handle): void;
   classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: PacketProtocol): NativeVerdict;
+  setResponderPriority(priority: number): void;
   readonly dropReasons: readonly string[];
 }
 
@@ -191,6 +192,16 @@ export class PacketSocket {
  */
 export function classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: PacketProtocol): NativeVerdict {
   return wrap('(none)', () => addon().classifyFrame(frame, table, protocol));
+}
+
+/**
+ * Runs this thread's (worker's) responder under SCHED_FIFO at `priority` (1–99), or normal
+ * scheduling (0, the default). On a loaded host this keeps reply latency near the kernel's (a woken
+ * thread otherwise waits for a CPU); it needs CAP_SYS_NICE (EPERM otherwise), and a flood can
+ * then take up to the kernel's real-time share (95%) of one CPU.
+ */
+export function setResponderPriority(priority: number): void {
+  wrap('(responder thread)', () => addon().setResponderPriority(priority));
 }
 
 /** The drop reasons the loaded addon reports, for a test to pin against dropReasons. */

@@ -69,6 +69,52 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon life cycle in netwo
     expect(result.message).toContain('interface lo');
   });
 
+  it.each([
+    {
+      rule: 'priority: with CAP_SYS_NICE the responder thread runs SCHED_FIFO and still answers',
+      drop: [],
+      want: 'fifo',
+    },
+    {
+      rule: 'priority: without CAP_SYS_NICE setting it is EPERM',
+      drop: ['--bounding-set', '-sys_nice'],
+      want: 'EPERM',
+    },
+  ])('$rule', async ({ drop, want }) => {
+    // /proc/self/task/*/sched lists each thread's policy (1 = SCHED_FIFO).
+    const script = `import('./src/l2/native.ts').then(({ PacketSocket, setResponderPriority }) => {
+      const fs = require('node:fs');
+      const fifo = () => fs.readdirSync('/proc/self/task').filter((task) =>
+        /^policy\\s*:\\s*1$/m.test(fs.readFileSync('/proc/self/task/' + task + '/sched', 'utf8'))).length;
+      try { setResponderPriority(10); } catch (error) { console.log(error.errno); return; }
+      const socket = PacketSocket.open('eth0', 'arp', () => {});
+      socket.setOwned({ mac: Buffer.from('${SPEAKER_MAC.replaceAll(':', '')}', 'hex'), ipv4: [Buffer.from([203, 0, 113, 9])], ipv6: [] });
+      console.log(fifo() === 1 ? 'fifo' : 'not fifo: ' + fifo());
+      process.stdin.once('data', () => { setResponderPriority(0); console.log(fifo() === 0 ? 'normal' : 'still fifo'); socket.close(); process.stdin.pause(); });
+    })`;
+    const command = [
+      'ip',
+      'netns',
+      'exec',
+      SPEAKER,
+      'setpriv',
+      ...drop,
+      process.execPath,
+      '--import',
+      'tsx',
+      '-e',
+      script,
+    ];
+    const child = spawn(command[0] ?? 'ip', command.slice(1));
+    const lines = createInterface({ input: child.stdout });
+    const first = await new Promise<string>((resolve) => lines.once('line', resolve));
+    expect(first).toBe(want);
+    if (want !== 'fifo') return;
+    expect(arpingMacs('203.0.113.9', [], 1).macs).toEqual([SPEAKER_MAC]);
+    child.stdin.write('go\n');
+    expect(await new Promise<string>((resolve) => lines.once('line', resolve))).toBe('normal');
+  });
+
   it('close: 200 open/close cycles leave no descriptor or thread behind', async () => {
     const script = `import('./src/l2/native.ts').then(async ({ PacketSocket }) => {
       const count = (path) => require('node:fs').readdirSync(path).length;

@@ -9,6 +9,7 @@ import {
   type OwnedTable,
   PacketSocket,
   PacketSocketError,
+  setResponderPriority,
 } from '../../../src/l2/native.js';
 import {
   ALL_NODES,
@@ -273,6 +274,10 @@ describe('classifyFrame: robustness and tables', () => {
     expect(error).toBeInstanceOf(PacketSocketError);
     expect(error).toMatchObject({ errno: 'ENODEV', interfaceName: 'flbmissing0', code: 'FERROLB_NATIVE' });
     expect((error as Error).message).toContain('interface flbmissing0');
+  });
+
+  it.each([100, -1, 1.5])('input validation: responder priority %s is refused', (priority) => {
+    expect(() => setResponderPriority(priority)).toThrow('priority must be an integer from 0 to 99');
   });
 
   it('input validation: an over-long interface name is refused before any syscall', () => {
