@@ -56,6 +56,12 @@ function leaseBody(
   };
 }
 
+/** client-node 1.4 hands MicroTime fields back as strings despite the V1MicroTime type. */
+function timeText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
 async function readLease(options: LeaderElectionOptions): Promise<V1Lease | undefined> {
   try {
     return await options.coordination.readNamespacedLease({
@@ -79,7 +85,7 @@ async function tryAcquireOrRenew(
   if (existing) {
     const seen = {
       holder: existing.spec?.holderIdentity,
-      renewTime: existing.spec?.renewTime?.toISOString(),
+      renewTime: timeText(existing.spec?.renewTime),
     };
     if (leaseRecordChanged(state.observation, seen)) state.observation = { ...seen, atMs: nowMs };
   }

@@ -168,7 +168,8 @@ describe('Lease leader election and informers', () => {
     const first = candidate('first');
     const second = candidate('second');
     const leader = await eventually('a leader', () => (leading.size > 0 ? [...leading][0] : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Longer than the renew deadline and the lease duration: a leader that failed to renew would be gone.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect([...leading]).toEqual([leader]);
     const [current, other] = leader === 'first' ? [first, 'second'] : [second, 'first'];
     await current.release();

@@ -1,0 +1,246 @@
+// `ferrolb speaker` with its real data plane, one per node namespace of the lab (DESIGN "Real parts
+// in tests"), against the real API server, gossiping with seeds found from speaker Pod objects
+// (ML6). arping in the client namespace is the oracle for who answers the VIP.
+// The API server listens on the host's loopback; each node namespace reaches it through a
+// path-based Unix socket (not bound to a network namespace) and two tiny forwarders, so no
+// address is ever added outside the lab's namespaces.
+import type { ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DiscoveryV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, type LabNode } from '../helpers/lab.js';
+import { answeringMacs } from '../helpers/lab-probes.js';
+import { spawnInNs } from '../helpers/netns.js';
+import { REPOSITORY_ROOT } from './harness/binaries.js';
+import { assertCliBuilt } from './harness/controller-process.js';
+import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
+import { poolManifest, serviceManifest, userClients } from './harness/objects.js';
+import { type ManagedProcess, startProcess, stopProcess } from './harness/processes.js';
+import { eventually } from './harness/waiting.js';
+
+const NAMESPACE = 'apps';
+const VIP = '203.0.113.10';
+/** Port the in-namespace forwarder listens on (each namespace has its own loopback). */
+const LOCAL_API_PORT = 16443;
+const GOSSIP_PORT = 7946;
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+// Host side: Unix socket → API server on 127.0.0.1. Namespace side: 127.0.0.1:port → Unix socket.
+const FORWARDER_SOURCE = `
+const net = require('node:net');
+const [mode, listenOn, target] = process.argv.slice(1);
+const connect = () => mode === 'to-tcp' ? net.connect(Number(target), '127.0.0.1') : net.connect(target);
+const server = net.createServer((client) => {
+  const upstream = connect();
+  client.pipe(upstream); upstream.pipe(client);
+  client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
+});
+if (mode === 'to-tcp') server.listen(listenOn); else server.listen(Number(listenOn), '127.0.0.1');
+`;
+
+let cluster: TestCluster;
+let lab: Lab;
+let user: ReturnType<typeof userClients>;
+let hostForwarder: ManagedProcess;
+let logDirectory: string;
+const speakers = new Map<string, ChildProcess>();
+
+function logs(): string {
+  return [...speakers.keys()]
+    .map(
+      (name) =>
+        `--- ${name}\n${readFileSync(join(logDirectory, `${name}.log`), 'utf8')
+          .split('\n')
+          .slice(-25)
+          .join('\n')}`,
+    )
+    .join('\n');
+}
+
+/** A kubeconfig for the speaker identity pointing at the in-namespace forwarder. */
+function namespacedKubeconfig(): string {
+  const original = readFileSync(cluster.kubeconfigPath('speaker'), 'utf8');
+  const path = join(logDirectory, 'kubeconfig-speaker-lab.yaml');
+  writeFileSync(path, original.replace(/server: .*/, `server: https://127.0.0.1:${LOCAL_API_PORT}`), {
+    mode: 0o600,
+  });
+  return path;
+}
+
+function startSpeaker(node: LabNode, settings: { kubeconfig: string; secretDirectory: string }): void {
+  const log = createWriteStream(join(logDirectory, `${node.name}.log`), { flags: 'a' });
+  const child = spawnInNs(node.namespace, process.execPath, [
+    join(REPOSITORY_ROOT, 'bin', 'ferrolb.js'),
+    'speaker',
+    `--node-name=${node.name}`,
+    `--kubeconfig=${settings.kubeconfig}`,
+    `--ml-bindaddr=${node.ipv4}`,
+    `--ml-bindport=${GOSSIP_PORT}`,
+    `--ml-secret-key-path=${settings.secretDirectory}`,
+    '--port=7472',
+  ]);
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  lab.track(child);
+  speakers.set(node.name, child);
+}
+
+async function stopSpeaker(name: string): Promise<number | null> {
+  const child = speakers.get(name);
+  if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/** The node named in the Service's only ServiceL2Status (R4). */
+async function statusOwner(accept: (node: string) => boolean): Promise<string> {
+  return eventually(
+    'one ServiceL2Status for apps/web',
+    async () => {
+      const list = (await user.custom.listNamespacedCustomObject({
+        group: 'metallb.io',
+        version: 'v1beta1',
+        namespace: SYSTEM_NAMESPACE,
+        plural: 'servicel2statuses',
+      })) as { items: { status?: { node?: string; serviceName?: string } }[] };
+      const nodes = list.items
+        .filter((item) => item.status?.serviceName === 'web')
+        .map((item) => item.status?.node ?? '');
+      return nodes.length === 1 && nodes[0] && accept(nodes[0]) ? nodes[0] : undefined;
+    },
+    { timeoutMs: 60_000, context: logs },
+  );
+}
+
+/** Waits until arping sees exactly `mac` answering for the VIP. */
+async function answeredBy(mac: string): Promise<void> {
+  await eventually(
+    `ARP answers for ${VIP} from ${mac} only`,
+    () => {
+      const macs = answeringMacs(lab, VIP, 2);
+      return macs.length === 1 && macs[0] === mac.toLowerCase() ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, context: logs },
+  );
+}
+
+async function createWorld(): Promise<void> {
+  await user.createNamespace(NAMESPACE);
+  for (const node of lab.nodes) {
+    await user.core.createNode({
+      body: { metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name } } },
+    });
+    // ML6: what a kubelet would report for a hostNetwork speaker pod: its node's address.
+    const name = `speaker-${node.name}`;
+    await user.core.createNamespacedPod({
+      namespace: SYSTEM_NAMESPACE,
+      body: {
+        metadata: { name, labels: { app: 'metallb', component: 'speaker' } },
+        spec: {
+          nodeName: node.name,
+          hostNetwork: true,
+          serviceAccountName: 'speaker',
+          automountServiceAccountToken: false,
+          containers: [{ name: 'speaker', image: 'ferrolb' }],
+        },
+      },
+    });
+    await user.core.patchNamespacedPodStatus(
+      {
+        namespace: SYSTEM_NAMESPACE,
+        name,
+        body: { status: { podIP: node.ipv4, podIPs: [{ ip: node.ipv4 }] } },
+      },
+      mergePatch,
+    );
+  }
+  await user.createPool(poolManifest('alpha', ['203.0.113.0/26']));
+  await user.custom.createNamespacedCustomObject({
+    group: 'metallb.io',
+    version: 'v1beta1',
+    namespace: SYSTEM_NAMESPACE,
+    plural: 'l2advertisements',
+    body: {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'L2Advertisement',
+      metadata: { name: 'all', namespace: SYSTEM_NAMESPACE },
+    },
+  });
+  await user.createService(serviceManifest(NAMESPACE, 'web'));
+  await user.core.patchNamespacedServiceStatus(
+    { namespace: NAMESPACE, name: 'web', body: { status: { loadBalancer: { ingress: [{ ip: VIP }] } } } },
+    mergePatch,
+  );
+  await cluster.admin.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
+    namespace: NAMESPACE,
+    body: {
+      metadata: { name: 'web-slice', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      endpoints: lab.nodes.map((node) => ({
+        addresses: [node.ipv4],
+        nodeName: node.name,
+        conditions: { ready: true },
+      })),
+      ports: [{ port: 80, protocol: 'TCP' }],
+    },
+  });
+}
+
+beforeAll(async () => {
+  assertCliBuilt();
+  cluster = await startTestCluster();
+  user = userClients(cluster.admin);
+  logDirectory = join(cluster.server.runDirectory, 'speaker-lab');
+  mkdirSync(logDirectory);
+  lab = Lab.create({ prefix: 'flbspk', nodeCount: 3, httpServers: false });
+  const socketPath = join(logDirectory, 'api.sock');
+  const apiPort = new URL(cluster.server.url).port;
+  hostForwarder = startProcess(cluster.server.runDirectory, 'api-forwarder', {
+    binary: process.execPath,
+    args: ['-e', FORWARDER_SOURCE, 'to-tcp', socketPath, apiPort],
+  });
+  const secretDirectory = join(logDirectory, 'ml-secret');
+  mkdirSync(secretDirectory);
+  writeFileSync(join(secretDirectory, 'secretkey'), 'c2VjcmV0LWZvci10ZXN0cw');
+  const kubeconfig = namespacedKubeconfig();
+  for (const node of lab.nodes) {
+    lab.track(
+      spawnInNs(
+        node.namespace,
+        process.execPath,
+        ['-e', FORWARDER_SOURCE, 'to-unix', String(LOCAL_API_PORT), socketPath],
+        { stdio: 'ignore' },
+      ),
+    );
+  }
+  await createWorld();
+  for (const node of lab.nodes) startSpeaker(node, { kubeconfig, secretDirectory });
+});
+
+afterAll(async () => {
+  for (const name of speakers.keys()) await stopSpeaker(name);
+  lab?.destroy();
+  if (hostForwarder) await stopProcess(hostForwarder);
+  await cluster?.stop();
+});
+
+describe('ferrolb speaker in a network-namespace lab', () => {
+  it('L10/R4: the elected node answers ARP for the VIP with its eth0 MAC, and no other node does', async () => {
+    const owner = lab.node(await statusOwner(() => true));
+    await answeredBy(owner.mac);
+  });
+
+  it('ML7/issue 5: SIGTERM of the owner hands over: another node answers and holds the ServiceL2Status', async () => {
+    const before = await statusOwner(() => true);
+    expect(await stopSpeaker(before)).toBe(0);
+    const after = lab.node(await statusOwner((node) => node !== before));
+    await answeredBy(after.mac);
+  });
+
+  it('DESIGN real parts: with every speaker stopped nothing answers for the VIP (the kernel never does)', async () => {
+    for (const name of speakers.keys()) expect(await stopSpeaker(name)).toBe(0);
+    expect(answeringMacs(lab, VIP, 2)).toEqual([]);
+  });
+});
