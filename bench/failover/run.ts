@@ -52,7 +52,16 @@ async function restore(
     // Not partitioned (a leave trial).
   }
   cluster.start([owner]);
-  await waitForOwner(lab, VIP, expectedOwner(names, VIP), 30_000);
+  try {
+    await waitForOwner(lab, VIP, expectedOwner(names, VIP), 30_000);
+  } catch (error) {
+    const states = cluster
+      .logs()
+      .split('\n')
+      .filter((line) => /---|member|announc|warn/.test(line));
+    console.error(states.slice(-60).join('\n'));
+    throw error;
+  }
 }
 
 async function runSetting(lab: Lab, cluster: LabCluster, departure: Departure): Promise<TrialResult[]> {

@@ -92,6 +92,10 @@ async function startSpeaker(
       .map((member) => ({ address: member.address, port: cluster.gossipPort })),
     ...(secret ? { secret } : {}),
     logger,
+  }).catch(async (error: unknown) => {
+    // Without gossip there is no speaker: close the sockets so the process can exit.
+    await dataPlane.stop();
+    throw error;
   });
   return new StandaloneSpeaker({ nodeName: flags.nodeName, config, dataPlane, membership, logger });
 }
@@ -112,29 +116,18 @@ async function waitForPeers(
     logger.warn({ waitedMs: STANDALONE_JOIN_WAIT_MS }, 'no other member reachable yet: electing alone');
 }
 
-/** Runs one standalone node until SIGTERM/SIGINT; resolves to the exit code. */
-export async function runStandalone(flags: StandaloneFlags, logger: Logger): Promise<number> {
-  let config = await readStandaloneFile(flags.configPath, flags.nodeName);
-  for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
-  const speaker = await startSpeaker(flags, config, logger);
-  counter('failoverEventsTotal');
-  gauge('k8sClientConfigLoadedBool').set(1);
-  gauge('k8sClientConfigStaleBool').set(0);
-  await waitForPeers(speaker, config, logger);
-  await speaker.begin();
-  const server: Server = await startMetricsServer({
-    port: flags.metricsPort,
-    host: '127.0.0.1',
-    health: { isHealthy: () => true, isReady: () => speaker.isReady() },
-  });
-  logger.info(
-    { services: config.services.length, owned: speaker.ownedIPs(), port: flags.metricsPort },
-    'standalone speaker running',
-  );
-  const reload = async () => {
+/** Re-reads FILE on SIGHUP; an invalid FILE keeps the running configuration (stale gauge, error log). */
+function reloader(flags: StandaloneFlags, speaker: StandaloneSpeaker, logger: Logger): () => Promise<void> {
+  return async () => {
     try {
-      config = await readStandaloneFile(flags.configPath, flags.nodeName);
+      const config = await readStandaloneFile(flags.configPath, flags.nodeName);
       for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
+      if (!sameGossipSettings(speaker.configuration().cluster, config.cluster)) {
+        logger.warn(
+          { file: flags.configPath },
+          'gossip port, key file or interfaces changed: they take effect at the next restart',
+        );
+      }
       gauge('k8sClientConfigStaleBool').set(0);
       await speaker.replaceConfig(config);
       logger.info({ file: flags.configPath, services: config.services.length }, 'configuration reloaded');
@@ -146,11 +139,66 @@ export async function runStandalone(flags: StandaloneFlags, logger: Logger): Pro
       );
     }
   };
-  process.on('SIGHUP', () => void reload());
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+}
+
+function sameGossipSettings(running: ClusterSpec, next: ClusterSpec): boolean {
+  return (
+    running.gossipPort === next.gossipPort &&
+    running.secretKeyFile === next.secretKeyFile &&
+    JSON.stringify(running.interfaces) === JSON.stringify(next.interfaces)
+  );
+}
+
+/**
+ * Installs the signal handlers at once, so a signal during start-up never takes the default
+ * action (SIGHUP would kill the process): SIGHUP before the speaker runs is logged and ignored.
+ */
+function installSignals(logger: Logger): {
+  stopped: Promise<NodeJS.Signals>;
+  onReload: (reload: () => Promise<void>) => void;
+} {
+  let reload: (() => Promise<void>) | undefined;
+  process.on('SIGHUP', () => {
+    if (reload) void reload();
+    else logger.warn('SIGHUP during start-up ignored');
+  });
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  return { stopped, onReload: (handler) => (reload = handler) };
+}
+
+/** Runs one standalone node until SIGTERM/SIGINT; resolves to the exit code. */
+export async function runStandalone(flags: StandaloneFlags, logger: Logger): Promise<number> {
+  const signals = installSignals(logger);
+  const config = await readStandaloneFile(flags.configPath, flags.nodeName);
+  for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
+  const speaker = await startSpeaker(flags, config, logger);
+  counter('failoverEventsTotal');
+  gauge('k8sClientConfigLoadedBool').set(1);
+  gauge('k8sClientConfigStaleBool').set(0);
+  let server: Server;
+  try {
+    await waitForPeers(speaker, config, logger);
+    await speaker.begin();
+    server = await startMetricsServer({
+      port: flags.metricsPort,
+      host: '127.0.0.1',
+      health: { isHealthy: () => true, isReady: () => speaker.isReady() },
+    });
+  } catch (error) {
+    // A half-started speaker must not keep announcing, nor keep the process alive.
+    await speaker.withdrawAll();
+    throw error;
+  }
+  const owned = speaker.ownedIPs();
+  logger.info(
+    { services: config.services.length, owned, port: flags.metricsPort },
+    'standalone speaker running',
+  );
+  signals.onReload(reloader(flags, speaker, logger));
+  const signal = await signals.stopped;
   logger.info({ signal, gracePeriodMs: flags.gracePeriodMs }, 'stopping');
   await speaker.handOver(flags.gracePeriodMs);
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -61,6 +61,11 @@ export class StandaloneSpeaker {
     return [...this.current.owned.keys()];
   }
 
+  /** The configuration elections run on. */
+  configuration(): StandaloneConfig {
+    return this.config;
+  }
+
   /** Replaces the configuration (SIGHUP) and re-elects. */
   replaceConfig(config: StandaloneConfig): Promise<void> {
     this.config = config;

@@ -101,6 +101,9 @@ describe('ferrolb standalone in a three-node lab', { timeout: 180_000 }, () => {
       });
     }
     for (const ip of DUAL) expect(await waitForFetch(lab, ip, next.name)).toBe(next.name);
+    expect(cluster.speaker(next.name).metrics(), 'the new owner counts the take-over').toMatch(
+      /^ferrolb_failover_events_total [1-9]/m,
+    );
     await stopGracefully(survivors);
     expectNobodyAnswers(DUAL);
   });
