@@ -3,11 +3,11 @@
 // line, answering one JSON line each. `block` busy-waits the main thread to prove that replies
 // come from the addon's C thread. Frames the addon forwards are printed as `frame` events.
 import { createInterface } from 'node:readline';
-import { type PacketProtocol, PacketSocket } from '../../src/l2/native.js';
+import { type PacketProtocol, PacketSocket, setResponderPriority } from '../../src/l2/native.js';
 
 interface Command {
   readonly id: number;
-  readonly op: 'open' | 'setOwned' | 'send' | 'join' | 'leave' | 'counters' | 'close' | 'block';
+  readonly op: 'open' | 'setOwned' | 'send' | 'join' | 'leave' | 'counters' | 'close' | 'block' | 'priority';
   readonly name?: string;
   readonly interfaceName?: string;
   readonly protocol?: PacketProtocol;
@@ -16,6 +16,7 @@ interface Command {
   readonly ipv6?: readonly string[];
   readonly frameHex?: string;
   readonly durationMs?: number;
+  readonly priority?: number;
 }
 
 const sockets = new Map<string, PacketSocket>();
@@ -63,6 +64,8 @@ function run(command: Command): unknown {
       return socketOf(command).counters();
     case 'close':
       return socketOf(command).close();
+    case 'priority':
+      return setResponderPriority(command.priority ?? 0);
     case 'block': {
       // Stdout to a pipe is synchronous on Linux, so the parent sees this before the spin starts.
       print({ event: 'blocking' });
