@@ -141,7 +141,8 @@ export class PacketSocket {
 
   /**
    * Opens a socket (needs CAP_NET_RAW). Until setOwned is called nothing is answered. `onFrame`
-   * receives frames claiming an owned address (ARP from another MAC, NA for an owned target).
+   * receives frames claiming an owned address (ARP from another MAC, NA for an owned target); while
+   * a socket with a listener is open it keeps the process alive, like a listening server.
    */
   static open(interfaceName: string, protocol: PacketProtocol, onFrame?: FrameListener): PacketSocket {
     const native = addon();
