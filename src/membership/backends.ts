@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, FerrolbError } from '../errors.js';
 import type { LogLevel } from './engine-types.js';
-import type { DropReason, Member, MembershipStats } from './types.js';
+import type { DropReason, Member, MembershipStats, Seed } from './types.js';
 import { type NodeSettings, startUdpNode } from './udp.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -20,6 +20,7 @@ export interface Backend {
   readonly port: number;
   readonly initialMembers: Member[];
   setMetadata(metadata: Record<string, unknown>): void;
+  join(seeds: readonly Seed[]): void;
   requestStats(): void;
   leave(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -36,6 +37,7 @@ export async function startMainBackend(settings: NodeSettings, sink: Sink): Prom
     port: node.port,
     initialMembers: node.engine.members(),
     setMetadata: (metadata) => node.engine.setMetadata(metadata),
+    join: (seeds) => node.engine.join(seeds),
     requestStats: report,
     leave: async (timeoutMs) => {
       await node.engine.leave(timeoutMs);
@@ -84,6 +86,7 @@ export function startWorkerBackend(settings: NodeSettings, sink: Sink): Promise<
           port: message.port,
           initialMembers: message.members,
           setMetadata: (metadata) => post({ type: 'setMetadata', metadata }),
+          join: (seeds) => post({ type: 'join', seeds: seeds.map((seed) => ({ ...seed })) }),
           requestStats: () => post({ type: 'stats' }),
           leave: (timeoutMs) => finish({ type: 'leave', timeoutMs }, timeoutMs),
           stop: () => finish({ type: 'stop' }, 0),

@@ -7,7 +7,7 @@ import { Prober } from './probe.js';
 import { softenForSync } from './state.js';
 import { Syncer } from './sync.js';
 import { MemberTable } from './table.js';
-import type { DropReason, Member, MemberRecord, MembershipStats } from './types.js';
+import type { DropReason, Member, MemberRecord, MembershipStats, Seed } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -160,6 +160,11 @@ export class SwimEngine {
   /** Replaces this node's metadata; the incarnation bump makes every node take the new record. */
   setMetadata(metadata: Record<string, unknown>): void {
     this.table.updateSelf({ metadata, incarnationDelta: 1 });
+  }
+
+  /** Adds seeds and joins those not already members (ML6 rejoin). */
+  join(seeds: readonly Seed[]): void {
+    if (!this.#stopped) this.syncer.addSeeds(seeds);
   }
 
   /**

@@ -6,7 +6,7 @@ import { counter, gauge } from '../metrics/registry.js';
 import { type Backend, type Sink, startMainBackend, startWorkerBackend } from './backends.js';
 import { deriveKey } from './crypto.js';
 import { DEFAULT_TIMINGS, MAX_METADATA_BYTES } from './defaults.js';
-import type { Member, MemberState, MembershipOptions, MembershipStats } from './types.js';
+import type { Member, MemberState, MembershipOptions, MembershipStats, Seed } from './types.js';
 
 const EMPTY_STATS: MembershipStats = {
   bytesSent: 0,
@@ -101,6 +101,18 @@ export class Membership extends EventEmitter<{ change: [members: Member[]] }> {
   setMetadata(metadata: Record<string, unknown>): void {
     validateMetadata(metadata);
     if (this.#finished === undefined) this.#backend.setMetadata(structuredClone(metadata));
+  }
+
+  /**
+   * Adds seeds found later (e.g. re-listed speaker pod IPs, ML6) and joins those that are not
+   * members yet; unreachable ones are retried with back-off like the start-up seeds.
+   */
+  join(seeds: readonly Seed[]): void {
+    for (const [index, seed] of seeds.entries()) {
+      if (isIP(seed.address) === 0)
+        fail(`seeds[${index}].address`, `${JSON.stringify(seed.address)} is not an IP address`);
+    }
+    if (this.#finished === undefined) this.#backend.join(seeds);
   }
 
   /** Graceful leave: every member sees this node as `left` and re-elects at once; then stops. */

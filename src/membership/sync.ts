@@ -2,7 +2,7 @@ import type { SwimEngine } from './engine.js';
 import type { Endpoint } from './engine-types.js';
 import type { Message } from './messages.js';
 import { recordBytes } from './messages.js';
-import type { MemberRecord } from './types.js';
+import type { MemberRecord, Seed } from './types.js';
 
 interface Retry {
   nextMs: number;
@@ -16,6 +16,8 @@ interface Retry {
  */
 export class Syncer {
   readonly #retries = new Map<string, Retry>();
+  /** Seeds added after start (`addSeeds`). */
+  readonly #extraSeeds: Endpoint[] = [];
   /** Senders we did not know, by name, with when we last exchanged state with them. */
   readonly #introductions = new Map<string, number>();
   #nextSyncMs: number | undefined;
@@ -73,13 +75,29 @@ export class Syncer {
 
   /** Sends a join to every seed except this node. */
   joinSeeds(): void {
+    this.#joinNow(this.#seedEndpoints());
+  }
+
+  /**
+   * Adds seeds learnt later (MetalLB re-lists speaker pods, ML6) and joins the new ones that are
+   * not already live members; they stay retry targets like the start-up seeds.
+   */
+  addSeeds(seeds: readonly Seed[]): void {
+    const known = new Set(this.#seedEndpoints().map(keyOf));
+    const added = seeds
+      .map((seed) => ({ address: seed.address, port: seed.port ?? this.engine.options.port }))
+      .filter((seed) => !known.has(keyOf(seed)));
+    this.#extraSeeds.push(...added);
+    const live = new Set(this.engine.table.liveRecords().map(keyOf));
+    this.#joinNow(this.#seedEndpoints().filter((seed) => !known.has(keyOf(seed)) && !live.has(keyOf(seed))));
+  }
+
+  #joinNow(targets: readonly Endpoint[]): void {
     const now = this.engine.options.clock.now();
-    for (const target of this.#seedEndpoints()) {
+    const { rejoinIntervalMs } = this.engine.options.timings;
+    for (const target of targets) {
       this.sendState(target, true);
-      this.#retries.set(keyOf(target), {
-        nextMs: now + this.engine.options.timings.rejoinIntervalMs,
-        backoffMs: this.engine.options.timings.rejoinIntervalMs,
-      });
+      this.#retries.set(keyOf(target), { nextMs: now + rejoinIntervalMs, backoffMs: rejoinIntervalMs });
     }
   }
 
@@ -127,9 +145,10 @@ export class Syncer {
   #seedEndpoints(): Endpoint[] {
     const { seeds, port, advertiseAddress } = this.engine.options;
     const self = keyOf({ address: advertiseAddress, port });
-    return seeds
-      .map((seed) => ({ address: seed.address, port: seed.port ?? port }))
-      .filter((seed) => keyOf(seed) !== self);
+    return [
+      ...seeds.map((seed) => ({ address: seed.address, port: seed.port ?? port })),
+      ...this.#extraSeeds,
+    ].filter((seed) => keyOf(seed) !== self);
   }
 }
 

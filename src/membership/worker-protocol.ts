@@ -1,9 +1,10 @@
 import type { LogLevel } from './engine-types.js';
-import type { DropReason, Member, MembershipStats } from './types.js';
+import type { DropReason, Member, MembershipStats, Seed } from './types.js';
 
 /** Messages from the main thread to the membership worker. */
 export type ToWorker =
   | { readonly type: 'setMetadata'; readonly metadata: Record<string, unknown> }
+  | { readonly type: 'join'; readonly seeds: readonly Seed[] }
   | { readonly type: 'leave'; readonly timeoutMs: number }
   | { readonly type: 'stop' }
   | { readonly type: 'stats' };

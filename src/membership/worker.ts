@@ -22,6 +22,7 @@ async function main(settings: NodeSettings): Promise<void> {
   port.on('message', async (message: ToWorker) => {
     if (message.type === 'setMetadata') node.engine.setMetadata(message.metadata);
     if (message.type === 'stats') reportStats();
+    if (message.type === 'join') node.engine.join(message.seeds);
     if (message.type === 'leave' || message.type === 'stop') {
       if (message.type === 'leave') await node.engine.leave(message.timeoutMs);
       node.engine.stop();

@@ -153,6 +153,16 @@ describe('SWIM engine on virtual time', () => {
     expect(network.runUntil(() => network.allSeeAlive(['node-0', 'node-1', 'node-2']), 5_000)).toBeDefined();
   });
 
+  it('ML6: seeds added later (re-listed speaker pods) merge two clusters that never knew each other', () => {
+    const network = new SimulatedNetwork();
+    for (const name of ['a-1', 'a-2']) network.add(name, { seeds: ['a-1'] });
+    for (const name of ['b-1', 'b-2']) network.add(name, { seeds: ['b-1'] });
+    network.clock.advance(2_000);
+    expect(network.stateOf('a-1', 'b-1')).toBeUndefined();
+    network.nodes.get('a-2')?.engine.join([{ address: network.nodes.get('b-2')?.address as string }]);
+    expect(network.runUntil(() => network.allSeeAlive(['a-1', 'a-2', 'b-1', 'b-2']), 2_000, 1)).toBeDefined();
+  });
+
   it('DESIGN: a node with the wrong key never joins, and its packets are counted as authentication drops', () => {
     const network = cluster(3, { key });
     network.add('intruder', { seeds: ['node-0'], key: deriveKey(new TextEncoder().encode('wrong')) });

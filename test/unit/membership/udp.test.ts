@@ -89,6 +89,13 @@ describe('Membership over real UDP on loopback (worker threads)', () => {
     );
   });
 
+  it('ML6: join() with a seed learnt later brings two lone members together', async () => {
+    const a = await start('node-a', undefined);
+    const b = await start('node-b', undefined);
+    b.join([{ address: '127.0.0.1', port: a.port }]);
+    await waitFor(() => a.liveMembers().length === 2 && b.liveMembers().length === 2, 5_000);
+  });
+
   it('DESIGN: a member with the wrong key never joins; its packets are counted', async () => {
     const [a] = (await trio()) as [Membership, Membership, Membership];
     const metricBefore = await droppedMetric('authentication');
