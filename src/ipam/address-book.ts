@@ -36,9 +36,12 @@ interface AddressUse {
 interface PoolState {
   readonly pool: Pool;
   readonly indexes: readonly FreeIndex[];
-  /** Addresses in use per family, by text (M3 counts these, so a shared address counts once). */
-  readonly inUse: Record<Family, Set<string>>;
-  readonly services: Set<string>;
+  /** Distinct addresses in use per family (M3: a shared address counts once). */
+  readonly inUse: Record<Family, number>;
+  /** Holdings in this pool (the services gauge, Q16). */
+  services: number;
+  /** Shared pools only: the addresses in use per family, candidates for packing. */
+  readonly sharedUses: Record<Family, Set<string>> | undefined;
 }
 
 /** What `shareableIn` needs to judge a candidate address. */
@@ -78,8 +81,9 @@ export class AddressBook {
       this.pools.set(pool.name, {
         pool,
         indexes,
-        inUse: { IPv4: new Set(), IPv6: new Set() },
-        services: new Set(),
+        inUse: { IPv4: 0, IPv6: 0 },
+        services: 0,
+        sharedUses: pool.shared ? { IPv4: new Set(), IPv6: new Set() } : undefined,
       });
     }
   }
@@ -123,7 +127,7 @@ export class AddressBook {
   /** Records a holding; the caller has checked it (MetalLB's internal `assign`). */
   add(serviceKey: string, holding: Holding): void {
     const state = this.pools.get(holding.pool);
-    state?.services.add(serviceKey);
+    if (state) state.services += 1;
     for (let position = 0; position < holding.addresses.length; position += 1) {
       const address = holding.addresses[position] as Address;
       const ip = holding.ips[position] as string;
@@ -131,7 +135,8 @@ export class AddressBook {
       if (!use) {
         use = { address, pool: holding.pool, services: [], ports: [], key: holding.key };
         this.uses.set(ip, use);
-        state?.inUse[address.family].add(ip);
+        if (state) state.inUse[address.family] += 1;
+        state?.sharedUses?.[address.family].add(ip);
         this.indexFor(state, address)?.take(address.value);
       }
       this.setKey(ip, use, holding.key);
@@ -148,7 +153,7 @@ export class AddressBook {
   /** Removes a holding; an address nobody uses any more becomes free again. */
   remove(serviceKey: string, holding: Holding): void {
     const state = this.pools.get(holding.pool);
-    state?.services.delete(serviceKey);
+    if (state) state.services -= 1;
     for (const ip of holding.ips) {
       const use = this.uses.get(ip);
       if (!use) continue;
@@ -159,7 +164,8 @@ export class AddressBook {
       if (use.services.length > 0) continue;
       this.uses.delete(ip);
       this.bySharingKey.get(use.key.sharing)?.delete(ip);
-      state?.inUse[use.address.family].delete(ip);
+      if (state) state.inUse[use.address.family] -= 1;
+      state?.sharedUses?.[use.address.family].delete(ip);
       this.indexFor(state, use.address)?.release(use.address.value);
     }
   }
@@ -197,7 +203,7 @@ export class AddressBook {
     const cidr = state?.pool.cidrs[position];
     if (!state || !cidr || (!state.pool.shared && request.key.sharing === '')) return [];
     const candidates = state.pool.shared
-      ? state.inUse[cidr.family]
+      ? state.sharedUses?.[cidr.family]
       : this.bySharingKey.get(request.key.sharing);
     const found: bigint[] = [];
     for (const ip of candidates ?? []) {

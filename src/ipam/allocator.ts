@@ -108,7 +108,7 @@ export class Allocator {
     }
     const previous = this.holdings.get(request.serviceKey);
     if (previous) this.book.remove(request.serviceKey, previous);
-    const holding: Holding = { pool: pool.name, addresses, ips, ports: [...request.ports], key: sharing.key };
+    const holding: Holding = { pool: pool.name, addresses, ips, ports: request.ports, key: sharing.key };
     this.holdings.set(request.serviceKey, holding);
     this.book.add(request.serviceKey, holding);
     return { ok: true, ips, pool: pool.name };
@@ -149,8 +149,9 @@ export class Allocator {
     const secondaryFamily = request.primaryFamily === 'IPv4' ? 'IPv6' : 'IPv4';
     let primary: { pool: Pool; addresses: Address[] } | undefined;
     let secondary: typeof primary;
+    const sharing = sharingRequestOf(request);
     for (const pool of pools) {
-      const found = freeAddresses(this.book, pool, sharingRequestOf(request));
+      const found = freeAddresses(this.book, pool, sharing);
       const selected = selectAddresses(
         found,
         request.family,
@@ -238,13 +239,13 @@ export class Allocator {
   stats(poolName: string): PoolStats | undefined {
     const state = this.book.pools.get(poolName);
     if (!state) return undefined;
-    const ipv4 = state.inUse.IPv4.size;
-    const ipv6 = state.inUse.IPv6.size;
+    const ipv4 = state.inUse.IPv4;
+    const ipv6 = state.inUse.IPv6;
     return {
       pool: poolName,
       capacity: poolCapacity(state.pool),
       inUse: { total: ipv4 + ipv6, ipv4, ipv6 },
-      services: state.services.size,
+      services: state.services,
     };
   }
 }

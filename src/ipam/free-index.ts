@@ -67,6 +67,7 @@ class HoleSet {
 /** Free addresses of one CIDR: take, release and find the lowest free one in O(log n). */
 export class FreeIndex {
   private readonly lastOffset: number;
+  private readonly lastOffsetBig: bigint;
   /** The first address's last octet, to find buggy addresses from offsets (A31). */
   private readonly firstOctet: number;
   private frontier: number;
@@ -81,6 +82,7 @@ export class FreeIndex {
   ) {
     const span = last - first;
     this.lastOffset = span > BigInt(MAX_OFFSET) ? MAX_OFFSET : Number(span);
+    this.lastOffsetBig = BigInt(this.lastOffset);
     this.firstOctet = Number(first & 0xffn);
     this.frontier = this.nextUsable(0);
   }
@@ -127,7 +129,7 @@ export class FreeIndex {
   private offsetOf(address: bigint): number | undefined {
     if (address < this.first || address > this.last) return undefined;
     const offset = address - this.first;
-    return offset > BigInt(this.lastOffset) ? undefined : Number(offset);
+    return offset > this.lastOffsetBig ? undefined : Number(offset);
   }
 
   /** A31: skip .255 and .0 when avoiding buggy IPv4 addresses; IPv6 CIDRs never set the flag. */
