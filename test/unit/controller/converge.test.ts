@@ -409,3 +409,56 @@ describe('converge (TestControllerMutation)', () => {
     expect(allocator.holdingOf('default/web')).toBeUndefined();
   });
 });
+
+describe('converge after a pool change (TestControllerReassign)', () => {
+  const held = makeService({
+    ingress: ['1.2.3.0'],
+    annotations: { 'metallb.io/ip-allocated-from-pool': 'pool1' },
+  });
+
+  it.each([
+    {
+      rule: 'A35: a deleted pool reallocates the Service from another pool',
+      next: [makePool('pool2', { addresses: ['3.4.5.6/32'] })],
+      want: {
+        ingress: ['3.4.5.6'],
+        pool: 'pool2',
+        sync: 'success',
+        events: [
+          'Normal ClearAssignment current IP for "default/web" not allowed by config, will attempt for new IP assignment: ["1.2.3.0"] is not allowed in config',
+          'Normal IPAllocated Assigned IP ["3.4.5.6"]',
+        ],
+      },
+    },
+    {
+      rule: 'A35: with nothing free the Service ends with no ingress and AllocationFailed',
+      next: [makePool('full', { addresses: ['3.4.5.6/32'], autoAssign: false })],
+      want: {
+        ingress: [],
+        pool: undefined,
+        sync: 'errorNoRetry',
+        events: [
+          'Normal ClearAssignment current IP for "default/web" not allowed by config, will attempt for new IP assignment: ["1.2.3.0"] is not allowed in config',
+          'Warning AllocationFailed Failed to allocate IP for "default/web": no available IPs',
+        ],
+      },
+    },
+    {
+      rule: 'A34: a renamed pool keeps the IP and rewrites the pool annotation',
+      next: [makePool('renamed', { addresses: ['1.2.3.0/31', '1000::/127'] })],
+      want: { ingress: ['1.2.3.0'], pool: 'renamed', sync: 'success', events: [] },
+    },
+  ])('$rule', ({ next, want }) => {
+    const allocator = allocatorFor();
+    converge(held, allocator);
+    allocator.setPools(next);
+    const decision = converge(held, allocator);
+    expect({
+      ingress: decision.ingress,
+      pool: decision.pool,
+      sync: decision.sync,
+      events: decision.events.map((event) => `${event.type} ${event.reason} ${event.message}`),
+    }).toEqual(want);
+    expect(decision.changed).toBe(true);
+  });
+});
