@@ -63,8 +63,17 @@ async function latencyScenarios(client: string, speaker: L2Speaker): Promise<Rec
   await speaker.request({ op: 'nice', priority: 10 });
   const busyNiced = roundTrips(client);
   await speaker.request({ op: 'nice', priority: 0 });
+  // DataPlaneOptions.responderPriority: the responder thread under SCHED_FIFO (CAP_SYS_NICE).
+  await speaker.request({ op: 'priority', priority: 10 });
+  const busyFifo = roundTrips(client);
+  await speaker.request({ op: 'priority', priority: 0 });
   await speaker.request({ op: 'busy', blockMs: 0, everyMs: 0 });
-  const scenarios = { idle, 'busy main thread': busy, 'busy main thread at nice 10': busyNiced };
+  const scenarios = {
+    idle,
+    'busy main thread': busy,
+    'busy main thread at nice 10': busyNiced,
+    'busy main thread, responder SCHED_FIFO 10': busyFifo,
+  };
   for (const [label, { ferrolb, kernel }] of Object.entries(scenarios)) {
     console.log(
       `arping RTT ${label}: ferrolb p50 ${micros(ferrolb.p50)} p99 ${micros(ferrolb.p99)} (lost ${ferrolb.lost}/${PROBES}); ` +
@@ -114,9 +123,11 @@ async function main(): Promise<void> {
   try {
     await speaker.own([[FERROLB_IP, {}]]);
     await new Promise((resolve) => setTimeout(resolve, 5500));
-    const { idle, 'busy main thread': busy } = await latencyScenarios(lab.client, speaker);
+    const scenarios = await latencyScenarios(lab.client, speaker);
+    const { idle, 'busy main thread': busy } = scenarios;
+    const fifo = scenarios['busy main thread, responder SCHED_FIFO 10'];
     const rateRatio = await rates(lab.client);
-    if (!idle || !busy) throw new Error('missing scenario');
+    if (!idle || !busy || !fifo) throw new Error('missing scenario');
     console.log(`load average at the end: ${load()}`);
     const p50Ratio = idle.ferrolb.p50 / idle.kernel.p50;
     console.log(`target p50 ≤ 3× kernel (idle): ${verdict(p50Ratio <= 3)} (${p50Ratio.toFixed(2)}×)`);

@@ -12,7 +12,7 @@ import { gratuitousArpFrame, unsolicitedAdvertisementFrame } from './frames.js';
 import { DEFAULT_EXCLUDED_INTERFACES, type InterfaceState } from './interface-filter.js';
 import { InterfaceWatcher, type LinkReader } from './interfaces.js';
 import { Layer2Metrics } from './layer2-metrics.js';
-import { PacketSocket } from './native.js';
+import { PacketSocket, setResponderPriority } from './native.js';
 import {
   addressesOn,
   announcementKey,
@@ -33,6 +33,12 @@ export interface DataPlaneOptions {
   /** 0 = off (default, G8). */
   refreshIntervalMs?: number;
   onConflict?: (conflict: { ip: string; mac: string; interfaceName: string }) => void;
+  /**
+   * SCHED_FIFO priority (1–99) for the addon's responder thread; 0 or absent = normal scheduling.
+   * Keeps reply latency near the kernel's on a loaded host; needs CAP_SYS_NICE (a warning and
+   * normal scheduling without it). Measured in bench/l2.
+   */
+  responderPriority?: number;
 }
 
 /** One owned IP's advertisement scope: undefined interfaces = all selected (L13). */
@@ -46,6 +52,7 @@ export interface DataPlaneSeams {
   readonly readLinks?: LinkReader;
   readonly now?: () => number;
   readonly pollIntervalMs?: number;
+  readonly setPriority?: (priority: number) => void;
 }
 
 /** The layer-2 data plane of one node. */
@@ -93,6 +100,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
       ...(seams.pollIntervalMs ? { intervalMs: seams.pollIntervalMs } : {}),
     });
     const plane = new DataPlane(options, watcher, seams);
+    plane.applyPriority();
     watcher.on('change', () => {
       plane.reconcile();
       plane.emit('interfaces');
@@ -143,6 +151,20 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.syncCounters();
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
+  }
+
+  private applyPriority(): void {
+    const priority = this.options.responderPriority ?? 0;
+    if (priority === 0) return;
+    try {
+      (this.seams.setPriority ?? setResponderPriority)(priority);
+      this.options.logger.info({ priority }, 'layer-2 responder thread runs under SCHED_FIFO');
+    } catch (error) {
+      this.options.logger.warn(
+        { priority, err: error },
+        'cannot raise the responder priority (CAP_SYS_NICE?); normal scheduling',
+      );
+    }
   }
 
   private openPort(): OpenPort {

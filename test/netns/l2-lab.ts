@@ -200,7 +200,10 @@ export class L2Speaker {
   }
 
   /** Starts the child in `ns` and waits for its first interface read. */
-  static async start(ns: string, options: { exclude?: string[]; only?: string[] } = {}): Promise<L2Speaker> {
+  static async start(
+    ns: string,
+    options: { exclude?: string[]; only?: string[]; pollIntervalMs?: number } = {},
+  ): Promise<L2Speaker> {
     const child = spawn(
       'ip',
       [

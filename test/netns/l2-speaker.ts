@@ -5,11 +5,14 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { type Announcement, DataPlane } from '../../src/l2/index.js';
+import { setResponderPriority } from '../../src/l2/native.js';
 import { registry } from '../../src/metrics/registry.js';
 
 interface SpeakerOptions {
   exclude?: string[];
   only?: string[];
+  /** Interface poll interval (ms) instead of the default: bench experiments only. */
+  pollIntervalMs?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as SpeakerOptions;
@@ -17,12 +20,15 @@ const write = (message: unknown): void => {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 };
 
-const plane = await DataPlane.start({
-  logger: pino({ level: process.env.FERROLB_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
-  ...(options.exclude ? { excludeInterfaces: options.exclude.map((source) => new RegExp(source)) } : {}),
-  ...(options.only ? { onlyInterfaces: options.only } : {}),
-  onConflict: (conflict) => write({ event: 'conflict', ...conflict }),
-});
+const plane = await DataPlane.startWith(
+  {
+    logger: pino({ level: process.env.FERROLB_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
+    ...(options.exclude ? { excludeInterfaces: options.exclude.map((source) => new RegExp(source)) } : {}),
+    ...(options.only ? { onlyInterfaces: options.only } : {}),
+    onConflict: (conflict) => write({ event: 'conflict', ...conflict }),
+  },
+  options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {},
+);
 plane.on('interfaces', () => write({ event: 'interfaces', states: plane.interfaceStates() }));
 
 let busyTimer: NodeJS.Timeout | undefined;
@@ -56,6 +62,10 @@ async function handle(command: Record<string, unknown>): Promise<unknown> {
       // responder thread, created earlier, keeps its priority.
       os.setPriority(Number(command.priority));
       return os.getPriority();
+    case 'priority':
+      // The addon's responder thread under SCHED_FIFO (bench experiment; needs CAP_SYS_NICE).
+      setResponderPriority(Number(command.priority));
+      return null;
     case 'busy':
       busy(Number(command.blockMs), Number(command.everyMs));
       return null;

@@ -209,6 +209,27 @@ describe('DataPlane wiring (fake sockets at the PacketSocket seam)', () => {
     await plane.stop();
   });
 
+  it.each([
+    { rule: 'priority: a responderPriority is applied at start', fail: false, want: [10] },
+    { rule: 'priority: EPERM leaves normal scheduling and the data plane running', fail: true, want: [10] },
+  ])('$rule', async ({ fail, want }) => {
+    const applied: number[] = [];
+    const plane = await DataPlane.startWith(
+      { logger: pino({ level: 'silent' }), responderPriority: 10 },
+      {
+        readLinks: async () => [up('eth1', 1)],
+        openPort: (name, protocol, onFrame) => new FakePort(name, protocol, onFrame),
+        setPriority: (priority) => {
+          applied.push(priority);
+          if (fail) throw new Error('EPERM');
+        },
+      },
+    );
+    expect(applied).toEqual(want);
+    expect(plane.hasHealthyInterface()).toBe(true);
+    await plane.stop();
+  });
+
   it('stop: closes every socket', async () => {
     const { plane, ports } = await startPlane({ links: [up('eth1', 1)] });
     await plane.stop();
