@@ -77,6 +77,8 @@ export interface SimulatedNode {
   changes: Member[][];
   bytesSent: number;
   largestPacketBytes: number;
+  /** Until then the node's thread is "blocked": its timers and deliveries wait (see `stall`). */
+  frozenUntilMs: number;
 }
 
 /** Options for `SimulatedNetwork.add`. */
@@ -110,6 +112,7 @@ export class SimulatedNetwork {
       changes: [],
       bytesSent: 0,
       largestPacketBytes: 0,
+      frozenUntilMs: 0,
     } as unknown as SimulatedNode;
     node.engine = new SwimEngine({
       nodeName: name,
@@ -119,7 +122,7 @@ export class SimulatedNetwork {
       key: options.key,
       metadata: options.metadata ?? {},
       timings: this.timings,
-      clock: this.clock,
+      clock: this.#clockOf(node),
       random: this.#random,
       onChange: (members) => node.changes.push(members),
       transport: { send: (packet, toAddress) => this.#send(node, packet, toAddress) },
@@ -130,6 +133,36 @@ export class SimulatedNetwork {
     return node;
   }
 
+  /** Blocks `name`'s thread for `durationMs` (a GC pause, a starved CPU): nothing runs there meanwhile. */
+  stall(name: string, durationMs: number): void {
+    const node = this.nodes.get(name);
+    if (node) node.frozenUntilMs = this.clock.now() + durationMs;
+  }
+
+  /** The shared clock as one node sees it: its timers wait while it is stalled. */
+  #clockOf(node: SimulatedNode): Clock {
+    return {
+      now: () => this.clock.now(),
+      setTimer: (callback, delayMs) => {
+        let cancelled = false;
+        const cancel = this.clock.setTimer(
+          () => this.#whenAwake(node, () => cancelled || callback()),
+          delayMs,
+        );
+        return () => {
+          cancelled = true;
+          cancel();
+        };
+      },
+    };
+  }
+
+  #whenAwake(node: SimulatedNode, run: () => void): void {
+    const waitMs = node.frozenUntilMs - this.clock.now();
+    if (waitMs > 0) this.clock.setTimer(() => this.#whenAwake(node, run), waitMs);
+    else run();
+  }
+
   #send(from: SimulatedNode, packet: Buffer, toAddress: string): void {
     from.bytesSent += packet.byteLength;
     from.largestPacketBytes = Math.max(from.largestPacketBytes, packet.byteLength);
@@ -137,8 +170,8 @@ export class SimulatedNetwork {
     if (to === undefined || this.blocked(from.name, to.name)) return;
     const copy = Buffer.from(packet);
     this.clock.setTimer(() => {
-      if (this.#byAddress.get(toAddress) === to)
-        to.engine.receive(copy, { address: from.address, port: 7946 });
+      if (this.#byAddress.get(toAddress) !== to) return;
+      this.#whenAwake(to, () => to.engine.receive(copy, { address: from.address, port: 7946 }));
     }, this.latencyMs);
   }
 

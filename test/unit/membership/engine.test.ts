@@ -21,6 +21,11 @@ const statesSeenBy = (network: SimulatedNetwork, name: string, member: string): 
     (members) => members.find((m) => m.name === member)?.state ?? 'unknown',
   );
 
+const statesSeenByAll = (network: SimulatedNetwork, observer: string) =>
+  (network.nodes.get(observer)?.changes ?? []).flatMap((members) =>
+    members.filter((m) => m.name !== observer).map((m) => ({ member: m.name, state: m.state })),
+  );
+
 describe('SWIM engine on virtual time', () => {
   it('SWIM: five nodes joining through one seed converge', () => {
     const network = cluster(5, { key });
@@ -79,6 +84,35 @@ describe('SWIM engine on virtual time', () => {
     network.clock.advance(3_000);
     expect(statesSeenBy(network, 'node-0', 'node-1')).not.toContain('dead');
     expect(network.stateOf('node-0', 'node-1')).toBe('alive');
+  });
+
+  it.each([
+    {
+      rule: 'Lifeguard: after a 150 ms stall (GC pause) the late timers raise local health; nobody is declared dead',
+      stallMs: 150,
+    },
+    {
+      rule: 'SWIM/Lifeguard: a 1 s stall gets the node declared dead; on waking it refutes and never kills a healthy peer',
+      stallMs: 1_000,
+    },
+  ])('$rule', ({ stallMs }) => {
+    const network = cluster(4);
+    const names = ['node-0', 'node-1', 'node-2', 'node-3'];
+    network.stall('node-2', stallMs);
+    network.clock.advance(stallMs);
+    expect(network.runUntil(() => network.allSeeAlive(names), 3_000, 1)).toBeDefined();
+    for (const observer of names) {
+      const deaths = statesSeenByAll(network, observer).filter((entry) => entry.state === 'dead');
+      const allowed = stallMs >= 500 && observer !== 'node-2' ? ['node-2'] : [];
+      expect(deaths.map((entry) => entry.member).filter((member) => !allowed.includes(member))).toEqual([]);
+    }
+    expect(network.nodes.get('node-2')?.engine.prober.health.score).toBeGreaterThanOrEqual(1);
+    const declaredDead = statesSeenByAll(network, 'node-0').some(
+      (entry) => entry.member === 'node-2' && entry.state === 'dead',
+    );
+    expect(declaredDead).toBe(stallMs >= 500);
+    if (declaredDead)
+      expect(network.nodes.get('node-0')?.engine.table.get('node-2')?.incarnation).toBeGreaterThan(0);
   });
 
   it('leave: a graceful leave is seen as left by everyone, never as suspect or dead', async () => {
