@@ -34,7 +34,7 @@ const ip = (pool: string, ...ips: string[]) => ({ ips, pool });
 describe('ferrolb plan --json', () => {
   it.each([
     {
-      rule: "A13-A15, A26, A19: MetalLB's documented cases",
+      rule: "A13-A15, A26, A19: MetalLB's documented cases; a Service without clusterIPs takes its requested IPs' family",
       file: 'metallb-docs.yaml',
       code: 0,
       json: {
@@ -46,6 +46,7 @@ describe('ferrolb plan --json', () => {
           'default/dns-service-udp': ip('second-pool', '203.0.113.11'),
           'default/dual': ip('first-pool', '198.51.100.1', '2001:db8:1::'),
           'default/wrong-pool': { error: 'unknown pool "no-such-pool"' },
+          'default/v6-requested': ip('first-pool', '2001:db8:1::5'),
         },
         warnings: [],
       },

@@ -279,6 +279,27 @@ const acrossPools: Row[] = [
     want: ['10.1.0.1'],
   },
   {
+    rule: 'A18: a /64 pool hands out its lowest address without a scan',
+    pools: [makePool('huge', { addresses: ['2001:db8:1::/64'] })],
+    steps: [
+      { allocate: 's1', with: v6 },
+      { allocate: 's2', with: v6 },
+    ],
+    want: ['2001:db8:1::1'],
+  },
+  {
+    rule: 'A27: an address requested at the top of a /64 is held against others',
+    pools: [makePool('huge', { addresses: ['2001:db8:1::/64'] })],
+    steps: [
+      { assign: 's1', ips: ['2001:db8:1:0:ffff:ffff:ffff:ffff'], with: v6 },
+      { assign: 's2', ips: ['2001:db8:1:0:ffff:ffff:ffff:ffff'], with: v6 },
+    ],
+    want: {
+      code: 'sharingConflict',
+      message: `can't change sharing key for "s2", address also in use by s1`,
+    },
+  },
+  {
     rule: 'A17: CIDRs are walked in spec.addresses order',
     pools: [makePool('order', { addresses: ['10.80.0.8/31', '10.80.0.0/31'] })],
     steps: [{ allocate: 's1' }],
