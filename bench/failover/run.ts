@@ -27,12 +27,24 @@ function percentile(values: readonly number[], fraction: number): number {
 function summary(label: string, values: readonly (number | undefined)[]): string {
   const present = values.filter((value): value is number => value !== undefined);
   const missing = values.length - present.length;
-  if (present.length === 0) return `${label.padEnd(44)} n/a`;
+  if (present.length === 0) return `${label.padEnd(46)} n/a`;
   const figures = [0.5, 0.99].map((fraction) => percentile(present, fraction).toFixed(0).padStart(6));
   const max = Math.max(...present)
     .toFixed(0)
     .padStart(6);
-  return `${label.padEnd(44)} p50 ${figures[0]} ms  p99 ${figures[1]} ms  max ${max} ms  (n=${present.length}${missing ? `, ${missing} missed` : ''})`;
+  return `${label.padEnd(46)} p50 ${figures[0]} ms  p99 ${figures[1]} ms  max ${max} ms  (n=${present.length}${missing ? `, ${missing} missed` : ''})`;
+}
+
+type TimedField = 'suspectMs' | 'deadMs' | 'announcingMs' | 'gratuitousMs' | 'firstReplyMs';
+
+function printRows(results: readonly TrialResult[], rows: readonly (readonly [string, TimedField])[]): void {
+  for (const [label, field] of rows)
+    console.log(
+      summary(
+        label,
+        results.map((result) => result[field]),
+      ),
+    );
 }
 
 function pingBaseline(lab: Lab): string {
@@ -104,25 +116,18 @@ async function main(): Promise<void> {
     console.log(`baseline (same run): client ping to the VIP through its live owner: ${pingBaseline(lab)}`);
     console.log(`${TRIALS} trials per setting; owner ${expectedOwner(names, VIP)} of ${VIP}`);
     const crash = await runSetting(lab, cluster, 'crash');
-    console.log(
-      summary(
-        'crash: kill → new owner gratuitous ARP',
-        crash.map((result) => result.gratuitousMs),
-      ),
-    );
-    console.log(
-      summary(
-        'crash: kill → first reply through new owner',
-        crash.map((result) => result.firstReplyMs),
-      ),
-    );
+    printRows(crash, [
+      ['crash: kill → gossip suspects (new owner log)', 'suspectMs'],
+      ['crash: kill → gossip declares dead (log)', 'deadMs'],
+      ['crash: kill → new owner announcing (log)', 'announcingMs'],
+      ['crash: kill → new owner gratuitous ARP (wire)', 'gratuitousMs'],
+      ['crash: kill → first reply through new owner', 'firstReplyMs'],
+    ]);
     const leave = await runSetting(lab, cluster, 'leave');
-    console.log(
-      summary(
-        'leave: SIGTERM → new owner gratuitous ARP',
-        leave.map((result) => result.gratuitousMs),
-      ),
-    );
+    printRows(leave, [
+      ['leave: SIGTERM → gossip sees left (log)', 'deadMs'],
+      ['leave: SIGTERM → new owner gratuitous ARP', 'gratuitousMs'],
+    ]);
     console.log(`leave: pings lost (every 10 ms) per trial: ${leave.map((result) => result.lost).join(' ')}`);
     console.log('targets (crash, default settings): p50 < 500 ms, p99 < 1000 ms');
   } finally {

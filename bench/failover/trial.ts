@@ -14,6 +14,11 @@ export interface TrialResult {
    * keeps answering through its grace period, so the first reply is its own (undefined here).
    */
   readonly firstReplyMs: number | undefined;
+  /** Kill → the new owner's gossip marks the old owner suspect, then dead or left (its log). */
+  readonly suspectMs: number | undefined;
+  readonly deadMs: number | undefined;
+  /** Kill → the new owner logs "announcing IP" (election, local route and data plane done). */
+  readonly announcingMs: number | undefined;
   /** Pings missing between the first and the last reply of the trial (a leave should lose none). */
   readonly lost: number;
 }
@@ -82,6 +87,36 @@ export function firstReplyAfter(
   return undefined;
 }
 
+interface LogLine {
+  readonly time?: number;
+  readonly msg?: string;
+  readonly member?: string;
+  readonly to?: string;
+  readonly ip?: string;
+}
+
+/** Milliseconds after `sinceMs` of the first log line of `log` matching `test`. */
+function firstLogMs(log: string, sinceMs: number, test: (line: LogLine) => boolean): number | undefined {
+  for (const text of log.split('\n')) {
+    if (!text.startsWith('{')) continue;
+    const line = JSON.parse(text) as LogLine;
+    if (line.time !== undefined && line.time >= sinceMs && test(line)) return line.time - sinceMs;
+  }
+  return undefined;
+}
+
+/** The new owner's own account of the take-over, from its log. */
+export function takeOverFromLog(log: string, options: { sinceMs: number; owner: string; ip: string }) {
+  const { sinceMs, owner, ip } = options;
+  const changed = (states: readonly string[]) => (line: LogLine) =>
+    line.msg === 'gossip member state changed' && line.member === owner && states.includes(line.to ?? '');
+  return {
+    suspectMs: firstLogMs(log, sinceMs, changed(['suspect', 'dead', 'left'])),
+    deadMs: firstLogMs(log, sinceMs, changed(['dead', 'left'])),
+    announcingMs: firstLogMs(log, sinceMs, (line) => line.msg === 'announcing IP' && line.ip === ip),
+  };
+}
+
 /** Sequence numbers missing between the first and the last reply ping printed. */
 export function countLost(lines: readonly string[]): number {
   const sequences = lines
@@ -132,6 +167,7 @@ export async function runTrial(options: {
   const reply = firstReplyAfter(pingLines, cutAt);
   const gratuitous = firstGratuitousMs(captureLines, nextMac, ip, killedAt);
   return {
+    ...takeOverFromLog(cluster.speaker(next).log(), { sinceMs: killedAt, owner, ip }),
     gratuitousMs: gratuitous === undefined ? undefined : gratuitous - killedAt,
     firstReplyMs: reply === undefined || options.departure === 'leave' ? undefined : reply.atMs - killedAt,
     lost: countLost(pingLines),
