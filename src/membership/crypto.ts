@@ -21,11 +21,27 @@ export function deriveKey(secret: Uint8Array): Buffer {
 export function sealPacket(payload: Uint8Array, key: Buffer | undefined): Buffer {
   if (key === undefined) return Buffer.concat([Buffer.of(Version.plaintext), payload]);
   // A random nonce per packet: 2^-32 collision odds after ~2^32 packets per key (NIST SP 800-38D §8.3).
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = randomNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.of(Version.aes256Gcm));
   const body = Buffer.concat([cipher.update(payload), cipher.final()]);
   return Buffer.concat([Buffer.of(Version.aes256Gcm), nonce, body, cipher.getAuthTag()]);
+}
+
+/** Random bytes drawn from the CSPRNG in blocks: one call per 256 packets instead of one each. */
+const NONCE_POOL_BYTES = NONCE_BYTES * 256;
+let noncePool = Buffer.alloc(0);
+let noncePoolOffset = 0;
+
+function randomNonce(): Buffer {
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    noncePool = randomBytes(NONCE_POOL_BYTES);
+    noncePoolOffset = 0;
+  }
+  // Each nonce is used once: the offset only moves forward until the pool is replaced.
+  const nonce = noncePool.subarray(noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
 }
 
 /** The outcome of opening a packet; never throws on wire bytes. */

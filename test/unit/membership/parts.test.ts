@@ -77,6 +77,13 @@ describe('packet envelope (AES-256-GCM, HKDF-SHA256)', () => {
     expect(sealPacket(payload, key).equals(sealPacket(payload, key))).toBe(false);
   });
 
+  it('DESIGN: nonces never repeat, also across refills of the random pool', () => {
+    const nonces = new Set(
+      Array.from({ length: 1_000 }, () => sealPacket(payload, key).subarray(1, 13).toString('hex')),
+    );
+    expect(nonces.size).toBe(1_000);
+  });
+
   it('DESIGN: the key depends on every secret byte', () => {
     expect(deriveKey(Buffer.from('secret-a')).equals(deriveKey(Buffer.from('secret-b')))).toBe(false);
     expect(deriveKey(Buffer.from('secret-a'))).toHaveLength(32);
