@@ -149,6 +149,19 @@ describe('helm lint and template', () => {
     expect(defaults.some((object) => object.kind === 'Secret')).toBe(false);
   });
 
+  it('M1: prometheus.podMonitor renders a PodMonitor on the monitoring port, off by default', async () => {
+    const objects = await renderChart(helmBinary, {
+      values: { prometheus: { podMonitor: { enabled: true } } },
+      label: 'podmonitor',
+    });
+    const monitor = findObject(objects, 'PodMonitor', 'ferrolb') as KubernetesObject & {
+      spec?: { selector?: unknown; podMetricsEndpoints?: { port?: string }[] };
+    };
+    expect(monitor.spec?.selector).toEqual({ matchLabels: { app: 'metallb' } });
+    expect(monitor.spec?.podMetricsEndpoints?.map((endpoint) => endpoint.port)).toEqual(['monitoring']);
+    expect(defaults.some((object) => object.kind === 'PodMonitor')).toBe(false);
+  });
+
   it('R3: the catch-all advertisement carries interfaces and node selectors', () => {
     const advertisement = findObject(configured, 'L2Advertisement', 'default') as KubernetesObject & {
       spec?: Record<string, unknown>;
