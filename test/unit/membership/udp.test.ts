@@ -89,6 +89,20 @@ describe('Membership over real UDP on loopback (worker threads)', () => {
     );
   });
 
+  it('DESIGN: members gossip over IPv6 too', async () => {
+    const options = { bindAddress: '::1', port: 0, secret, logger: quiet };
+    const a = await Membership.start({ ...options, nodeName: 'node-a', seeds: [] });
+    running.push(a);
+    const b = await Membership.start({
+      ...options,
+      nodeName: 'node-b',
+      seeds: [{ address: '::1', port: a.port }],
+    });
+    running.push(b);
+    await waitFor(() => a.liveMembers().length === 2 && b.liveMembers().length === 2, 5_000);
+    expect(a.members().find((m) => m.name === 'node-b')?.address).toBe('::1');
+  });
+
   it('ML6: join() with a seed learnt later brings two lone members together', async () => {
     const a = await start('node-a', undefined);
     const b = await start('node-b', undefined);
