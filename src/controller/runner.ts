@@ -44,7 +44,7 @@ export const CONTROLLER_LEASE_NAME = 'ferrolb-controller';
 /** How often a new leader checks whether a valid configuration has arrived. */
 const CONFIG_WAIT_MS = 500;
 
-/** Runs the controller until SIGTERM/SIGINT (exit 0) or lost leadership (exit 1, restart fresh). */
+/** Runs the controller until SIGTERM/SIGINT (exit 0). */
 export async function runController(flags: ControllerFlags): Promise<number> {
   return new ControllerDaemon(flags).run();
 }
@@ -54,7 +54,8 @@ class ControllerDaemon {
   private readonly logger: Logger;
   private readonly signals = listenForStop();
   private readonly config: KubeConfig;
-  private readonly engine: AllocationEngine;
+  /** Allocator state of the current leadership term; a new term starts from a fresh engine (C8). */
+  private engine: AllocationEngine;
   private readonly configSource: ConfigSource;
   private readonly reporter: PoolReporter;
   private readonly watches: Watches;
@@ -125,6 +126,9 @@ class ControllerDaemon {
   private startLeading(): void {
     const core = this.config.makeApiClient(CoreV1Api);
     const { flags, logger } = this;
+    this.engine = createAllocationEngine(logger);
+    const current = this.configSource.config();
+    if (current) this.engine.setConfig(current);
     this.reconciler = new Reconciler({
       core,
       services: this.watches.services,
@@ -137,11 +141,16 @@ class ControllerDaemon {
     void lead(this.reconciler, { config: this.config, flags, configSource: this.configSource, logger });
   }
 
+  /**
+   * The renew deadline passed (API server unreachable, or another replica took over): stop writing
+   * at once and stay a candidate. A new term rebuilds its state from Service status (C8), so nothing
+   * from this term is trusted later. No exit: a lone replica must survive an API-server restart.
+   */
   private leadershipLost(): void {
     if (this.shuttingDown) return;
-    // Allocator state belongs to one leadership term: start over as a candidate (client-go does the same).
-    this.logger.error('leadership lost, exiting so a fresh process rebuilds state from the API');
-    void this.finish(1);
+    this.logger.warn('leadership lost; stopped writing, waiting to lead again');
+    this.reconciler?.stop();
+    this.reconciler = undefined;
   }
 
   private async shutdown(signal: string): Promise<void> {
