@@ -89,6 +89,25 @@ function hundredThousand(): void {
   );
 }
 
+/** The first 1000 allocations into an empty /16, both ways (the naive one grows with every address taken). */
+function sequentialBaseline(): void {
+  const count = 1000;
+  const pool = pools()[0] as Pool;
+  const cidr = pool.cidrs[0] as Cidr;
+  const used = new Set<string>();
+  const naive = nanosecondsPer(count, () => {
+    used.add(naiveLowestFree(cidr, used) as string);
+  });
+  const allocator = new Allocator([pool]);
+  const ferrolb = nanosecondsPer(count, (index) => {
+    allocator.allocate(request(`first/${index}`, 'IPv4'));
+  });
+  console.log(
+    `first ${count} allocations into ${cidr.text}: ferrolb ${ferrolb.toFixed(0)} ns/allocation, ` +
+      `naive scan ${naive.toFixed(0)} ns/allocation -> ${(naive / ferrolb).toFixed(0)}x`,
+  );
+}
+
 function atNinetyPercent(poolName: string, family: ServiceFamily): void {
   const pool = pools().find((candidate) => candidate.name === poolName) as Pool;
   const cidr = pool.cidrs[0] as Cidr;
@@ -121,4 +140,5 @@ console.log(
 hundredThousand();
 atNinetyPercent('v4-a', 'IPv4');
 atNinetyPercent('v6', 'IPv6');
+sequentialBaseline();
 console.log(`load average at the end: ${load()}`);

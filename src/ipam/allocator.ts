@@ -9,6 +9,7 @@ import {
 import { AddressBook, type Holding, type SharingRequest } from './address-book.js';
 import { poolCapacity } from './capacity.js';
 import { FAMILY_NAME, freeAddresses, isPoolCompatible, pinnedPools, selectAddresses } from './pool-choice.js';
+import type { SharingKey } from './sharing.js';
 import {
   type AllocateRequest,
   type Outcome,
@@ -20,11 +21,15 @@ import {
   type ServiceRequest,
 } from './types.js';
 
+/** The key of every Service that shares nothing, held once: most Services, and memory is speed here. */
+const NO_SHARING: SharingKey = Object.freeze({ sharing: '', backend: '' });
+
 function sharingRequestOf(request: ServiceRequest): SharingRequest {
+  const unshared = request.sharingKey === '' && request.backendKey === '';
   return {
     serviceKey: request.serviceKey,
     ports: request.ports,
-    key: { sharing: request.sharingKey, backend: request.backendKey },
+    key: unshared ? NO_SHARING : { sharing: request.sharingKey, backend: request.backendKey },
   };
 }
 
