@@ -74,3 +74,29 @@ export const SPEAKER_RECONCILE_DELAY_MS = 20;
 
 /** A failed ServiceL2Status or Event write is retried by a reconcile after this delay. */
 export const SPEAKER_RETRY_DELAY_MS = 2000;
+
+/**
+ * Controller leader election (DESIGN processes: 2 replicas, one active): client-go's Lease timings,
+ * the same 15 s / 10 s / 2 s as kube-controller-manager. A leader that cannot renew for the renew
+ * deadline stops writing before its Lease can expire and another replica take over.
+ */
+export const CONTROLLER_LEASE_DURATION_SECONDS = 15;
+export const CONTROLLER_LEASE_RENEW_DEADLINE_MS = 10_000;
+export const CONTROLLER_LEASE_RETRY_PERIOD_MS = 2_000;
+
+/** C10 `Error`: a Service whose reconcile or status write failed is retried after 1 s, doubling to a minute. */
+export const CONTROLLER_RETRY_INITIAL_MS = 1_000;
+export const CONTROLLER_RETRY_MAXIMUM_MS = 60_000;
+
+/** A failed list or watch restarts after 250 ms, doubling to 30 s (toolchain.md §4: informers stop on error). */
+export const WATCH_RESTART_INITIAL_MS = 250;
+export const WATCH_RESTART_MAXIMUM_MS = 30_000;
+
+/** Pool status (R2) writes are coalesced: 5,000 allocations in one pass make one write per pool. */
+export const POOL_STATUS_DELAY_MS = 200;
+
+/**
+ * Kubernetes speaker start with gossip: wait this long at most for another member before the first
+ * election, for the same reason as STANDALONE_JOIN_WAIT_MS (a lonely election announces every IP).
+ */
+export const SPEAKER_JOIN_WAIT_MS = 3000;

@@ -1,11 +1,11 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { POOL_STATUS_DELAY_MS } from '../config/defaults.js';
 import { statusCodeOf, writePoolStatus } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { gauge } from '../metrics/registry.js';
 import type { PoolUsage } from './engine.js';
 
-/** Coalesces bursts (5,000 Services allocated in one pass) into one status write per pool. */
-const REPORT_DELAY_MS = 200;
+const REPORT_DELAY_MS = POOL_STATUS_DELAY_MS;
 
 function setGauges(usage: PoolUsage): void {
   const labels = { pool: usage.name };

@@ -1,4 +1,5 @@
 import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
+import { CONTROLLER_RETRY_INITIAL_MS, CONTROLLER_RETRY_MAXIMUM_MS } from '../config/defaults.js';
 import {
   type EventRecorder,
   statusCodeOf,
@@ -22,9 +23,8 @@ export interface ReconcilerOptions {
   readonly afterBatch: () => void;
 }
 
-/** Retry delays for a Service whose reconcile returned `error` (C10), doubling to a minute. */
-const RETRY_INITIAL_MS = 1_000;
-const RETRY_MAXIMUM_MS = 60_000;
+const RETRY_INITIAL_MS = CONTROLLER_RETRY_INITIAL_MS;
+const RETRY_MAXIMUM_MS = CONTROLLER_RETRY_MAXIMUM_MS;
 
 /**
  * The leader's work loop: one Service at a time, in the order they became dirty. Nothing is

@@ -8,9 +8,6 @@ export {
 } from './events.js';
 export { type Change, type WatchedCollection, type WatchOptions, watchResource } from './informer.js';
 export {
-  LEASE_DURATION_SECONDS,
-  LEASE_RENEW_DEADLINE_MS,
-  LEASE_RETRY_PERIOD_MS,
   type LeaderElection,
   type LeaderElectionOptions,
   startLeaderElection,

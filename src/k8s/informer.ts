@@ -4,6 +4,7 @@ import {
   type ListPromise,
   makeInformer,
 } from '@kubernetes/client-node';
+import { WATCH_RESTART_INITIAL_MS, WATCH_RESTART_MAXIMUM_MS } from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import { objectKey, statusCodeOf } from './client.js';
 
@@ -37,8 +38,8 @@ export interface WatchedCollection<T> {
   stop(): Promise<void>;
 }
 
-const INITIAL_BACKOFF_MS = 250;
-const MAXIMUM_BACKOFF_MS = 30_000;
+const INITIAL_BACKOFF_MS = WATCH_RESTART_INITIAL_MS;
+const MAXIMUM_BACKOFF_MS = WATCH_RESTART_MAXIMUM_MS;
 
 /**
  * Lists and watches one collection. client-node's informer reports every status update and stops on

@@ -1,14 +1,12 @@
 import { type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import {
+  CONTROLLER_LEASE_DURATION_SECONDS as LEASE_DURATION_SECONDS,
+  CONTROLLER_LEASE_RENEW_DEADLINE_MS as LEASE_RENEW_DEADLINE_MS,
+  CONTROLLER_LEASE_RETRY_PERIOD_MS as LEASE_RETRY_PERIOD_MS,
+} from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import { statusCodeOf } from './client.js';
 import { decideLease, leaseRecordChanged } from './lease-decision.js';
-
-/** client-go's defaults for controllers (kube-controller-manager uses the same 15 s / 10 s / 2 s). */
-export const LEASE_DURATION_SECONDS = 15;
-/** A leader that cannot renew for this long stops acting before anybody else may take over. */
-export const LEASE_RENEW_DEADLINE_MS = 10_000;
-/** How often candidates retry and the leader renews. */
-export const LEASE_RETRY_PERIOD_MS = 2_000;
 
 /** Where the Lease lives and who is asking. */
 export interface LeaderElectionOptions {
