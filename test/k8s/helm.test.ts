@@ -1,5 +1,7 @@
 // The Helm chart, rendered by a real `helm template` / `helm lint` (helm built from the Go module
 // proxy) and applied to the real test API server, whose validation includes the CRD schemas.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CustomObjectsApi,
   type KubernetesObject,
@@ -7,7 +9,9 @@ import {
   type V1Deployment,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { statusCodeOf } from '../../src/k8s/index.js';
+import { REPOSITORY_ROOT } from './harness/binaries.js';
 import {
   applyObjects,
   readManifest,
@@ -85,6 +89,20 @@ describe('helm lint and template', () => {
     const args = ['lint', '--strict', CHART];
     if (values) args.push('-f', valuesFile(values, 'lint'));
     expect(await helm(helmBinary, args)).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it('D11: the example values of docs/helm.md lint and render', async () => {
+    const markdown = readFileSync(join(REPOSITORY_ROOT, 'docs', 'helm.md'), 'utf8');
+    const example = /## Example values\s+```yaml\n([\s\S]*?)```/.exec(markdown)?.[1];
+    expect(example, 'docs/helm.md has an example values block').toBeDefined();
+    const values = parse(example ?? '') as Record<string, unknown>;
+    expect(await helm(helmBinary, ['lint', '--strict', CHART, '-f', valuesFile(values, 'docs')])).toContain(
+      '0 chart(s) failed',
+    );
+    const objects = await renderChart(helmBinary, { values, label: 'docs' });
+    expect(findObject(objects, 'IPAddressPool', 'default').metadata?.annotations?.[SHARE_ANNOTATION]).toBe(
+      'true',
+    );
   });
 
   it.each(
