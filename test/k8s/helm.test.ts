@@ -159,6 +159,37 @@ describe('helm lint and template', () => {
     expect(argsOf(configured, 'DaemonSet', 'speaker')).toContain(want);
   });
 
+  it('DESIGN drop-in: in another namespace both daemons get --namespace and the RBAC follows', async () => {
+    const objects = await renderChart(helmBinary, { namespace: 'ferrolb-system', label: 'namespace' });
+    expect(argsOf(objects, 'Deployment', 'controller')).toContain('--namespace=ferrolb-system');
+    expect(argsOf(objects, 'DaemonSet', 'speaker')).toContain('--namespace=ferrolb-system');
+    const binding = findObject(
+      objects,
+      'ClusterRoleBinding',
+      'ferrolb-system:speaker',
+    ) as KubernetesObject & {
+      subjects?: { namespace?: string }[];
+      roleRef?: { name?: string };
+    };
+    expect(binding.roleRef?.name).toBe('ferrolb-system:speaker');
+    expect(binding.subjects?.[0]?.namespace).toBe('ferrolb-system');
+    expect(argsOf(defaults, 'Deployment', 'controller').some((arg) => arg.startsWith('--namespace'))).toBe(
+      false,
+    );
+  });
+
+  it('ML1: with memberlist disabled the speaker gets no gossip address, port or Secret', async () => {
+    const objects = await renderChart(helmBinary, {
+      values: { speaker: { memberlist: { enabled: false } } },
+      label: 'nogossip',
+    });
+    const speaker = findObject<V1DaemonSet>(objects, 'DaemonSet', 'speaker').spec?.template.spec;
+    const container = speaker?.containers[0];
+    expect(container?.env?.map((variable) => variable.name)).not.toContain('METALLB_ML_BIND_ADDR');
+    expect(container?.ports?.map((port) => port.name)).toEqual(['monitoring']);
+    expect(speaker?.volumes?.map((volume) => volume.name)).toEqual(['metallb-excludel2']);
+  });
+
   it('ML3: a configured secret key is written to the Secret the speakers mount', () => {
     const secret = findObject(configured, 'Secret', 'memberlist') as KubernetesObject & {
       stringData?: Record<string, string>;
