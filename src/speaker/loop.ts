@@ -45,6 +45,8 @@ export class SpeakerLoop {
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private frozen = false;
+  /** Nothing runs before `begin()`: a reconcile over half-listed caches would see a partial world. */
+  private started = false;
   private converged = false;
 
   constructor(private readonly parts: LoopParts) {}
@@ -66,7 +68,7 @@ export class SpeakerLoop {
 
   /** Asks for a reconcile soon; bursts of calls coalesce into one run. */
   schedule(): void {
-    if (this.frozen || this.timer) return;
+    if (!this.started || this.frozen || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.queue = this.queue
@@ -76,6 +78,12 @@ export class SpeakerLoop {
           this.retryLater();
         });
     }, SPEAKER_RECONCILE_DELAY_MS);
+  }
+
+  /** Allows reconciles (once every cache is synced) and runs the first one. */
+  begin(): void {
+    this.started = true;
+    this.schedule();
   }
 
   /** Stops reconciling; waits for a run in progress. */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { SPEAKER_GRACE_PERIOD_MS } from '../config/defaults.js';
+import { SPEAKER_GRACE_PERIOD_MS, SPEAKER_JOIN_WAIT_MS } from '../config/defaults.js';
 import { createEventRecorder, loadKubeConfig } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { startMetricsServer } from '../metrics/server.js';
@@ -48,11 +48,11 @@ async function readSecret(directory: string | undefined, logger: Logger): Promis
 async function startMembership(
   flags: SpeakerFlags,
   context: { readonly core: CoreV1Api; readonly logger: Logger; readonly metadata: Record<string, unknown> },
-): Promise<MembershipPort | undefined> {
+): Promise<{ readonly membership: MembershipPort | undefined; readonly seedCount: number }> {
   const memberlist = flags.memberlist;
   if (!memberlist) {
     context.logger.info('not starting fast dead node detection (memberlist): no --ml-bindaddr (ML1)');
-    return undefined;
+    return { membership: undefined, seedCount: 0 };
   }
   const seeds = await listSpeakerSeeds(context.core, {
     namespace: flags.namespace,
@@ -65,7 +65,7 @@ async function startMembership(
   const secret = await readSecret(memberlist.secretKeyPath, context.logger);
   // Loaded here: flag errors never start a worker thread.
   const { Membership } = await import('../membership/index.js');
-  return Membership.start({
+  const membership = await Membership.start({
     nodeName: flags.nodeName,
     bindAddress: memberlist.bindAddress,
     port: memberlist.port,
@@ -74,6 +74,7 @@ async function startMembership(
     metadata: context.metadata,
     logger: context.logger,
   });
+  return { membership, seedCount: seeds.length };
 }
 
 interface Running {
@@ -82,7 +83,11 @@ interface Running {
   readonly dataPlane: DataPlanePort;
   readonly membership: MembershipPort | undefined;
   readonly server: Server | undefined;
+  /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
+  readonly seedCount: number;
 }
+
+const JOIN_POLL_MS = 50;
 
 async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logger): Promise<Running> {
   const core = config.makeApiClient(CoreV1Api);
@@ -107,7 +112,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
   });
   logger.info({ interfaces: dataPlane.interfaceStates() }, 'data plane started');
   const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
-  const membership = await startMembership(flags, { core, logger, metadata });
+  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata });
   const watches = startSpeakerWatches(config, {
     namespace: flags.namespace,
     logger,
@@ -137,7 +142,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
           host: '0.0.0.0',
           health: { isHealthy: () => true, isReady: () => ready.isReady() },
         });
-  return { loop, watches, dataPlane, membership, server };
+  return { loop, watches, dataPlane, membership, server, seedCount };
 }
 
 /**
@@ -161,6 +166,26 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   running.server?.close();
 }
 
+/**
+ * With gossip, waits (bounded) until another member is live before the first election: a speaker
+ * electing alone would announce every IP for an instant and poison clients' neighbour caches with
+ * a MAC that withdraws a moment later (as the standalone speaker does).
+ */
+async function waitForPeers(running: Running, logger: Logger): Promise<void> {
+  const { membership } = running;
+  if (!membership || running.seedCount === 0) return;
+  const deadline = Date.now() + SPEAKER_JOIN_WAIT_MS;
+  while (membership.liveMembers().length < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS));
+  }
+  if (membership.liveMembers().length < 2) {
+    logger.warn(
+      { waitedMs: SPEAKER_JOIN_WAIT_MS },
+      'no other speaker reachable through gossip yet: electing alone',
+    );
+  }
+}
+
 /** Runs the speaker until SIGTERM/SIGINT; resolves to the exit code. */
 export async function runSpeaker(flags: SpeakerFlags, logger: Logger): Promise<number> {
   const config = loadKubeConfig(flags.kubeconfigPath);
@@ -170,7 +195,8 @@ export async function runSpeaker(flags: SpeakerFlags, logger: Logger): Promise<n
     { node: flags.nodeName, namespace: flags.namespace, gossip: running.membership !== undefined },
     'caches synced, speaker running',
   );
-  running.loop.schedule();
+  await waitForPeers(running, logger);
+  running.loop.begin();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -62,9 +62,9 @@ function logs(): string {
 function namespacedKubeconfig(): string {
   const original = readFileSync(cluster.kubeconfigPath('speaker'), 'utf8');
   const path = join(logDirectory, 'kubeconfig-speaker-lab.yaml');
-  writeFileSync(path, original.replace(/server: .*/, `server: https://127.0.0.1:${LOCAL_API_PORT}`), {
-    mode: 0o600,
-  });
+  const rewritten = original.replaceAll(cluster.server.url, `https://127.0.0.1:${LOCAL_API_PORT}`);
+  if (rewritten === original) throw new Error(`kubeconfig does not mention ${cluster.server.url}`);
+  writeFileSync(path, rewritten, { mode: 0o600 });
   return path;
 }
 
@@ -94,33 +94,33 @@ async function stopSpeaker(name: string): Promise<number | null> {
   return exited;
 }
 
-/** The node named in the Service's only ServiceL2Status (R4). */
-async function statusOwner(accept: (node: string) => boolean): Promise<string> {
-  return eventually(
-    'one ServiceL2Status for apps/web',
-    async () => {
-      const list = (await user.custom.listNamespacedCustomObject({
-        group: 'metallb.io',
-        version: 'v1beta1',
-        namespace: SYSTEM_NAMESPACE,
-        plural: 'servicel2statuses',
-      })) as { items: { status?: { node?: string; serviceName?: string } }[] };
-      const nodes = list.items
-        .filter((item) => item.status?.serviceName === 'web')
-        .map((item) => item.status?.node ?? '');
-      return nodes.length === 1 && nodes[0] && accept(nodes[0]) ? nodes[0] : undefined;
-    },
-    { timeoutMs: 60_000, context: logs },
-  );
+/** The node named in the Service's only ServiceL2Status (R4), or undefined while there is not exactly one. */
+async function statusNode(): Promise<string | undefined> {
+  const list = (await user.custom.listNamespacedCustomObject({
+    group: 'metallb.io',
+    version: 'v1beta1',
+    namespace: SYSTEM_NAMESPACE,
+    plural: 'servicel2statuses',
+  })) as { items: { status?: { node?: string; serviceName?: string } }[] };
+  const nodes = list.items
+    .filter((item) => item.status?.serviceName === 'web')
+    .map((item) => item.status?.node ?? '');
+  return nodes.length === 1 ? nodes[0] : undefined;
 }
 
-/** Waits until arping sees exactly `mac` answering for the VIP. */
-async function answeredBy(mac: string): Promise<void> {
-  await eventually(
-    `ARP answers for ${VIP} from ${mac} only`,
-    () => {
+/**
+ * The owner once the API and the wire agree: exactly one ServiceL2Status, naming a node `accept`s,
+ * and arping in the client namespace hears that node's eth0 MAC and no other.
+ */
+async function ownerAnswering(accept: (node: string) => boolean): Promise<LabNode> {
+  return eventually(
+    `one owner of ${VIP} answering ARP alone`,
+    async () => {
+      const name = await statusNode();
+      if (!name || !accept(name)) return undefined;
+      const owner = lab.node(name);
       const macs = answeringMacs(lab, VIP, 2);
-      return macs.length === 1 && macs[0] === mac.toLowerCase() ? true : undefined;
+      return macs.length === 1 && macs[0] === owner.mac.toLowerCase() ? owner : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 500, context: logs },
   );
@@ -228,15 +228,15 @@ afterAll(async () => {
 
 describe('ferrolb speaker in a network-namespace lab', () => {
   it('L10/R4: the elected node answers ARP for the VIP with its eth0 MAC, and no other node does', async () => {
-    const owner = lab.node(await statusOwner(() => true));
-    await answeredBy(owner.mac);
+    const owner = await ownerAnswering(() => true);
+    expect(lab.nodes.map((node) => node.name)).toContain(owner.name);
   });
 
   it('ML7/issue 5: SIGTERM of the owner hands over: another node answers and holds the ServiceL2Status', async () => {
-    const before = await statusOwner(() => true);
-    expect(await stopSpeaker(before)).toBe(0);
-    const after = lab.node(await statusOwner((node) => node !== before));
-    await answeredBy(after.mac);
+    const before = await ownerAnswering(() => true);
+    expect(await stopSpeaker(before.name)).toBe(0);
+    const after = await ownerAnswering((node) => node !== before.name);
+    expect(after.mac).not.toBe(before.mac);
   });
 
   it('DESIGN real parts: with every speaker stopped nothing answers for the VIP (the kernel never does)', async () => {
