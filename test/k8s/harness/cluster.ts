@@ -138,7 +138,20 @@ export async function startApiServerProcesses(options: ApiServerOptions = {}): P
   const stopApiServer = async () => {
     if (apiServer) await stopProcess(apiServer);
   };
-  await startApiServer();
+  // A worker that exits without afterAll (uncaught error, process.exit) still takes its servers along;
+  // a SIGKILLed worker leaves pid files for the next run's sweep.
+  const killOnExit = () => {
+    apiServer?.child.kill('SIGKILL');
+    etcd.child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  try {
+    await startApiServer();
+  } catch (error) {
+    killOnExit();
+    process.off('exit', killOnExit);
+    throw error;
+  }
   return {
     url,
     adminToken,
@@ -151,6 +164,7 @@ export async function startApiServerProcesses(options: ApiServerOptions = {}): P
       await startApiServer();
     },
     stop: async () => {
+      process.off('exit', killOnExit);
       await stopApiServer();
       await stopProcess(etcd);
       rmSync(runDirectory, { recursive: true, force: true });
