@@ -16,7 +16,8 @@ interface Timer {
 export class FakeClock implements Clock {
   #nowMs = 0;
   #order = 0;
-  #timers: Timer[] = [];
+  /** A binary min-heap by (atMs, order); cancelled timers are skipped when they surface. */
+  readonly #heap: Timer[] = [];
 
   now(): number {
     return this.#nowMs;
@@ -29,7 +30,7 @@ export class FakeClock implements Clock {
       callback,
       cancelled: false,
     };
-    this.#timers.push(timer);
+    this.#push(timer);
     return () => {
       timer.cancelled = true;
     };
@@ -38,24 +39,46 @@ export class FakeClock implements Clock {
   /** Runs every timer due within the next `durationMs`. */
   advance(durationMs: number): void {
     const endMs = this.#nowMs + durationMs;
-    for (;;) {
-      this.#timers = this.#timers.filter((timer) => !timer.cancelled);
-      const next = this.#timers.reduce<Timer | undefined>(
-        (best, timer) =>
-          best === undefined ||
-          timer.atMs < best.atMs ||
-          (timer.atMs === best.atMs && timer.order < best.order)
-            ? timer
-            : best,
-        undefined,
-      );
-      if (next === undefined || next.atMs > endMs) break;
-      this.#timers.splice(this.#timers.indexOf(next), 1);
+    for (let next = this.#heap[0]; next !== undefined && next.atMs <= endMs; next = this.#heap[0]) {
+      this.#pop();
+      if (next.cancelled) continue;
       this.#nowMs = next.atMs;
       next.callback();
     }
     this.#nowMs = endMs;
   }
+
+  #push(timer: Timer): void {
+    const heap = this.#heap;
+    heap.push(timer);
+    for (let index = heap.length - 1; index > 0; ) {
+      const parent = (index - 1) >> 1;
+      if (!earlier(heap[index] as Timer, heap[parent] as Timer)) break;
+      [heap[index], heap[parent]] = [heap[parent] as Timer, heap[index] as Timer];
+      index = parent;
+    }
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop() as Timer;
+    if (heap.length === 0) return;
+    heap[0] = last;
+    for (let index = 0; ; ) {
+      const left = 2 * index + 1;
+      const right = left + 1;
+      let smallest = index;
+      if (left < heap.length && earlier(heap[left] as Timer, heap[smallest] as Timer)) smallest = left;
+      if (right < heap.length && earlier(heap[right] as Timer, heap[smallest] as Timer)) smallest = right;
+      if (smallest === index) return;
+      [heap[index], heap[smallest]] = [heap[smallest] as Timer, heap[index] as Timer];
+      index = smallest;
+    }
+  }
+}
+
+function earlier(a: Timer, b: Timer): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.order < b.order);
 }
 
 /** Deterministic uniform random numbers (mulberry32). */
