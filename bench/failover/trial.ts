@@ -2,9 +2,10 @@
 // crash, its link cut at the same instant) or leaves (SIGTERM), and two clocks run in the
 // client namespace: tcpdump for the new owner's first gratuitous ARP, ping every 10 ms for the
 // first reply through the new owner.
-import { type ChildProcess, spawn } from 'node:child_process';
+
 import type { Lab } from '../../test/helpers/lab.js';
 import type { LabCluster } from '../../test/helpers/lab-cluster.js';
+import { collectLines, firstReplyAfter, spawnInClient } from '../../test/helpers/lab-probes.js';
 
 /** Milliseconds from the kill to each event; undefined when it did not happen in time. */
 export interface TrialResult {
@@ -26,30 +27,6 @@ export interface TrialResult {
 /** How the owner goes away. */
 export type Departure = 'crash' | 'leave';
 
-// A reply already in flight when the owner dies arrives within a few hundred microseconds on
-// veth: replies this close to the kill came from the old owner and do not count.
-const IN_FLIGHT_MS = 2;
-
-function inClient(lab: Lab, program: string, args: readonly string[]): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', lab.clientNamespace, program, ...args], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  lab.track(child);
-  return child;
-}
-
-function collectLines(child: ChildProcess): string[] {
-  const lines: string[] = [];
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const text = partial + chunk.toString();
-    const parts = text.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  return lines;
-}
-
 /** Epoch ms of tcpdump's first ARP line from `mac` that claims `ip` at or after `sinceMs`. */
 export function firstGratuitousMs(
   lines: readonly string[],
@@ -63,26 +40,6 @@ export function firstGratuitousMs(
     // Gratuitous: broadcast from the new owner's MAC (a unicast reply to the client is not one).
     if (!line.toLowerCase().startsWith(`${line.split(' ')[0]} ${mac} > ff:ff:ff:ff:ff:ff`)) continue;
     if (line.includes(`tell ${ip},`) || line.includes(`Reply ${ip} is-at`)) return seconds * 1000;
-  }
-  return undefined;
-}
-
-/** Epoch ms of ping's first reply after `sinceMs` (ping -D), and the number of sequence numbers lost before it. */
-export function firstReplyAfter(
-  lines: readonly string[],
-  sinceMs: number,
-): { atMs: number; lost: number } | undefined {
-  let lastSequenceBefore: number | undefined;
-  for (const line of lines) {
-    const match = line.match(/^\[(\d+\.\d+)\].*icmp_seq=(\d+)/);
-    if (!match) continue;
-    const atMs = Number(match[1]) * 1000;
-    const sequence = Number(match[2]);
-    if (atMs < sinceMs + IN_FLIGHT_MS) {
-      lastSequenceBefore = sequence;
-      continue;
-    }
-    return { atMs, lost: lastSequenceBefore === undefined ? 0 : sequence - lastSequenceBefore - 1 };
   }
   return undefined;
 }
@@ -140,9 +97,9 @@ export async function runTrial(options: {
   graceMs: number;
 }): Promise<TrialResult> {
   const { lab, cluster, ip, owner, next } = options;
-  const capture = inClient(lab, 'tcpdump', ['-i', 'eth0', '-l', '-n', '-tt', '-e', 'arp']);
+  const capture = spawnInClient(lab, 'tcpdump', ['-i', 'eth0', '-l', '-n', '-tt', '-e', 'arp']);
   const captureLines = collectLines(capture);
-  const ping = inClient(lab, 'ping', ['-n', '-D', '-i', '0.01', '-W', '1', ip]);
+  const ping = spawnInClient(lab, 'ping', ['-n', '-D', '-i', '0.01', '-W', '1', ip]);
   const pingLines = collectLines(ping);
   await new Promise((resolve) => setTimeout(resolve, 600));
   // Times run from the start of the departure. A crash cuts the node's link first (the command

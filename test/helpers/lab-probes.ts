@@ -1,7 +1,7 @@
 // What the lab's client sees, through tools nobody here wrote (DESIGN "Real parts in tests"):
 // arping and ndisc6 for who answers a VIP, `ip neigh` for the client's neighbour table, curl for
 // which node serves it, ping for loss. Each probe returns plain data; none of them throws.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Lab } from './lab.js';
 
 const MAC_PATTERN = /([0-9a-f]{2}(?::[0-9a-f]{2}){5})/i;
@@ -106,4 +106,50 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }
+}
+
+// A reply already in flight when the owner dies arrives within a few hundred microseconds on
+// veth: replies this close to the kill came from the old owner and do not count.
+const IN_FLIGHT_MS = 2;
+
+/** Starts a long-running program in the client namespace (killed with the lab). */
+export function spawnInClient(lab: Lab, program: string, args: readonly string[]): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', lab.clientNamespace, program, ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  lab.track(child);
+  return child;
+}
+
+/** Collects `child`'s stdout line by line into the returned array, as it arrives. */
+export function collectLines(child: ChildProcess): string[] {
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = partial + chunk.toString();
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  return lines;
+}
+
+/** Epoch ms of ping's first reply after `sinceMs` (ping -D), and the number of sequence numbers lost before it. */
+export function firstReplyAfter(
+  lines: readonly string[],
+  sinceMs: number,
+): { atMs: number; lost: number } | undefined {
+  let lastSequenceBefore: number | undefined;
+  for (const line of lines) {
+    const match = line.match(/^\[(\d+\.\d+)\].*icmp_seq=(\d+)/);
+    if (!match) continue;
+    const atMs = Number(match[1]) * 1000;
+    const sequence = Number(match[2]);
+    if (atMs < sinceMs + IN_FLIGHT_MS) {
+      lastSequenceBefore = sequence;
+      continue;
+    }
+    return { atMs, lost: lastSequenceBefore === undefined ? 0 : sequence - lastSequenceBefore - 1 };
+  }
+  return undefined;
 }
