@@ -1,5 +1,5 @@
 /** SWIM-style gossip membership over UDP, AES-256-GCM protected (DESIGN "Membership"). */
-export { type BandwidthReport, measureGossipBandwidth } from './bandwidth.js';
+export { type BandwidthOptions, type BandwidthReport, measureGossipBandwidth } from './bandwidth.js';
 export { deriveKey } from './crypto.js';
 export {
   DEFAULT_GOSSIP_PORT,
