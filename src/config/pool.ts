@@ -6,6 +6,7 @@ import {
   FieldProblem,
   type Fields,
   integerAt,
+  isFields,
   objectAt,
   stringAt,
   stringMapAt,
@@ -55,10 +56,11 @@ export function parsePool(
   namespaces: readonly NamespaceInfo[],
   defaultNamespace: string,
 ): Parsed<Pool> {
-  const metadata = objectAt(object.metadata, 'metadata');
+  const metadata = isFields(object.metadata) ? object.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   const wrap = (message: string) => `parsing address pool ${name}: ${message}`;
   try {
+    objectAt(object.metadata, 'metadata');
     if (name === '') return { ok: false, field: 'metadata.name', message: wrap('missing pool name') };
     const spec = objectAt(object.spec, 'spec');
     const addresses = arrayAt(spec.addresses, 'spec.addresses', (item, field) => stringAt(item, field));
