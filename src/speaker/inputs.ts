@@ -72,11 +72,12 @@ export function localInterfacesOf(reports: readonly InterfaceReport[]): string[]
     .map((report) => report.name);
 }
 
-/** What gossip publishes about this node: each usable interface and whether it is up. */
+/** What gossip publishes about this node: each existing interface (L2) and whether it can answer now. */
 export function healthMetadataOf(reports: readonly InterfaceReport[]): Record<string, boolean> {
+  const existing = new Set(localInterfacesOf(reports));
   return Object.fromEntries(
     reports
-      .filter((report) => report.usable || report.up)
+      .filter((report) => existing.has(report.name))
       .map((report) => [report.name, report.up && report.usable]),
   );
 }
