@@ -22,6 +22,8 @@ function ipv6Service(namespace: string, name: string, loadBalancerClass?: string
     spec: {
       ipFamilies: ['IPv6'],
       ipFamilyPolicy: 'SingleStack',
+      // 10,000 Services would exhaust the 2,768 NodePorts; the load balancer needs none here.
+      allocateLoadBalancerNodePorts: false,
       ...(loadBalancerClass ? { loadBalancerClass } : {}),
     },
   });
