@@ -60,6 +60,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
   private readonly ports = new Map<string, InterfacePort>();
   private readonly metrics = new Layer2Metrics();
   private readonly lastConflictReport = new Map<string, number>();
+  private readonly loggedOpenErrors = new Map<string, string>();
   private owned = new Map<string, OwnedAddress>();
   private keys = new Set<string>();
   private syncTimer: NodeJS.Timeout | undefined;
@@ -96,7 +97,8 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
         exclude: options.excludeInterfaces ?? DEFAULT_EXCLUDED_INTERFACES,
         ...(options.onlyInterfaces ? { only: options.onlyInterfaces } : {}),
       },
-      ...(seams.readLinks ? { readLinks: seams.readLinks } : {}),
+      // A fake link reader has no kernel to monitor: poll it only.
+      ...(seams.readLinks ? { readLinks: seams.readLinks, changes: null } : {}),
       ...(seams.pollIntervalMs ? { intervalMs: seams.pollIntervalMs } : {}),
     });
     const plane = new DataPlane(options, watcher, seams);
@@ -196,9 +198,21 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
 
   private addPort(state: InterfaceState): void {
     const port = InterfacePort.open(state, this.openPort(), (name, frame) => this.onFrame(name, frame));
-    for (const error of port.errors)
-      this.options.logger.error({ interface: state.name, error }, 'cannot open packet socket');
+    // Retried every counter sync: log a failure once, not every second.
+    const errors = port.errors.join('; ');
+    if (errors !== '' && this.loggedOpenErrors.get(state.name) !== errors) {
+      this.options.logger.error({ interface: state.name, error: errors }, 'cannot open packet socket');
+    }
+    this.loggedOpenErrors.set(state.name, errors);
     this.ports.set(state.name, port);
+  }
+
+  // A socket that failed to open (a race with the interface, a transient error) is retried.
+  private retryFailedPorts(): void {
+    const failed = [...this.ports.values()].filter((port) => port.errors.length > 0);
+    if (failed.length === 0) return;
+    for (const port of failed) this.closePort(port);
+    this.reconcile();
   }
 
   private closePort(port: InterfacePort): void {
@@ -268,6 +282,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
   private syncCounters(): void {
     for (const port of this.ports.values())
       for (const socket of port.sockets.values()) this.syncSocket(socket);
+    if (!this.stopped) this.retryFailedPorts();
   }
 
   private syncSocket(socket: Parameters<Layer2Metrics['sync']>[0]): void {

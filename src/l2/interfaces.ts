@@ -1,11 +1,11 @@
-// Follows the node's interfaces (I/O shell over interface-filter.ts): polls `ip -j` every second
-// (INTERFACE_POLL_INTERVAL_MS; one poll costs ~8 ms of `ip` time here, measured) and emits
-// 'change' when the selected set or any interface's health changes. A failed read keeps the last
-// known states (Q11: one bad read never tears down healthy responders).
-import { execFile } from 'node:child_process';
+// Follows the node's interfaces (I/O shell over interface-filter.ts): re-reads `ip -j` when
+// `ip monitor` reports a change and every INTERFACE_POLL_INTERVAL_MS anyway, and emits 'change'
+// when the selected set or any interface's health changes. A failed read keeps the last known
+// states (Q11: one bad read never tears down healthy responders).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
-import { INTERFACE_POLL_INTERVAL_MS } from '../config/defaults.js';
+import { INTERFACE_CHANGE_SETTLE_MS, INTERFACE_POLL_INTERVAL_MS } from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import {
   type InterfaceSelection,
@@ -29,12 +29,39 @@ export const readLinksWithIp: LinkReader = async () => {
   return parseIpJson(links.stdout, addresses.stdout);
 };
 
-/** Options of the watcher; `readLinks` is the seam unit tests replace. */
+/** Calls `onChange` whenever links or addresses may have changed; returns a stop function. */
+export type ChangeSource = (onChange: () => void) => () => void;
+
+/** The default change source: one long-lived `ip -o monitor link address`, restarted if it exits. */
+export const ipMonitor: ChangeSource = (onChange) => {
+  let child: ChildProcess | undefined;
+  let isStopped = false;
+  const start = (): void => {
+    child = spawn('ip', ['-o', 'monitor', 'link', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout?.on('data', () => onChange());
+    child.on('error', () => undefined);
+    child.on('exit', () => {
+      if (!isStopped) setTimeout(start, INTERFACE_POLL_INTERVAL_MS).unref();
+    });
+    // A running monitor reports changes; it must not keep the process alive by itself.
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  };
+  start();
+  return () => {
+    isStopped = true;
+    child?.kill();
+  };
+};
+
+/** Options of the watcher; `readLinks` and `changes` are the seams unit tests replace. */
 export interface InterfaceWatcherOptions {
   readonly logger: Logger;
   readonly selection: InterfaceSelection;
   readonly intervalMs?: number;
   readonly readLinks?: LinkReader;
+  /** Default ipMonitor; null = poll only. */
+  readonly changes?: ChangeSource | null;
 }
 
 function sameStates(left: readonly InterfaceState[], right: readonly InterfaceState[]): boolean {
@@ -46,7 +73,10 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
   private current: readonly InterfaceState[] = [];
   private links: readonly LinkInfo[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private stopChanges: (() => void) | undefined;
   private polling = false;
+  private isPollAgain = false;
 
   private constructor(private readonly options: InterfaceWatcherOptions) {
     super();
@@ -58,7 +88,19 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
     await watcher.poll();
     watcher.timer = setInterval(() => void watcher.poll(), options.intervalMs ?? INTERFACE_POLL_INTERVAL_MS);
     watcher.timer.unref();
+    const changes = options.changes === undefined ? ipMonitor : options.changes;
+    watcher.stopChanges = changes?.(() => watcher.changed());
     return watcher;
+  }
+
+  // Debounces a burst of monitor lines into one read.
+  private changed(): void {
+    if (this.settleTimer) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      void this.poll();
+    }, INTERFACE_CHANGE_SETTLE_MS);
+    this.settleTimer.unref();
   }
 
   /** The latest states, sorted by name. */
@@ -73,7 +115,11 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
 
   /** Reads now; resolves after any 'change' listeners ran. */
   async poll(): Promise<void> {
-    if (this.polling) return;
+    if (this.polling) {
+      // A change reported during a read may not be in it: read once more afterwards.
+      this.isPollAgain = true;
+      return;
+    }
     this.polling = true;
     try {
       const links = await (this.options.readLinks ?? readLinksWithIp)();
@@ -87,6 +133,10 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
       this.options.logger.warn({ err: error }, 'reading interfaces failed; keeping the last known state');
     } finally {
       this.polling = false;
+    }
+    if (this.isPollAgain) {
+      this.isPollAgain = false;
+      await this.poll();
     }
   }
 
@@ -103,6 +153,10 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
   /** Stops polling. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.stopChanges?.();
     this.timer = undefined;
+    this.settleTimer = undefined;
+    this.stopChanges = undefined;
   }
 }

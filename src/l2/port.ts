@@ -25,12 +25,17 @@ export type OpenPort = (
   onFrame: FrameListener,
 ) => PacketPort;
 
+function sameSet(left: ReadonlySet<string>, right: ReadonlySet<string>): boolean {
+  return left.size === right.size && [...left].every((item) => right.has(item));
+}
+
 /** The sockets and table of one interface. */
 export class InterfacePort {
   readonly sockets = new Map<PacketProtocol, PacketPort>();
   readonly errors: string[] = [];
   private table: ResponderTable;
   private groups = new Map<string, Uint8Array>();
+  private isPushed = false;
 
   private constructor(
     readonly state: InterfaceState,
@@ -72,11 +77,16 @@ export class InterfacePort {
     const ndp = this.sockets.get('ipv6');
     const owned = arp ? ipv4 : [];
     const ownedV6 = ndp ? ipv6 : [];
+    const previous = this.table;
     this.table = {
       mac: this.mac,
       ipv4: new Set(owned.map((address) => address.ip)),
       ipv6: new Set(ownedV6.map((address) => address.ip)),
     };
+    // The speaker reconciles often with nothing changed: skip the table swaps then.
+    if (this.isPushed && sameSet(previous.ipv4, this.table.ipv4) && sameSet(previous.ipv6, this.table.ipv6))
+      return;
+    this.isPushed = true;
     arp?.setOwned({ mac: this.mac, ipv4: owned.map((address) => address.bytes), ipv6: [] });
     if (!ndp) return;
     // Join before the table lists the address, leave after it no longer does: no window in which

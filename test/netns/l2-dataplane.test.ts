@@ -258,6 +258,34 @@ describe.skipIf(!canUseNamespaces())('layer-2 data plane in network namespaces',
     expect(arpingMacs(lab, '203.0.113.60', { interfaceName: 'eth0' })).toEqual([]);
   });
 
+  it('L4/Q10: a link going down closes its sockets and stops counting as healthy; back up, it answers again', async () => {
+    inNs(lab.speaker, 'ip', [
+      ...['link', 'add', 'eth2', 'address', '02:00:00:00:02:01', 'type', 'veth'],
+      ...['peer', 'name', 'eth2', 'address', '02:00:00:00:02:02', 'netns', lab.client],
+    ]);
+    for (const ns of [lab.speaker, lab.client]) inNs(ns, 'ip', ['link', 'set', 'eth2', 'up']);
+    inNs(lab.client, 'ip', ['addr', 'add', '198.51.100.68/32', 'dev', 'eth2']);
+    await waitForInterface(speaker, 'eth2');
+    await speaker.own([['203.0.113.70', { interfaces: ['eth2'] }]]);
+    expect(await speaker.request({ op: 'healthy', filter: ['eth2'] })).toBe(true);
+    inNs(lab.speaker, 'ip', ['link', 'set', 'eth2', 'down']);
+    const down = await waitFor(
+      async () => ((await speaker.request({ op: 'healthy', filter: ['eth2'] })) ? undefined : true),
+      5000,
+    );
+    expect(down).toBe(true);
+    inNs(lab.speaker, 'ip', ['link', 'set', 'eth2', 'up']);
+    const up = await waitFor(
+      async () => ((await speaker.request({ op: 'healthy', filter: ['eth2'] })) ? true : undefined),
+      5000,
+    );
+    expect(up).toBe(true);
+    expect(arpingMacs(lab, '203.0.113.70', { interfaceName: 'eth2' })).toEqual([
+      '02:00:00:00:02:01',
+      '02:00:00:00:02:01',
+    ]);
+  });
+
   it('DESIGN negative: with ferrolb stopped nothing answers for the VIP', async () => {
     await speaker.own([
       ['203.0.113.10', {}],

@@ -85,10 +85,13 @@ export function neighbour(lab: L2Lab, ip: string): { mac?: string; state: string
 }
 
 /** Polls `probe` every 100 ms until it returns a value or `timeoutMs` passes. */
-export async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T | undefined> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined || Date.now() > end) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

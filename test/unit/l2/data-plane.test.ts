@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DataPlane } from '../../../src/l2/data-plane.js';
 import { gratuitousArpFrame } from '../../../src/l2/frames.js';
 import type { LinkInfo } from '../../../src/l2/interface-filter.js';
@@ -228,6 +228,27 @@ describe('DataPlane wiring (fake sockets at the PacketSocket seam)', () => {
     expect(applied).toEqual(want);
     expect(plane.hasHealthyInterface()).toBe(true);
     await plane.stop();
+  });
+
+  it('Q11: a socket that failed to open is retried at the next counter sync', async () => {
+    vi.useFakeTimers();
+    let attempts = 0;
+    const plane = await DataPlane.startWith(
+      { logger: pino({ level: 'silent' }) },
+      {
+        readLinks: async () => [up('eth1', 1)],
+        openPort: (name, protocol, onFrame) => {
+          attempts += 1;
+          if (attempts === 1) throw new Error('ENODEV');
+          return new FakePort(name, protocol, onFrame);
+        },
+      },
+    );
+    expect(plane.hasHealthyInterface()).toBe(false);
+    vi.advanceTimersByTime(1100);
+    expect(plane.hasHealthyInterface()).toBe(true);
+    await plane.stop();
+    vi.useRealTimers();
   });
 
   it('stop: closes every socket', async () => {
