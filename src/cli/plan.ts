@@ -46,9 +46,19 @@ function splitInline(argument: string): [string, string | undefined] {
 export function readYamlDocuments(text: string): { documents: unknown[]; warnings: string[] } {
   const warnings: string[] = [];
   const documents = parseAllDocuments(text).map((document, index) => {
-    if (document.errors.length === 0) return document.toJS();
-    const first = document.errors[0];
-    warnings.push(`document ${index + 1}: invalid YAML: ${first?.message.split('\n')[0] ?? 'parse error'}`);
+    const problem = document.errors[0]?.message;
+    if (problem === undefined) {
+      try {
+        return document.toJS();
+      } catch (error) {
+        // toJS can still refuse a document that parsed, e.g. one exceeding the alias limit.
+        warnings.push(
+          `document ${index + 1}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return null;
+      }
+    }
+    warnings.push(`document ${index + 1}: invalid YAML: ${problem.split('\n')[0]}`);
     return null;
   });
   return { documents, warnings };

@@ -176,4 +176,20 @@ describe('ferrolb plan (text and errors)', () => {
     expect(output.warnings).toHaveLength(1);
     expect(output.warnings[0]).toMatch(/^document 2: invalid YAML: /);
   });
+
+  it('DESIGN exit codes: a YAML alias bomb is a warning, not a crash', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ferrolb-plan-'));
+    const file = join(directory, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [index, name] of ['b', 'c', 'd', 'e', 'f'].entries()) {
+      const previous = 'abcde'[index] as string;
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+    }
+    writeFileSync(file, `${levels.join('\n')}\n`);
+    const run = await plan('-f', file, '--json');
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout).warnings).toEqual([
+      'document 1: invalid YAML: Excessive alias count indicates a resource exhaustion attack',
+    ]);
+  });
 });
