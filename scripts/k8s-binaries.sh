@@ -2,6 +2,8 @@
 # Builds kube-apiserver and etcd from the Go module proxy (toolchain.md §5.1, "route A") and caches
 # them outside the repository, keyed by version, so a warm run only prints the paths.
 # Output (stdout, last two lines): KUBE_APISERVER=<path> and ETCD=<path>. Logs go to stderr.
+# Measured here (Go 1.26.8, 2 shared cores, -p 2): etcd 78 s; kube-apiserver v1.37.2 2016 s wall
+# (13 min CPU) while five other engineers loaded the machine. Warm cache: about 10 ms.
 # Idempotent: a binary is published by an atomic rename only after a successful build.
 set -euo pipefail
 
@@ -34,15 +36,26 @@ pinned_replaces() {
     done
 }
 
+# upstream_go_mod <module@version> <dest>: the module's own go.mod, through whatever GOPROXY is set.
+upstream_go_mod() {
+  local probe
+  probe="$(mktemp -d /tmp/ferrolb-go-probe.XXXXXX)"
+  printf 'module probe\n\ngo 1.24\n' >"$probe/go.mod"
+  local path
+  path="$(cd "$probe" && go mod download -json "$1" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  cp "$path" "$2"
+  rm -rf "$probe"
+}
+
 # build_wrapper <work dir> <main package> <output> <go.mod body> [ldflags]
 build_wrapper() {
   local work="$1" package="$2" output="$3" body="$4" ldflags="${5:-}"
   mkdir -p "$work"
   printf '%s\n' "$body" >"$work/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" >"$work/tools.go"
-  (cd "$work" && go mod tidy -e >&2 2>&1 | tail -5 >&2 || true)
+  (cd "$work" && go mod tidy) >&2
   (cd "$work" && nice -n 10 go build -p "$BUILD_PARALLELISM" -trimpath -ldflags "-s -w $ldflags" \
-    -o "$output.partial" "$package")
+    -o "$output.partial" "$package") >&2
   mv -f "$output.partial" "$output"
 }
 
@@ -51,9 +64,7 @@ build_apiserver() {
   work="$(mktemp -d /tmp/ferrolb-k8s-build.XXXXXX)"
   minor="$(echo "$K8S_VERSION" | cut -d. -f2)"
   local staging_version="v0.${K8S_VERSION#v1.}"
-  curl -fsSL "$(go env GOPROXY | cut -d, -f1)/k8s.io/kubernetes/@v/$K8S_VERSION.mod" -o "$work/upstream.mod" ||
-    (cd "$work" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' |
-      xargs -I{} cp {} "$work/upstream.mod")
+  upstream_go_mod "k8s.io/kubernetes@$K8S_VERSION" "$work/upstream.mod"
   local body
   body="module ferrolb.local/kube-apiserver-build
 
@@ -70,10 +81,7 @@ $(pinned_replaces "$work/upstream.mod" "$staging_version")"
 build_etcd() {
   local target="$1" work
   work="$(mktemp -d /tmp/ferrolb-etcd-build.XXXXXX)"
-  mkdir -p "$work/module"
-  (cd "$work/module" && printf 'module probe\n\ngo 1.24\n' >go.mod &&
-    go mod download -json "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >"$work/download.json")
-  cp "$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' "$work/download.json")" "$work/upstream.mod"
+  upstream_go_mod "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "$work/upstream.mod"
   local body
   body="module ferrolb.local/etcd-build
 
