@@ -138,16 +138,27 @@ describe('ferrolb controller', () => {
         ? true
         : undefined,
     );
+    // V14: the whole set is refused, so a valid pool added meanwhile is not in force either.
+    const later = `delta-${pool.metadata.name}`;
+    await user.createPool(poolManifest(later, ['203.0.113.32/28']));
+    await user.createService(
+      serviceManifest('apps', `wants-${later}`, { annotations: { 'metallb.io/address-pool': later } }),
+    );
     await user.createService(serviceManifest('apps', `during-${pool.metadata.name}`));
     const served = await ingressEventually(`during-${pool.metadata.name}`);
     expect(ingressOf(served)[0]).toMatch(/^203\.0\.113\.(\d|1[0-5])$/);
     expect(ingressOf(await user.readService('apps', 'web'))).toEqual(ingressOf(before));
+    expect(ingressOf(await user.readService('apps', `wants-${later}`))).toEqual([]);
     await user.deletePool(pool.metadata.name);
     await eventually('config_stale_bool 0', async () =>
       metricValue((await controller.get('/metrics')).body, 'metallb_k8s_client_config_stale_bool') === 0
         ? true
         : undefined,
     );
+    // With the bad pool gone the new set loads, and the waiting Service gets its pool's first IP.
+    expect(ingressOf(await ingressEventually(`wants-${later}`))).toEqual(['203.0.113.32']);
+    await user.core.deleteNamespacedService({ name: `wants-${later}`, namespace: 'apps' });
+    await user.deletePool(later);
   });
 
   it('409: Services edited while the controller writes their status all end with an IP and the edit kept', async () => {
