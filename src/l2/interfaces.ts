@@ -32,12 +32,17 @@ export const readLinksWithIp: LinkReader = async () => {
 /** Calls `onChange` whenever links or addresses may have changed; returns a stop function. */
 export type ChangeSource = (onChange: () => void) => () => void;
 
+// The monitor runs under a shell that waits on its stdin (our pipe): when this process exits, even
+// by SIGKILL, the pipe closes, `read` returns and the trap ends `ip monitor`, so no orphan keeps
+// listening (and keeps a deleted network namespace alive).
+const MONITOR_SCRIPT = 'ip -o monitor link address & trap "kill $! 2>/dev/null" EXIT; read _';
+
 /** The default change source: one long-lived `ip -o monitor link address`, restarted if it exits. */
 export const ipMonitor: ChangeSource = (onChange) => {
   let child: ChildProcess | undefined;
   let isStopped = false;
   const start = (): void => {
-    child = spawn('ip', ['-o', 'monitor', 'link', 'address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child = spawn('sh', ['-c', MONITOR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
     child.stdout?.on('data', () => onChange());
     child.on('error', () => undefined);
     child.on('exit', () => {
@@ -45,12 +50,13 @@ export const ipMonitor: ChangeSource = (onChange) => {
     });
     // A running monitor reports changes; it must not keep the process alive by itself.
     child.unref();
-    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    for (const stream of [child.stdout, child.stdin])
+      (stream as unknown as { unref?: () => void } | null)?.unref?.();
   };
   start();
   return () => {
     isStopped = true;
-    child?.kill();
+    child?.stdin?.end();
   };
 };
 
