@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { STANDALONE_JOIN_WAIT_MS } from '../config/defaults.js';
-import { planDocuments } from '../controller/plan.js';
+import { planDocuments } from '../controller/index.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planDocuments } from '../../../src/controller/plan.js';
+import { planDocuments } from '../../../src/controller/index.js';
 import { HOSTNAME_LABEL } from '../../../src/standalone/cluster.js';
 import { loadStandaloneConfig } from '../../../src/standalone/load.js';
 
