@@ -30,6 +30,8 @@ export interface DataPlanePort {
 /** One gossip member as the speaker reads it. */
 export interface MemberReport {
   readonly name: string;
+  /** The address gossip reaches it on. */
+  readonly address?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
@@ -39,6 +41,8 @@ export interface MembershipPort {
   liveMembers(): string[];
   members(): readonly MemberReport[];
   setMetadata(metadata: Record<string, unknown>): void;
+  /** Joins seeds found after start (ML6: re-listed speaker pods). */
+  join(seeds: readonly { readonly address: string; readonly port?: number }[]): void;
   on(event: 'change', listener: () => void): unknown;
   /** Graceful: the others see this node leave and re-elect at once (ML7). */
   leave(timeoutMs?: number): Promise<void>;

@@ -4,8 +4,12 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { SPEAKER_GRACE_PERIOD_MS, SPEAKER_JOIN_WAIT_MS } from '../config/defaults.js';
-import { createEventRecorder, loadKubeConfig } from '../k8s/index.js';
+import {
+  SPEAKER_GRACE_PERIOD_MS,
+  SPEAKER_JOIN_WAIT_MS,
+  SPEAKER_SEED_REFRESH_MS,
+} from '../config/defaults.js';
+import { createEventRecorder, type EventRecorder, loadKubeConfig } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { healthMetadataOf } from './inputs.js';
@@ -77,6 +81,40 @@ async function startMembership(
   return { membership, seedCount: seeds.length };
 }
 
+/** ML6: every minute, joins speaker pods that gossip does not know yet (nodes added, pods restarted). */
+function refreshSeeds(
+  flags: SpeakerFlags,
+  context: {
+    readonly core: CoreV1Api;
+    readonly membership: MembershipPort | undefined;
+    readonly logger: Logger;
+  },
+): NodeJS.Timeout | undefined {
+  const { membership } = context;
+  const memberlist = flags.memberlist;
+  if (!membership || !memberlist) return undefined;
+  const timer = setInterval(() => {
+    const query = {
+      namespace: flags.namespace,
+      labelSelector: memberlist.labelSelector,
+      ownAddress: memberlist.bindAddress,
+    };
+    listSpeakerSeeds(context.core, query).then(
+      (seeds) => {
+        const known = new Set(membership.members().map((member) => member.address));
+        const fresh = seeds.filter((seed) => !known.has(seed.address));
+        if (fresh.length === 0) return;
+        context.logger.info({ seeds: fresh.map((seed) => seed.address) }, 'joining new gossip seeds');
+        membership.join(fresh.map((seed) => ({ address: seed.address, port: memberlist.port })));
+      },
+      (error: unknown) =>
+        context.logger.warn({ error: String(error) }, 'listing speaker pods for gossip seeds failed'),
+    );
+  }, SPEAKER_SEED_REFRESH_MS);
+  timer.unref();
+  return timer;
+}
+
 interface Running {
   readonly loop: SpeakerLoop;
   readonly watches: SpeakerWatches;
@@ -85,24 +123,44 @@ interface Running {
   readonly server: Server | undefined;
   /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
   readonly seedCount: number;
+  readonly seedTimer: NodeJS.Timeout | undefined;
 }
 
 const JOIN_POLL_MS = 50;
 
-async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logger): Promise<Running> {
-  const core = config.makeApiClient(CoreV1Api);
-  const events = createEventRecorder(core, { component: 'metallb-speaker', host: flags.nodeName, logger });
-  let loop: SpeakerLoop | undefined;
-  const onConflict = (conflict: ConflictReport) => {
+/** DESIGN "Conflict detection": another MAC claiming an announced IP → log line and Warning Event. */
+function conflictReporter(
+  events: EventRecorder,
+  logger: Logger,
+  servicesFor: (ip: string) => { namespace: string; name: string; uid?: string }[],
+): (conflict: ConflictReport) => void {
+  return (conflict) => {
     logger.warn({ ...conflict }, 'another MAC claims an IP this node announces');
-    for (const service of loop?.servicesFor(conflict.ip) ?? []) {
-      const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
+    const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
+    for (const service of servicesFor(conflict.ip)) {
       void events.record(
         { kind: 'Service', apiVersion: 'v1', ...service },
         { type: 'Warning', reason: 'ipConflict', message },
       );
     }
   };
+}
+
+/** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
+async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
+  if (port === 0) return undefined;
+  return startMetricsServer({
+    port,
+    host: '0.0.0.0',
+    health: { isHealthy: () => true, isReady: () => loop.isReady() },
+  });
+}
+
+async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logger): Promise<Running> {
+  const core = config.makeApiClient(CoreV1Api);
+  const events = createEventRecorder(core, { component: 'metallb-speaker', host: flags.nodeName, logger });
+  let loop: SpeakerLoop | undefined;
+  const onConflict = conflictReporter(events, logger, (ip) => loop?.servicesFor(ip) ?? []);
   // Loaded here, not at the top: flag errors never load the native addon.
   const { DataPlane } = await import('../l2/index.js');
   const dataPlane: DataPlanePort = await DataPlane.start({
@@ -133,16 +191,9 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
-  const ready = loop;
-  const server =
-    flags.metricsPort === 0
-      ? undefined
-      : await startMetricsServer({
-          port: flags.metricsPort,
-          host: '0.0.0.0',
-          health: { isHealthy: () => true, isReady: () => ready.isReady() },
-        });
-  return { loop, watches, dataPlane, membership, server, seedCount };
+  const server = await startServer(flags.metricsPort, loop);
+  const seedTimer = refreshSeeds(flags, { core, membership, logger });
+  return { loop, watches, dataPlane, membership, server, seedCount, seedTimer };
 }
 
 /**
@@ -150,6 +201,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
  * answering for a grace period, then withdraw (table, series, ServiceL2Status) and stop.
  */
 async function handOver(running: Running, logger: Logger): Promise<void> {
+  clearInterval(running.seedTimer);
   await running.loop.freeze();
   if (running.membership) {
     logger.info(

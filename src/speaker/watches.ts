@@ -40,10 +40,6 @@ const configPart: Reader = (object) => {
 /** ServiceL2Status objects are only read back; add and delete still reach the speaker. */
 const never = () => false;
 
-function metallbPath(namespace: string, plural: string): string {
-  return `/apis/metallb.io/v1beta1/namespaces/${namespace}/${plural}`;
-}
-
 /** Starts every watch; `onChange(kind)` is called for each relevant change. */
 export function startSpeakerWatches(
   config: KubeConfig,
@@ -53,12 +49,12 @@ export function startSpeakerWatches(
   const discovery = config.makeApiClient(DiscoveryV1Api);
   const custom = config.makeApiClient(CustomObjectsApi);
   const { namespace, logger } = context;
-  const watch = (kind: string, path: string, list: () => Promise<unknown>, read: Reader | typeof never) =>
+  const watch: Watch = (kind, path, list, read) =>
     watchResource<KubernetesObject>({
       config,
       path,
       list: list as never,
-      isRelevantChange: read === never ? never : differsBy(read as Reader),
+      isRelevantChange: read === never ? never : differsBy(read),
       onChange: () => {
         counter('k8sClientUpdatesTotal').inc();
         context.onChange(kind);
@@ -66,8 +62,6 @@ export function startSpeakerWatches(
       onError: () => counter('k8sClientUpdateErrorsTotal').inc(),
       logger: logger.child({ watch: kind }),
     });
-  const customList = (plural: string) => () =>
-    custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace, plural });
   return {
     services: watch('services', '/api/v1/services', () => core.listServiceForAllNamespaces(), readService),
     endpointSlices: watch(
@@ -83,24 +77,34 @@ export function startSpeakerWatches(
       () => core.listNamespace(),
       (object) => object.metadata?.labels,
     ),
-    pools: watch(
-      'ipaddresspools',
-      metallbPath(namespace, 'ipaddresspools'),
-      customList('ipaddresspools'),
-      configPart,
-    ),
-    advertisements: watch(
-      'l2advertisements',
-      metallbPath(namespace, 'l2advertisements'),
-      customList('l2advertisements'),
-      configPart,
-    ),
-    l2Statuses: watch(
-      'servicel2statuses',
-      metallbPath(namespace, 'servicel2statuses'),
-      customList('servicel2statuses'),
-      never,
-    ),
+    ...metallbWatches(watch, { custom, namespace }),
+  };
+}
+
+type Watch = (
+  kind: string,
+  path: string,
+  list: () => Promise<unknown>,
+  read: Reader,
+) => WatchedCollection<KubernetesObject>;
+
+/** The MetalLB CRs in the speaker's namespace (C2). */
+function metallbWatches(
+  watch: Watch,
+  context: { readonly custom: CustomObjectsApi; readonly namespace: string },
+) {
+  const { custom, namespace } = context;
+  const metallb = (plural: string, read: Reader) =>
+    watch(
+      plural,
+      `/apis/metallb.io/v1beta1/namespaces/${namespace}/${plural}`,
+      () => custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace, plural }),
+      read,
+    );
+  return {
+    pools: metallb('ipaddresspools', configPart),
+    advertisements: metallb('l2advertisements', configPart),
+    l2Statuses: metallb('servicel2statuses', never),
   };
 }
 

@@ -239,6 +239,25 @@ describe('ferrolb speaker in a network-namespace lab', () => {
     expect(after.mac).not.toBe(before.mac);
   });
 
+  it('DESIGN conflict detection: a host claiming the VIP with another MAC raises a Warning Event on the Service', async () => {
+    const owner = await ownerAnswering(() => true);
+    // The client squats on the VIP: gratuitous ARP with the VIP as sender and the client's own MAC.
+    await eventually(
+      'ipConflict Event',
+      async () => {
+        lab.inClient('arping', ['-i', 'eth0', '-U', '-S', VIP, '-c', '1', '-w', '1', VIP]);
+        const events = await user.serviceEvents(NAMESPACE, 'web');
+        const found = events.find((event) => event.reason === 'ipConflict');
+        return found ? found : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, context: logs },
+    ).then((event) => {
+      expect(event.type).toBe('Warning');
+      expect(event.source?.host).toBe(owner.name);
+      expect(event.message).toContain(`claims IP "${VIP}" on interface "eth0"`);
+    });
+  });
+
   it('DESIGN real parts: with every speaker stopped nothing answers for the VIP (the kernel never does)', async () => {
     for (const name of speakers.keys()) expect(await stopSpeaker(name)).toBe(0);
     expect(answeringMacs(lab, VIP, 2)).toEqual([]);

@@ -333,6 +333,25 @@ describe('ferrolb speaker on a real API server', () => {
     expect(await ownerOf('selected', (owner) => owner === first)).toBe(first);
   });
 
+  it('A37/C3/V8: an overlapping pool is refused (stale bool 1) while the announcement goes on; removing it clears the flag', async () => {
+    await createService('steady', { endpoints: NODES.map((node) => ({ node, ready: true })) });
+    const owner = await ownerOf('steady');
+    const staleOnEverySpeaker = async (value: number) => {
+      for (const speaker of speakers.values()) {
+        const line = (await metrics(speaker))
+          .split('\n')
+          .find((text) => text.startsWith('metallb_k8s_client_config_stale_bool '));
+        if (line !== `metallb_k8s_client_config_stale_bool ${value}`) return undefined;
+      }
+      return true;
+    };
+    await user.createPool(poolManifest('zeta', ['203.0.113.32/27']));
+    await eventually('stale config on every speaker', () => staleOnEverySpeaker(1), { context: logs });
+    expect(await ownerOf('steady')).toBe(owner);
+    await user.deletePool('zeta');
+    await eventually('fresh config on every speaker', () => staleOnEverySpeaker(0), { context: logs });
+  });
+
   it('R4/Q16: deleting the Service removes its ServiceL2Status and series', async () => {
     await createService('doomed', { endpoints: NODES.map((node) => ({ node, ready: true })) });
     await ownerOf('doomed');
