@@ -10,6 +10,7 @@ help:
 	@echo "make demo   - network-namespace lab: client reaches a LoadBalancer IP, owner dies, IP moves"
 	@echo "make test   - build, then every test suite, lint and type-check (includes the demo)"
 	@echo "make bench  - benchmarks with same-run baselines"
+	@echo "make gauntlet - churn, faults and hostile input for GAUNTLET_DURATION_S (600) s; report and seed"
 
 $(STAMP): package.json package-lock.json native/binding.gyp native/*.c native/*.h
 	npm ci
@@ -34,6 +35,10 @@ lint: setup
 
 bench: build
 	npx tsx scripts/run-bench.ts
+
+gauntlet: build
+	-scripts/k8s-binaries.sh >/dev/null
+	npx tsx scripts/gauntlet.ts
 
 clean:
 	rm -rf dist native/build node_modules

@@ -1,0 +1,207 @@
+// Everything the gauntlet runs on: a real kube-apiserver + etcd (test/k8s/harness), a namespace lab
+// of three nodes and a client (test/helpers/lab.ts), two controller replicas on the host and a
+// speaker in each node namespace. As in test/k8s/speaker-lab.test.ts, node namespaces reach the
+// API server through a path-based Unix socket and two small forwarders, so no address is added
+// outside the lab's namespaces.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { Lab } from '../helpers/lab.js';
+import { spawnInNs } from '../helpers/netns.js';
+import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
+import { assertCliBuilt } from '../k8s/harness/controller-process.js';
+import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from '../k8s/harness/index.js';
+import { userClients } from '../k8s/harness/objects.js';
+import { freePort, type ManagedProcess, startProcess, stopProcess } from '../k8s/harness/processes.js';
+import { Daemon } from './daemons.js';
+import { runInNamespace } from './probes.js';
+
+/** Port each in-namespace forwarder listens on (each namespace has its own loopback). */
+const LOCAL_API_PORT = 16443;
+export const GOSSIP_PORT = 7946;
+export const SPEAKER_METRICS_PORT = 7472;
+const CLI = join(REPOSITORY_ROOT, 'bin', 'ferrolb.js');
+export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+const FORWARDER_SOURCE = `
+const net = require('node:net');
+const [mode, listenOn, target] = process.argv.slice(1);
+const connect = () => mode === 'to-tcp' ? net.connect(Number(target), '127.0.0.1') : net.connect(target);
+const server = net.createServer((client) => {
+  const upstream = connect();
+  client.pipe(upstream); upstream.pipe(client);
+  client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
+});
+if (mode === 'to-tcp') server.listen(listenOn); else server.listen(Number(listenOn), '127.0.0.1');
+`;
+
+/** Daemon logs of every run stay here for post-mortems (the report prints the path). */
+export const LOG_ROOT = '/tmp/ferrolb-gauntlet';
+
+/** The running gauntlet environment. */
+export interface Environment {
+  readonly cluster: TestCluster;
+  readonly lab: Lab;
+  readonly user: ReturnType<typeof userClients>;
+  readonly controllers: readonly Daemon[];
+  readonly speakers: ReadonlyMap<string, Daemon>;
+  readonly controllerPorts: ReadonlyMap<string, number>;
+  readonly logDirectory: string;
+  readonly secretDirectory: string;
+  destroy(): Promise<void>;
+}
+
+function speakerKubeconfig(cluster: TestCluster, directory: string): string {
+  // client-node exports kubeconfigs as JSON (YAML's subset), so edit the object, not the text.
+  const config = JSON.parse(readFileSync(cluster.kubeconfigPath('speaker'), 'utf8')) as {
+    clusters: { cluster: { server: string } }[];
+  };
+  for (const entry of config.clusters) entry.cluster.server = `https://127.0.0.1:${LOCAL_API_PORT}`;
+  const path = join(directory, 'kubeconfig-speaker-lab.yaml');
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
+}
+
+function startForwarders(cluster: TestCluster, lab: Lab, logDirectory: string): ManagedProcess {
+  const socketPath = join(logDirectory, 'api.sock');
+  const host = startProcess(cluster.server.runDirectory, 'api-forwarder', {
+    binary: process.execPath,
+    args: ['-e', FORWARDER_SOURCE, 'to-tcp', socketPath, new URL(cluster.server.url).port],
+  });
+  for (const node of lab.nodes) {
+    const args = ['-e', FORWARDER_SOURCE, 'to-unix', String(LOCAL_API_PORT), socketPath];
+    lab.track(spawnInNs(node.namespace, process.execPath, args, { stdio: 'ignore' }));
+  }
+  return host;
+}
+
+/** ML6: the speaker Pods a kubelet would report, so speakers find gossip seeds. */
+async function createSpeakerPods(user: ReturnType<typeof userClients>, lab: Lab): Promise<void> {
+  for (const node of lab.nodes) {
+    const name = `speaker-${node.name}`;
+    await user.core.createNamespacedPod({
+      namespace: SYSTEM_NAMESPACE,
+      body: {
+        metadata: { name, labels: { app: 'metallb', component: 'speaker' } },
+        spec: {
+          nodeName: node.name,
+          hostNetwork: true,
+          serviceAccountName: 'speaker',
+          automountServiceAccountToken: false,
+          containers: [{ name: 'speaker', image: 'ferrolb' }],
+        },
+      },
+    });
+    await user.core.patchNamespacedPodStatus(
+      {
+        namespace: SYSTEM_NAMESPACE,
+        name,
+        body: { status: { podIP: node.ipv4, podIPs: [{ ip: node.ipv4 }] } },
+      },
+      mergePatch,
+    );
+  }
+}
+
+function pipeTo(log: NodeJS.WritableStream, child: ReturnType<typeof spawn>) {
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  return child;
+}
+
+/** Builds the daemons (not started) for `lab` and `cluster`. */
+async function makeDaemons(
+  context: { cluster: TestCluster; lab: Lab; logDirectory: string; secretDirectory: string },
+  onCrash: (daemon: Daemon, detail: string) => void,
+) {
+  const { cluster, lab, logDirectory, secretDirectory } = context;
+  const hooks = { logDirectory, onCrash };
+  const controllerReady = async (daemon: Daemon) => {
+    const port = controllerPorts.get(daemon.name);
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+    return response?.status === 200;
+  };
+  const controllerPorts = new Map<string, number>();
+  const controllers: Daemon[] = [];
+  for (const name of ['controller-1', 'controller-2']) {
+    const port = await freePort();
+    controllerPorts.set(name, port);
+    const args = [
+      CLI,
+      'controller',
+      `--kubeconfig=${cluster.kubeconfigPath('controller')}`,
+      `--port=${port}`,
+    ];
+    const env = { ...process.env, METALLB_POD_NAME: name, FERROLB_LOG_LEVEL: 'info' };
+    controllers.push(
+      new Daemon(
+        name,
+        (log) => pipeTo(log, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env })),
+        {
+          ...hooks,
+          ready: controllerReady,
+        },
+      ),
+    );
+  }
+  const kubeconfig = speakerKubeconfig(cluster, logDirectory);
+  const speakers = new Map<string, Daemon>();
+  for (const node of lab.nodes) {
+    const args = [
+      CLI,
+      'speaker',
+      `--node-name=${node.name}`,
+      `--kubeconfig=${kubeconfig}`,
+      `--ml-bindaddr=${node.ipv4}`,
+      `--ml-bindport=${GOSSIP_PORT}`,
+      `--ml-secret-key-path=${secretDirectory}`,
+      `--port=${SPEAKER_METRICS_PORT}`,
+    ];
+    const launch = (log: NodeJS.WritableStream) =>
+      pipeTo(log, lab.track(spawnInNs(node.namespace, process.execPath, args)));
+    const ready = async () =>
+      (
+        await runInNamespace(node.namespace, 'curl', {
+          args: ['-s', '-f', '-m', '2', `http://127.0.0.1:${SPEAKER_METRICS_PORT}/readyz`],
+          timeoutMs: 5_000,
+        })
+      ).status === 0;
+    speakers.set(node.name, new Daemon(`speaker-${node.name}`, launch, { ...hooks, ready }));
+  }
+  return { controllers, speakers, controllerPorts };
+}
+
+/** Starts the API server, the lab and the forwarders; daemons are built but not started. */
+export async function createEnvironment(
+  onCrash: (daemon: Daemon, detail: string) => void,
+): Promise<Environment> {
+  assertCliBuilt();
+  const cluster = await startTestCluster();
+  // Outside the harness run directory (removed at stop), so daemon logs survive a failed run.
+  const logDirectory = join(LOG_ROOT, `run-${process.pid}-${Date.now()}`);
+  mkdirSync(logDirectory, { recursive: true });
+  const lab = Lab.create({ prefix: 'flbgnt', nodeCount: 3, httpServers: false });
+  const hostForwarder = startForwarders(cluster, lab, logDirectory);
+  const secretDirectory = join(logDirectory, 'ml-secret');
+  mkdirSync(secretDirectory);
+  writeFileSync(join(secretDirectory, 'secretkey'), 'Z2F1bnRsZXQtc2VjcmV0LWtleQ');
+  const user = userClients(cluster.admin);
+  await createSpeakerPods(user, lab);
+  const daemons = await makeDaemons({ cluster, lab, logDirectory, secretDirectory }, onCrash);
+  return {
+    cluster,
+    lab,
+    user,
+    ...daemons,
+    logDirectory,
+    secretDirectory,
+    destroy: async () => {
+      for (const daemon of [...daemons.speakers.values(), ...daemons.controllers])
+        await daemon.stop('SIGTERM');
+      lab.destroy();
+      await stopProcess(hostForwarder);
+      await cluster.stop();
+    },
+  };
+}

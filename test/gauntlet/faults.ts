@@ -1,0 +1,150 @@
+// Faults (issue 7 item 1): SIGKILL/SIGTERM a speaker (fail-over timed from the client) or a
+// controller replica, restart the API server, cut and heal one node's link. Controller and
+// API-server restarts must move zero IPs (C8, DESIGN "Allocation").
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
+import type { Ownership } from './checkpoint.js';
+import type { Daemon } from './daemons.js';
+import type { Environment } from './environment.js';
+import { expectedOwner, ipsByService, movedIps } from './invariants.js';
+import type { World } from './model.js';
+import { observeServices } from './monitor.js';
+import { firstArpAnswer } from './probes.js';
+import type { Random } from './random.js';
+import type { Report } from './report.js';
+
+export const FAULT_KINDS = [
+  'speaker.SIGKILL',
+  'speaker.SIGTERM',
+  'controller.SIGKILL',
+  'controller.SIGTERM',
+  'apiserver.restart',
+  'link.cutAndHeal',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+const FAILOVER_TIMEOUT_MS = 30_000;
+const STABLE_TIMEOUT_MS = 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface FaultContext {
+  readonly environment: Environment;
+  readonly world: World;
+  readonly report: Report;
+  readonly random: Random;
+}
+
+/** Service IPs once two reads 3 s apart agree (the controller has finished reacting). */
+export async function stableSnapshot(environment: Environment): Promise<Map<string, string>> {
+  const deadline = Date.now() + STABLE_TIMEOUT_MS;
+  let previous = ipsByService(await observeServices(environment.user));
+  for (;;) {
+    await sleep(3_000);
+    const current = ipsByService(await observeServices(environment.user));
+    if (movedIps(previous, current).length === 0 && previous.size === current.size) return current;
+    if (Date.now() > deadline) return current;
+    previous = current;
+  }
+}
+
+async function leaseHolder(environment: Environment): Promise<string> {
+  try {
+    const lease = await environment.cluster.admin
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: 'ferrolb-controller', namespace: SYSTEM_NAMESPACE });
+    return lease.spec?.holderIdentity ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Kills a speaker that owns an IP (if any) and times how long until the client sees the next owner. */
+async function speakerFault(
+  context: FaultContext,
+  signal: NodeJS.Signals,
+  ownership: Ownership,
+): Promise<void> {
+  const { environment, world, report, random } = context;
+  const owned = [...ownership].filter(([, owner]) => owner !== '');
+  const [ip, owner] = owned.length > 0 ? random.pick(owned) : ['', random.pick(world.nodes).name];
+  const daemon = environment.speakers.get(owner) as Daemon;
+  const live = world.nodes.map((node) => node.name).filter((name) => name !== owner);
+  const holders = [...world.services.values()];
+  const observed = await observeServices(environment.user);
+  const holding = holders.filter((model) =>
+    observed.some((s) => s.key === `${model.namespace}/${model.name}` && s.ips.includes(ip)),
+  );
+  const next = ip ? expectedOwner(world, ip, { live, holders: holding }) : undefined;
+  const started = Date.now();
+  const pid = daemon.child?.pid;
+  const stopped = daemon.stop(signal);
+  if (ip && next) {
+    const mac = environment.lab.node(next).mac.toLowerCase();
+    while ((await firstArpAnswer(environment.lab.clientNamespace, ip)) !== mac) {
+      if (Date.now() - started > FAILOVER_TIMEOUT_MS) {
+        report.violation(
+          `${signal} of ${owner}: ${ip} not answered by ${next} within ${FAILOVER_TIMEOUT_MS / 1000} s`,
+        );
+        break;
+      }
+    }
+    if (Date.now() - started <= FAILOVER_TIMEOUT_MS) report.failoverMs.push(Date.now() - started);
+  }
+  const outcome = await stopped;
+  if (signal === 'SIGTERM' && outcome !== 'code 0') {
+    report.violation(
+      `speaker on ${owner} (pid ${pid}): SIGTERM ended in ${outcome} (15 s grace), not exit 0\n${daemon.logTail(8)}`,
+    );
+  }
+  daemon.start();
+  report.restart(`speaker.${signal}`);
+}
+
+/** Restarts the leading controller (or the API server) and checks that no IP moved. */
+async function restartFault(context: FaultContext, kind: FaultKind): Promise<void> {
+  const { environment, report } = context;
+  const before = await stableSnapshot(environment);
+  if (kind === 'apiserver.restart') {
+    await environment.cluster.restartApiServer();
+  } else {
+    const holder = await leaseHolder(environment);
+    const leader =
+      environment.controllers.find((daemon) => holder.startsWith(daemon.name)) ?? environment.controllers[0];
+    const signal = kind === 'controller.SIGKILL' ? 'SIGKILL' : 'SIGTERM';
+    const outcome = await leader?.stop(signal);
+    if (signal === 'SIGTERM' && outcome !== 'code 0') {
+      report.violation(`${leader?.name}: SIGTERM ended in ${outcome} (15 s grace), not exit 0`);
+    }
+    leader?.start();
+  }
+  report.restart(kind);
+  // Long enough for a SIGKILLed leader's Lease to expire and the other replica to resync.
+  await sleep(kind === 'controller.SIGKILL' ? 20_000 : 8_000);
+  const after = await stableSnapshot(environment);
+  report.count('check.restartMovesNoIp');
+  for (const moved of movedIps(before, after)) report.violation(`${kind} moved an IP: ${moved}`);
+}
+
+/** Cuts one node off the bridge for a few seconds, then heals it. */
+async function linkFault(context: FaultContext): Promise<void> {
+  const { environment, random, report } = context;
+  const node = random.pick(context.world.nodes).name;
+  environment.lab.partition(node);
+  await sleep(random.int(3_000, 8_000));
+  environment.lab.heal(node);
+  report.restart('link.cutAndHeal');
+}
+
+/** Applies one fault; `ownership` is the last verified quiet state. */
+export async function applyFault(
+  context: FaultContext,
+  kind: FaultKind,
+  ownership: Ownership,
+): Promise<void> {
+  context.report.operation(`fault.${kind}`);
+  if (kind === 'speaker.SIGKILL' || kind === 'speaker.SIGTERM') {
+    return speakerFault(context, kind === 'speaker.SIGKILL' ? 'SIGKILL' : 'SIGTERM', ownership);
+  }
+  if (kind === 'link.cutAndHeal') return linkFault(context);
+  return restartFault(context, kind);
+}

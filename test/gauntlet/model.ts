@@ -1,0 +1,211 @@
+// The world the gauntlet has applied to the API server: what it believes Nodes, pools,
+// L2Advertisements, Services and endpoints look like. Operations change it and then the API; the
+// invariant checkers compare what ferrolb did against it. Pure data and manifest builders.
+import { Annotation, EXCLUDE_LB_LABEL, OUT_OF_SERVICE_TAINT } from '../../src/config/annotations.js';
+import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
+
+/** Label the L2Advertisement node selectors use. */
+export const ZONE_LABEL = 'gauntlet.ferrolb.test/zone';
+export const ZONES = ['east', 'west'] as const;
+/** Namespaces the Services live in; `pinned` pool is for the first one only. */
+export const APP_NAMESPACES = ['gauntlet-a', 'gauntlet-b'] as const;
+/** The three lab nodes (test/helpers/lab.ts names them). */
+export const NODE_NAMES = ['node-a', 'node-b', 'node-c'] as const;
+
+export interface NodeModel {
+  readonly name: string;
+  readonly ipv4: string;
+  zone: (typeof ZONES)[number];
+  excluded: boolean;
+  networkUnavailable: boolean;
+  outOfService: boolean;
+}
+
+export interface PoolModel {
+  readonly name: string;
+  addresses: string[];
+  /** serviceAllocation.namespaces, when the pool is pinned. */
+  readonly namespaces?: readonly string[];
+}
+
+export interface AdvertisementModel {
+  readonly name: string;
+  readonly pools: readonly string[];
+  zone?: (typeof ZONES)[number];
+  interfaces: string[];
+}
+
+export interface PortModel {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+export interface ServiceModel {
+  readonly namespace: string;
+  readonly name: string;
+  ports: PortModel[];
+  sharingKey?: string;
+  requestedIp?: string;
+  pool?: string;
+  local: boolean;
+  loadBalancer: boolean;
+  /** Nodes with a ready endpoint of this Service. */
+  readyNodes: string[];
+}
+
+/** Every pool's address variants: the pool resize operations move between them (no overlaps). */
+export const POOL_VARIANTS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  'pool-a': [['203.0.113.0/28'], ['203.0.113.0/27'], ['203.0.113.0/26']],
+  'pool-b': [['203.0.113.64/29'], ['203.0.113.64/28'], ['203.0.113.64/28', '203.0.113.96-203.0.113.99']],
+  'pool-c': [['203.0.113.128/29'], ['203.0.113.128/28']],
+};
+export const PINNED_POOL = 'pinned';
+
+/** The whole applied world. */
+export interface World {
+  readonly nodes: NodeModel[];
+  readonly pools: Map<string, PoolModel>;
+  readonly advertisements: Map<string, AdvertisementModel>;
+  readonly services: Map<string, ServiceModel>;
+}
+
+/** `namespace/name`. */
+export function serviceKey(service: { namespace: string; name: string }): string {
+  return `${service.namespace}/${service.name}`;
+}
+
+/** The starting world: three east/west nodes, pools a and b, one ad per pool, no Services. */
+export function initialWorld(nodes: readonly { name: string; ipv4: string }[]): World {
+  const world: World = {
+    nodes: nodes.map((node, index) => ({
+      name: node.name,
+      ipv4: node.ipv4,
+      zone: index === 0 ? 'west' : 'east',
+      excluded: false,
+      networkUnavailable: false,
+      outOfService: false,
+    })),
+    pools: new Map(),
+    advertisements: new Map(),
+    services: new Map(),
+  };
+  for (const name of ['pool-a', 'pool-b']) {
+    world.pools.set(name, { name, addresses: [...(POOL_VARIANTS[name]?.[1] ?? [])] });
+  }
+  world.pools.set(PINNED_POOL, {
+    name: PINNED_POOL,
+    addresses: ['203.0.113.192/29'],
+    namespaces: [APP_NAMESPACES[0]],
+  });
+  for (const pool of ['pool-a', 'pool-b', 'pool-c', PINNED_POOL]) {
+    world.advertisements.set(`ad-${pool}`, { name: `ad-${pool}`, pools: [pool], interfaces: [] });
+  }
+  return world;
+}
+
+const objectMeta = (name: string) => ({ name, namespace: SYSTEM_NAMESPACE });
+
+/** The IPAddressPool object for `pool`. */
+export function poolObject(pool: PoolModel) {
+  const serviceAllocation = pool.namespaces
+    ? { serviceAllocation: { namespaces: [...pool.namespaces] } }
+    : {};
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: objectMeta(pool.name),
+    spec: { addresses: [...pool.addresses], ...serviceAllocation },
+  };
+}
+
+/** The L2Advertisement object for `advertisement`. */
+export function advertisementObject(advertisement: AdvertisementModel) {
+  const spec: Record<string, unknown> = { ipAddressPools: [...advertisement.pools] };
+  if (advertisement.zone) spec.nodeSelectors = [{ matchLabels: { [ZONE_LABEL]: advertisement.zone } }];
+  if (advertisement.interfaces.length > 0) spec.interfaces = [...advertisement.interfaces];
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'L2Advertisement',
+    metadata: objectMeta(advertisement.name),
+    spec,
+  };
+}
+
+/** Annotations of a Service, with null for every key the model does not set (merge patch). */
+export function serviceAnnotations(service: ServiceModel): Record<string, string | null> {
+  return {
+    [Annotation.allowSharedIP.current]: service.sharingKey ?? null,
+    [Annotation.loadBalancerIPs.current]: service.requestedIp ?? null,
+    [Annotation.addressPool.current]: service.pool ?? null,
+  };
+}
+
+/** The Service spec fields the gauntlet controls, for create and merge patch alike. */
+export function serviceSpec(service: ServiceModel): Record<string, unknown> {
+  const ports = service.ports.map((port) => ({
+    name: `${port.protocol.toLowerCase()}-${port.port}`,
+    port: port.port,
+    protocol: port.protocol,
+  }));
+  if (!service.loadBalancer) return { type: 'ClusterIP', ports, externalTrafficPolicy: null };
+  return { type: 'LoadBalancer', ports, externalTrafficPolicy: service.local ? 'Local' : 'Cluster' };
+}
+
+/** The EndpointSlice the harness keeps for `service` (no controller-manager runs). */
+export function endpointSliceObject(service: ServiceModel, nodes: readonly NodeModel[]) {
+  return {
+    metadata: {
+      name: `${service.name}-gauntlet`,
+      namespace: service.namespace,
+      labels: { 'kubernetes.io/service-name': service.name },
+    },
+    addressType: 'IPv4',
+    endpoints: nodes.map((node) => ({
+      addresses: [node.ipv4],
+      nodeName: node.name,
+      conditions: { ready: service.readyNodes.includes(node.name) },
+    })),
+    ports: service.ports.map((port) => ({
+      name: `${port.protocol.toLowerCase()}-${port.port}`,
+      port: port.port,
+      protocol: port.protocol,
+    })),
+  };
+}
+
+/** Node labels with null for a label to remove (merge patch). */
+export function nodeLabels(node: NodeModel): Record<string, string | null> {
+  return {
+    'kubernetes.io/hostname': node.name,
+    [ZONE_LABEL]: node.zone,
+    [EXCLUDE_LB_LABEL]: node.excluded ? '' : null,
+  };
+}
+
+/** Node taints for the spec. */
+export function nodeTaints(node: NodeModel) {
+  return node.outOfService ? [{ key: OUT_OF_SERVICE_TAINT, value: 'nodeshutdown', effect: 'NoExecute' }] : [];
+}
+
+/** Node conditions for the status. */
+export function nodeConditions(node: NodeModel) {
+  const now = new Date().toISOString();
+  return [
+    {
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'gauntlet',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    },
+    {
+      type: 'NetworkUnavailable',
+      status: node.networkUnavailable ? 'True' : 'False',
+      reason: 'Gauntlet',
+      message: 'set by the gauntlet',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    },
+  ];
+}

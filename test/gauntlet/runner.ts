@@ -1,0 +1,174 @@
+// The gauntlet (issue 7): rounds of [one fault or hostile input, a burst of random churn, a quiet
+// checkpoint] for a fixed duration from a printed seed, with the continuous checks ticking in the
+// background, then everything is deleted and checked for leaks.
+
+import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
+import type { Applier as ApplierType } from './apply.js';
+import { Applier } from './apply.js';
+import { checkQuiet, type Ownership } from './checkpoint.js';
+import { Churn } from './churn.js';
+import { createEnvironment, type Environment, SPEAKER_METRICS_PORT } from './environment.js';
+import { applyFault, FAULT_KINDS } from './faults.js';
+import { applyHostile, HOSTILE_KINDS } from './hostile.js';
+import { ALL_NODES } from './invariants.js';
+import { APP_NAMESPACES, initialWorld, type World } from './model.js';
+import { Monitor } from './monitor.js';
+import { metricSum, namespaceMetrics } from './probes.js';
+import { Random } from './random.js';
+import { Report } from './report.js';
+
+export interface GauntletOptions {
+  readonly durationMs: number;
+  readonly seed: number;
+  readonly log?: (line: string) => void;
+}
+
+const TICK_MS = 2_000;
+const LEAK_TIMEOUT_MS = 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function seedWorld(world: World, applier: ApplierType, environment: Environment): Promise<void> {
+  for (const namespace of APP_NAMESPACES) await environment.user.createNamespace(namespace);
+  for (const node of world.nodes) await applier.createNode(node);
+  for (const pool of world.pools.values()) await applier.applyPool(pool, true);
+  for (const advertisement of world.advertisements.values())
+    await applier.applyAdvertisement(advertisement, true);
+}
+
+function allDaemons(environment: Environment) {
+  return [...environment.controllers, ...environment.speakers.values()];
+}
+
+/** Restarts any daemon that is down (a crash was already reported) and waits until all serve. */
+async function reviveDaemons(environment: Environment, report: Report): Promise<void> {
+  for (const daemon of allDaemons(environment)) if (!daemon.running) daemon.start();
+  for (const daemon of allDaemons(environment)) {
+    if (!(await daemon.waitReady()))
+      report.violation(`${daemon.name} not ready 60 s after start\n${daemon.logTail(10)}`);
+  }
+}
+
+async function churnBurst(churn: Churn, context: { random: Random; report: Report }): Promise<void> {
+  const count = context.random.int(3, 7);
+  for (let index = 0; index < count; index += 1) {
+    try {
+      context.report.operation(await churn.step());
+    } catch (error) {
+      context.report.operationError('churn', error);
+    }
+    await sleep(context.random.int(100, 800));
+  }
+}
+
+async function round(
+  context: { environment: Environment; world: World; report: Report; random: Random; churn: Churn },
+  ownership: Ownership,
+): Promise<Ownership> {
+  const { random, report } = context;
+  const mode = random.weighted({ fault: 5, hostile: 3, none: 1 });
+  try {
+    if (mode === 'fault') await applyFault(context, random.pick(FAULT_KINDS), ownership);
+    if (mode === 'hostile') await applyHostile(context, random.pick(HOSTILE_KINDS), ownership);
+  } catch (error) {
+    report.operationError(mode, error);
+  }
+  await churnBurst(context.churn, context);
+  await reviveDaemons(context.environment, report);
+  return checkQuiet(context, ALL_NODES);
+}
+
+async function leakCheck(context: { environment: Environment; world: World; report: Report; churn: Churn }) {
+  const { environment, world, report } = context;
+  for (const [key, service] of [...world.services]) {
+    context.churn.released.set(key, Date.now());
+    await new Applier(environment.user, environment.cluster.admin).deleteService(service);
+    world.services.delete(key);
+  }
+  report.count('check.noLeakedAllocation');
+  const leftovers = async () => {
+    const problems: string[] = [];
+    for (const [name, port] of environment.controllerPorts) {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((r) => r.text())
+        .catch(() => '');
+      const inUse = metricSum(text, 'metallb_allocator_addresses_in_use_total');
+      if (inUse !== 0) problems.push(`${name}: metallb_allocator_addresses_in_use_total ${inUse}`);
+    }
+    for (const node of environment.lab.nodes) {
+      const text = await namespaceMetrics(node.namespace, SPEAKER_METRICS_PORT);
+      if (metricSum(text, 'metallb_speaker_announced') !== 0)
+        problems.push(`${node.name}: metallb_speaker_announced still set`);
+    }
+    const statuses = (await environment.user.custom.listNamespacedCustomObject({
+      group: 'metallb.io',
+      version: 'v1beta1',
+      namespace: SYSTEM_NAMESPACE,
+      plural: 'servicel2statuses',
+    })) as { items: unknown[] };
+    if (statuses.items.length > 0) problems.push(`${statuses.items.length} ServiceL2Status objects left`);
+    return problems;
+  };
+  const deadline = Date.now() + LEAK_TIMEOUT_MS;
+  let problems = await leftovers();
+  while (problems.length > 0 && Date.now() < deadline) {
+    await sleep(1_000);
+    problems = await leftovers();
+  }
+  for (const problem of problems) report.violation(`leak after deleting every Service: ${problem}`);
+}
+
+/** Runs the gauntlet and returns its report (violations included; it throws only on set-up failure). */
+export async function runGauntlet(options: GauntletOptions): Promise<Report> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const report = new Report(options.seed);
+  const random = new Random(options.seed);
+  log(
+    `gauntlet: seed ${options.seed} (replay with GAUNTLET_SEED=${options.seed}), duration ${options.durationMs / 1000} s`,
+  );
+  const environment = await createEnvironment((daemon, detail) =>
+    report.violation(`daemon crash: ${daemon.name}: ${detail}`),
+  );
+  log(`gauntlet: daemon logs in ${environment.logDirectory}`);
+  let ticking = true;
+  let sampling = false;
+  try {
+    const world = initialWorld(environment.lab.nodes);
+    const applier = new Applier(environment.user, environment.cluster.admin);
+    await seedWorld(world, applier, environment);
+    await reviveDaemons(environment, report);
+    const churn = new Churn(world, applier, random);
+    const context = { environment, world, report, random, churn };
+    const monitor = new Monitor({ user: environment.user, world, report, released: churn.released });
+    const ticker = (async () => {
+      while (ticking) {
+        await monitor.tick();
+        // Memory counts from the first quiet state: start-up growth is not a leak.
+        if (sampling) for (const daemon of allDaemons(environment)) daemon.sampleMemory();
+        await sleep(TICK_MS);
+      }
+    })();
+    await churnBurst(churn, context);
+    let ownership = await checkQuiet(context, ALL_NODES);
+    report.startedAt = Date.now();
+    sampling = true;
+    const end = report.startedAt + options.durationMs;
+    for (let number = 1; Date.now() < end; number += 1) {
+      ownership = await round(context, ownership);
+      log(
+        `gauntlet: round ${number} done at t+${Math.round((Date.now() - report.startedAt) / 1000)} s, ${world.services.size} Services, ${report.violations.length} violations`,
+      );
+    }
+    await leakCheck(context);
+    const deadline = Date.now() + 40_000;
+    while (monitor.pendingLossChecks > 0 && Date.now() < deadline) await sleep(1_000);
+    ticking = false;
+    await ticker;
+    report.endedAt = Date.now();
+    report.memory = new Map(allDaemons(environment).map((daemon) => [daemon.name, daemon.memory]));
+    report.count('check.noDaemonCrash', allDaemons(environment).length);
+    return report;
+  } finally {
+    ticking = false;
+    await environment.destroy();
+  }
+}
