@@ -34,6 +34,16 @@ export class Random {
     return items[Math.floor(this.next() * items.length)] as T;
   }
 
+  /** A copy of `items` in random order (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const copy = [...items];
+    for (let index = copy.length - 1; index > 0; index -= 1) {
+      const other = this.int(0, index);
+      [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+    }
+    return copy;
+  }
+
   /** A kind chosen by weight. */
   weighted<T extends string>(weights: Readonly<Record<T, number>>): T {
     const entries = Object.entries(weights) as [T, number][];
@@ -45,6 +55,18 @@ export class Random {
     }
     return (entries[entries.length - 1] as [T, number])[0];
   }
+}
+
+/**
+ * Endless draws from `items` that use every item once per cycle, each cycle freshly shuffled:
+ * random order, yet a short run still meets every kind.
+ */
+export function cycle<T>(random: Random, items: readonly T[]): () => T {
+  let queue: T[] = [];
+  return () => {
+    if (queue.length === 0) queue = random.shuffle(items);
+    return queue.shift() as T;
+  };
 }
 
 /** A seed from the environment (GAUNTLET_SEED) or the clock. */

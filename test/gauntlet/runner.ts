@@ -8,13 +8,13 @@ import { Applier } from './apply.js';
 import { checkQuiet, type Ownership } from './checkpoint.js';
 import { Churn } from './churn.js';
 import { createEnvironment, type Environment, SPEAKER_METRICS_PORT } from './environment.js';
-import { applyFault, FAULT_KINDS } from './faults.js';
-import { applyHostile, HOSTILE_KINDS } from './hostile.js';
+import { applyFault, FAULT_KINDS, type FaultKind } from './faults.js';
+import { applyHostile, HOSTILE_KINDS, type HostileKind } from './hostile.js';
 import { ALL_NODES } from './invariants.js';
 import { APP_NAMESPACES, initialWorld, type World } from './model.js';
 import { Monitor } from './monitor.js';
 import { metricSum, namespaceMetrics } from './probes.js';
-import { Random } from './random.js';
+import { cycle, Random } from './random.js';
 import { Report } from './report.js';
 
 export interface GauntletOptions {
@@ -60,15 +60,22 @@ async function churnBurst(churn: Churn, context: { random: Random; report: Repor
   }
 }
 
-async function round(
-  context: { environment: Environment; world: World; report: Report; random: Random; churn: Churn },
-  ownership: Ownership,
-): Promise<Ownership> {
+interface RoundContext {
+  readonly environment: Environment;
+  readonly world: World;
+  readonly report: Report;
+  readonly random: Random;
+  readonly churn: Churn;
+  readonly nextFault: () => FaultKind;
+  readonly nextHostile: () => HostileKind;
+}
+
+async function round(context: RoundContext, ownership: Ownership): Promise<Ownership> {
   const { random, report } = context;
   const mode = random.weighted({ fault: 5, hostile: 3, none: 1 });
   try {
-    if (mode === 'fault') await applyFault(context, random.pick(FAULT_KINDS), ownership);
-    if (mode === 'hostile') await applyHostile(context, random.pick(HOSTILE_KINDS), ownership);
+    if (mode === 'fault') await applyFault(context, context.nextFault(), ownership);
+    if (mode === 'hostile') await applyHostile(context, context.nextHostile(), ownership);
   } catch (error) {
     report.operationError(mode, error);
   }
@@ -137,7 +144,15 @@ export async function runGauntlet(options: GauntletOptions): Promise<Report> {
     await seedWorld(world, applier, environment);
     await reviveDaemons(environment, report);
     const churn = new Churn(world, applier, random);
-    const context = { environment, world, report, random, churn };
+    const context: RoundContext = {
+      environment,
+      world,
+      report,
+      random,
+      churn,
+      nextFault: cycle(random, FAULT_KINDS),
+      nextHostile: cycle(random, HOSTILE_KINDS),
+    };
     const monitor = new Monitor({ user: environment.user, world, report, released: churn.released });
     const ticker = (async () => {
       while (ticking) {
