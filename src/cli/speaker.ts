@@ -154,6 +154,7 @@ export function parseSpeakerFlags(
     ignoreExcludeLb: values.get('ignore-exclude-lb') === 'true',
     metricsPort: portValue('port', values.get('port'), DEFAULT_METRICS_PORT),
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),
+    podName: environment.METALLB_POD_NAME || undefined,
     logLevel: values.get('log-level'),
     ignoredFlags: ignored,
   };

@@ -13,7 +13,7 @@ import { assembleInputs, configInputOf, type RawWorld } from './inputs.js';
 import type { DataPlanePort, MembershipPort } from './ports.js';
 import { EMPTY_SPEAKER_STATE, reconcile } from './reconcile.js';
 import { type ExistingL2Status, planStatusChanges, readL2Status } from './status-plan.js';
-import { applyStatusPlan } from './status-writer.js';
+import { applyStatusPlan, type StatusOwner } from './status-writer.js';
 import type { Reconciliation, SpeakerEvent, SpeakerInputs, SpeakerState } from './types.js';
 import type { SpeakerWatches } from './watches.js';
 
@@ -27,6 +27,8 @@ export interface LoopParts {
   };
   readonly watches: SpeakerWatches;
   readonly custom: CustomObjectsApi;
+  /** The speaker pod, owner of the ServiceL2Status objects (R4); undefined outside a pod. */
+  readonly statusOwner: StatusOwner | undefined;
   readonly events: EventRecorder;
   readonly dataPlane: DataPlanePort | undefined;
   readonly membership: MembershipPort | undefined;
@@ -244,7 +246,12 @@ export class SpeakerLoop {
     const plan = planStatusChanges(result.statuses, [...cached, ...pending]);
     if (plan.create.length + plan.update.length + plan.remove.length === 0) return true;
     for (const name of plan.remove) this.created.delete(name);
-    const outcome = await applyStatusPlan(this.parts.custom, { namespace, plan, logger: this.parts.logger });
+    const outcome = await applyStatusPlan(this.parts.custom, {
+      namespace,
+      owner: this.parts.statusOwner,
+      plan,
+      logger: this.parts.logger,
+    });
     for (const status of outcome.created) this.created.set(status.name, { status, atMs: Date.now() });
     return outcome.complete;
   }

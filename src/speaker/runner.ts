@@ -15,7 +15,7 @@ import { startMetricsServer } from '../metrics/server.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
 import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
-import { listSpeakerSeeds } from './seeds.js';
+import { findOwnPod, listSpeakerSeeds } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
 /** `ferrolb speaker` settings (DESIGN command-line contract, D4). */
@@ -36,6 +36,8 @@ export interface SpeakerFlags {
   /** 0 disables /metrics, /healthz, /readyz. */
   readonly metricsPort: number;
   readonly excludeInterfaces: readonly RegExp[];
+  /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
+  readonly podName: string | undefined;
 }
 
 async function readSecret(directory: string | undefined, logger: Logger): Promise<Uint8Array | undefined> {
@@ -146,6 +148,18 @@ function conflictReporter(
   };
 }
 
+async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
+  if (!flags.podName) return undefined;
+  const pod = await findOwnPod(core, { namespace: flags.namespace, podName: flags.podName }).catch(
+    (error: unknown) => {
+      logger.warn({ pod: flags.podName, error: String(error) }, 'own pod lookup failed');
+      return undefined;
+    },
+  );
+  if (!pod) logger.warn({ pod: flags.podName }, 'own pod not found: ServiceL2Status objects get no owner');
+  return pod;
+}
+
 /** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
 async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
   if (port === 0) return undefined;
@@ -181,6 +195,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     settings,
     watches,
     custom: config.makeApiClient(CustomObjectsApi),
+    statusOwner: await ownPod(flags, core, logger),
     events,
     dataPlane,
     membership,

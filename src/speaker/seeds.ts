@@ -30,3 +30,16 @@ export async function listSpeakerSeeds(
     .sort()
     .map((address) => ({ address }));
 }
+
+/** R4: this speaker's own pod (name and UID), looked up with the same pod list permission (D8). */
+export async function findOwnPod(
+  core: CoreV1Api,
+  query: { readonly namespace: string; readonly podName: string },
+): Promise<{ name: string; uid: string } | undefined> {
+  const pods = await core.listNamespacedPod({
+    namespace: query.namespace,
+    fieldSelector: `metadata.name=${query.podName}`,
+  });
+  const uid = pods.items[0]?.metadata?.uid;
+  return uid ? { name: query.podName, uid } : undefined;
+}

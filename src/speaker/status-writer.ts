@@ -39,11 +39,18 @@ async function writeStatus(
   );
 }
 
+/** R4: the speaker pod owns its ServiceL2Status objects, so deleting the pod deletes them too. */
+export interface StatusOwner {
+  readonly name: string;
+  readonly uid: string;
+}
+
 async function createStatus(
   custom: CustomObjectsApi,
-  namespace: string,
+  target: { readonly namespace: string; readonly owner: StatusOwner | undefined },
   status: DesiredL2Status,
 ): Promise<string> {
+  const { namespace, owner } = target;
   const name = statusName();
   const body = {
     apiVersion: 'metallb.io/v1beta1',
@@ -56,6 +63,9 @@ async function createStatus(
         [ServiceL2StatusLabel.serviceName]: status.serviceName,
         [ServiceL2StatusLabel.serviceNamespace]: status.serviceNamespace,
       },
+      ...(owner
+        ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: owner.name, uid: owner.uid }] }
+        : {}),
     },
   };
   await custom.createNamespacedCustomObject({ ...GROUP, namespace, body });
@@ -76,9 +86,14 @@ export interface StatusPlanResult {
  */
 export async function applyStatusPlan(
   custom: CustomObjectsApi,
-  context: { readonly namespace: string; readonly plan: StatusPlan; readonly logger: Logger },
+  context: {
+    readonly namespace: string;
+    readonly owner: StatusOwner | undefined;
+    readonly plan: StatusPlan;
+    readonly logger: Logger;
+  },
 ): Promise<StatusPlanResult> {
-  const { namespace, plan, logger } = context;
+  const { namespace, owner, plan, logger } = context;
   const created: ExistingL2Status[] = [];
   const attempt = async (what: string, service: string, write: () => Promise<unknown>) => {
     try {
@@ -96,7 +111,7 @@ export async function applyStatusPlan(
   };
   const key = (status: DesiredL2Status) => `${status.serviceNamespace}/${status.serviceName}`;
   const create = async (status: DesiredL2Status) => {
-    created.push({ name: await createStatus(custom, namespace, status), ...status });
+    created.push({ name: await createStatus(custom, { namespace, owner }, status), ...status });
   };
   const results = await Promise.all([
     ...plan.create.map((status) => attempt('create', key(status), () => create(status))),

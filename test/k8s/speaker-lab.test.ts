@@ -70,16 +70,21 @@ function namespacedKubeconfig(): string {
 
 function startSpeaker(node: LabNode, settings: { kubeconfig: string; secretDirectory: string }): void {
   const log = createWriteStream(join(logDirectory, `${node.name}.log`), { flags: 'a' });
-  const child = spawnInNs(node.namespace, process.execPath, [
-    join(REPOSITORY_ROOT, 'bin', 'ferrolb.js'),
-    'speaker',
-    `--node-name=${node.name}`,
-    `--kubeconfig=${settings.kubeconfig}`,
-    `--ml-bindaddr=${node.ipv4}`,
-    `--ml-bindport=${GOSSIP_PORT}`,
-    `--ml-secret-key-path=${settings.secretDirectory}`,
-    '--port=7472',
-  ]);
+  const child = spawnInNs(
+    node.namespace,
+    process.execPath,
+    [
+      join(REPOSITORY_ROOT, 'bin', 'ferrolb.js'),
+      'speaker',
+      `--node-name=${node.name}`,
+      `--kubeconfig=${settings.kubeconfig}`,
+      `--ml-bindaddr=${node.ipv4}`,
+      `--ml-bindport=${GOSSIP_PORT}`,
+      `--ml-secret-key-path=${settings.secretDirectory}`,
+      '--port=7472',
+    ],
+    { env: { ...process.env, METALLB_POD_NAME: `speaker-${node.name}` } },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   lab.track(child);
@@ -229,7 +234,18 @@ afterAll(async () => {
 describe('ferrolb speaker in a network-namespace lab', () => {
   it('L10/R4: the elected node answers ARP for the VIP with its eth0 MAC, and no other node does', async () => {
     const owner = await ownerAnswering(() => true);
-    expect(lab.nodes.map((node) => node.name)).toContain(owner.name);
+    const list = (await user.custom.listNamespacedCustomObject({
+      group: 'metallb.io',
+      version: 'v1beta1',
+      namespace: SYSTEM_NAMESPACE,
+      plural: 'servicel2statuses',
+    })) as { items: { metadata: { ownerReferences?: { kind: string; name: string }[] } }[] };
+    // R4: the owning speaker's pod owns the object, so deleting that pod garbage-collects it.
+    expect(
+      list.items.map((item) =>
+        item.metadata.ownerReferences?.map((reference) => [reference.kind, reference.name]),
+      ),
+    ).toEqual([[['Pod', `speaker-${owner.name}`]]]);
   });
 
   it('ML7/issue 5: SIGTERM of the owner hands over: another node answers and holds the ServiceL2Status', async () => {
