@@ -57,8 +57,14 @@ async function crash(
   const cutAt = Date.now();
   cluster.speaker(victim).kill('SIGKILL');
   const name = await waitForNewOwner(lab, IPS.web, victim);
+  // curl may win the race against ping's next echo (or its output reaching us on a busy host):
+  // give ping a moment to report its first reply through the new owner before stopping it.
+  const reply = await waitFor(() => firstReplyAfter(lines, cutAt), {
+    timeoutMs: FAILOVER_LIMIT_MS,
+    intervalMs: 20,
+    what: 'a ping reply through the new owner',
+  }).catch(() => undefined);
   ping.kill('SIGINT');
-  const reply = firstReplyAfter(lines, cutAt);
   if (!reply) throw new Error('the client never got a ping reply after the crash');
   return { name, gapMs: Math.round(reply.atMs - crashedAt) };
 }
