@@ -144,9 +144,9 @@ async function nobodyAnnounces(name: string): Promise<void> {
 /** A LoadBalancer Service holding a fresh 203.0.113.x (written as the controller would), with endpoints. */
 async function createService(
   name: string,
-  options: { local?: boolean; endpoints: { node: NodeName; ready: boolean }[] },
+  options: { local?: boolean; ip?: string; endpoints: { node: NodeName; ready: boolean }[] },
 ): Promise<string> {
-  const ip = `203.0.113.${nextOctet++}`;
+  const ip = options.ip ?? `203.0.113.${nextOctet++}`;
   const spec = options.local ? { externalTrafficPolicy: 'Local' } : {};
   await user.createService(serviceManifest(NAMESPACE, name, { spec }));
   await user.core.patchNamespacedServiceStatus(
@@ -350,6 +350,44 @@ describe('ferrolb speaker on a real API server', () => {
     expect(await ownerOf('steady')).toBe(owner);
     await user.deletePool('zeta');
     await eventually('fresh config on every speaker', () => staleOnEverySpeaker(0), { context: logs });
+  });
+
+  it('L13/EV12/Q10: when none of the listed interfaces exists on the owner: announceFailed, no status, no series', async () => {
+    const advertisements = { ...metallb, plural: 'l2advertisements' };
+    await user.custom.patchNamespacedCustomObject(
+      { ...advertisements, name: 'all', body: { spec: { ipAddressPools: ['alpha'] } } },
+      mergePatch,
+    );
+    await user.createPool(poolManifest('beta', ['203.0.113.64/28']));
+    await user.custom.createNamespacedCustomObject({
+      ...advertisements,
+      body: {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'L2Advertisement',
+        metadata: { name: 'nic', namespace: SYSTEM_NAMESPACE },
+        spec: { ipAddressPools: ['beta'], interfaces: ['eth9'] },
+      },
+    });
+    await createService('nicless', {
+      ip: '203.0.113.65',
+      endpoints: NODES.map((node) => ({ node, ready: true })),
+    });
+    const failed = await eventually(
+      'announceFailed Event',
+      async () =>
+        (await user.serviceEvents(NAMESPACE, 'nicless')).find((event) => event.reason === 'announceFailed'),
+      { context: logs },
+    );
+    const owner = failed.source?.host ?? '';
+    expect(NODES).toContain(owner);
+    expect([failed.type, failed.message]).toEqual([
+      'Warning',
+      `the interfaces specified by LB IP "203.0.113.65" doesn't exist in assigned node "${owner}" with protocol "layer2"`,
+    ]);
+    // Statuses and series would be written in the same reconcile as the Event: give them time to show.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await l2StatusesFor('nicless')).toEqual([]);
+    expect(await announcingNodes('nicless')).toEqual([]);
   });
 
   it('R4/Q16: deleting the Service removes its ServiceL2Status and series', async () => {
