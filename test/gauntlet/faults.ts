@@ -58,6 +58,28 @@ async function leaseHolder(environment: Environment): Promise<string> {
   }
 }
 
+/** An owned IP whose owner can fail over to another node: (ip, owner, next owner). */
+async function failoverTarget(
+  context: FaultContext,
+  ownership: Ownership,
+): Promise<{ ip: string; owner: string; next: string } | undefined> {
+  const { environment, world, random } = context;
+  const observed = await observeServices(environment.user);
+  const targets: { ip: string; owner: string; next: string }[] = [];
+  for (const [ip, owner] of ownership) {
+    if (owner === '') continue;
+    const live = world.nodes.map((node) => node.name).filter((name) => name !== owner);
+    const holders = [...world.services.values()].filter((model) =>
+      observed.some(
+        (service) => service.key === `${model.namespace}/${model.name}` && service.ips.includes(ip),
+      ),
+    );
+    const next = expectedOwner(world, ip, { live, holders });
+    if (next) targets.push({ ip, owner, next });
+  }
+  return targets.length > 0 ? random.pick(targets) : undefined;
+}
+
 /** Kills a speaker that owns an IP (if any) and times how long until the client sees the next owner. */
 async function speakerFault(
   context: FaultContext,
@@ -65,16 +87,9 @@ async function speakerFault(
   ownership: Ownership,
 ): Promise<void> {
   const { environment, world, report, random } = context;
-  const owned = [...ownership].filter(([, owner]) => owner !== '');
-  const [ip, owner] = owned.length > 0 ? random.pick(owned) : ['', random.pick(world.nodes).name];
+  const target = await failoverTarget(context, ownership);
+  const { ip, owner, next } = target ?? { ip: '', owner: random.pick(world.nodes).name, next: '' };
   const daemon = environment.speakers.get(owner) as Daemon;
-  const live = world.nodes.map((node) => node.name).filter((name) => name !== owner);
-  const holders = [...world.services.values()];
-  const observed = await observeServices(environment.user);
-  const holding = holders.filter((model) =>
-    observed.some((s) => s.key === `${model.namespace}/${model.name}` && s.ips.includes(ip)),
-  );
-  const next = ip ? expectedOwner(world, ip, { live, holders: holding }) : undefined;
   const started = Date.now();
   const pid = daemon.child?.pid;
   const stopped = daemon.stop(signal);
