@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       `create ${COUNT} Services + write each status directly (baseline, API floor): ${baseline.toFixed(1)} s`,
     );
     console.log(
-      `create ${COUNT} Services (ferrolb controller running): created in ${created.toFixed(1)} s, all with IPs after ${allocated.toFixed(1)} s (ratio to baseline ${(allocated / baseline).toFixed(2)})`,
+      `create ${COUNT} Services (ferrolb controller running): created in ${created.toFixed(1)} s, all with IPs after ${allocated.toFixed(1)} s (ratio to baseline ${(allocated / baseline).toFixed(2)}; last IP ${(allocated - created).toFixed(1)} s after the last create)`,
     );
     console.log(
       `restart with ${COUNT} Services: list all Services (baseline) ${listSeconds.toFixed(2)} s; controller process start -> initial pass done ${ready.toFixed(1)} s; IPs moved: ${moved}`,
