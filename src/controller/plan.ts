@@ -194,11 +194,17 @@ function describeName(object: Fields): string {
 /**
  * DESIGN plan contract: a Service written without cluster IPs takes its family from
  * `spec.ipFamilies` (only the first under SingleStack), else from its requested IPs, else IPv4.
+ * RequireDualStack always means both families, as the API server would assign (it rejects the
+ * policy on a single-stack cluster), so such a Service is planned dual instead of failing with
+ * "not enough clusterips []"; `spec.ipFamilies[0]` still picks the primary (N6).
  */
 function withAssumedFamilies(service: ServiceSpec): ServiceSpec {
   if (service.clusterIPs.length > 0) return service;
   let families: Family[] = [...service.ipFamilies];
   if (service.ipFamilyPolicy === 'SingleStack') families = families.slice(0, 1);
+  if (service.ipFamilyPolicy === 'RequireDualStack') {
+    families = families[0] === 'IPv6' ? ['IPv6', 'IPv4'] : ['IPv4', 'IPv6'];
+  }
   if (families.length === 0) {
     const desired = desiredIPs(service);
     const family = desired.ok ? desired.family : undefined;
