@@ -9,7 +9,7 @@ type Row = readonly [rule: string, file: string, service: string, expected: Plan
 
 const rows: Row[] = [
   [
-    'A18: the network address is allocatable; avoidBuggyIPs skips x.0 on a /24',
+    'A15, A31: autoAssign=false pools (p16 sorts first) are skipped; avoidBuggyIPs skips x.0 of a /24',
     'allocation.yaml',
     'default/a',
     got('p24', '10.0.0.1'),
@@ -63,7 +63,7 @@ const rows: Row[] = [
     got('dual', '10.0.0.2'),
   ],
   [
-    'A16, A19: RequireDualStack gets [IPv4, IPv6] from one pool',
+    'A16, A18, A19: RequireDualStack gets [IPv4, IPv6] from one pool, network addresses first',
     'dual-stack.yaml',
     'default/req-dual',
     got('dual', '10.0.0.0', '2001:db8::'),
