@@ -27,40 +27,29 @@ export function startWatches(
 ): Watches {
   const core = config.makeApiClient(CoreV1Api);
   const custom = config.makeApiClient(CustomObjectsApi);
-  const onError = () => counter('k8sClientUpdateErrorsTotal').inc();
+  const common = { config, logger, onError: () => counter('k8sClientUpdateErrorsTotal').inc() };
+  const pools = { group: 'metallb.io', version: 'v1beta1', namespace, plural: 'ipaddresspools' };
   return {
     services: watchResource<V1Service>({
-      config,
+      ...common,
       path: '/api/v1/services',
       list: () => core.listServiceForAllNamespaces(),
       isRelevantChange: isRelevantServiceChange,
       onChange: (change) => onChange('services', change.key),
-      logger,
-      onError,
     }),
     pools: watchResource<KubernetesObject>({
-      config,
+      ...common,
       path: `/apis/metallb.io/v1beta1/namespaces/${namespace}/ipaddresspools`,
-      list: () =>
-        custom.listNamespacedCustomObject({
-          group: 'metallb.io',
-          version: 'v1beta1',
-          namespace: namespace,
-          plural: 'ipaddresspools',
-        }),
+      list: () => custom.listNamespacedCustomObject(pools),
       isRelevantChange: isRelevantPoolChange,
       onChange: (change) => onChange('pools', change.key),
-      logger,
-      onError,
     }),
     namespaces: watchResource<V1Namespace>({
-      config,
+      ...common,
       path: '/api/v1/namespaces',
       list: () => core.listNamespace(),
       isRelevantChange: isRelevantNamespaceChange,
       onChange: (change) => onChange('namespaces', change.key),
-      logger,
-      onError,
     }),
   };
 }

@@ -47,70 +47,90 @@ const MAXIMUM_BACKOFF_MS = WATCH_RESTART_MAXIMUM_MS;
  * with exponential backoff until it connects again.
  */
 export function watchResource<T extends KubernetesObject>(options: WatchOptions<T>): WatchedCollection<T> {
-  const objects = new Map<string, T>();
-  const informer = makeInformer<T>(options.config, options.path, options.list);
-  let stopped = false;
-  let backoffMs = INITIAL_BACKOFF_MS;
-  let failures = 0;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let markSynced: () => void = () => {};
-  const synced = new Promise<void>((resolve) => {
-    markSynced = resolve;
-  });
+  return new ResourceWatch(options);
+}
 
-  const upsert = (object: T) => {
+class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> {
+  readonly synced: Promise<void>;
+  private readonly objects = new Map<string, T>();
+  private readonly informer: ReturnType<typeof makeInformer<T>>;
+  private stopped = false;
+  private backoffMs = INITIAL_BACKOFF_MS;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private markSynced: () => void = () => {};
+
+  constructor(private readonly options: WatchOptions<T>) {
+    this.synced = new Promise<void>((resolve) => {
+      this.markSynced = resolve;
+    });
+    this.informer = makeInformer<T>(options.config, options.path, options.list);
+    this.informer.on('add', (object) => this.upsert(object));
+    this.informer.on('update', (object) => this.upsert(object));
+    this.informer.on('delete', (object) => this.remove(object));
+    this.informer.on('connect', () => {
+      this.backoffMs = INITIAL_BACKOFF_MS;
+    });
+    this.informer.on('error', (error) => this.scheduleRestart(error));
+    void this.start();
+  }
+
+  get(key: string): T | undefined {
+    return this.objects.get(key);
+  }
+
+  list(): T[] {
+    return [...this.objects.values()];
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+
+  private upsert(object: T): void {
     const key = objectKey(object);
-    const previous = objects.get(key);
-    objects.set(key, object);
-    if (previous === undefined || options.isRelevantChange(previous, object)) {
-      options.onChange({ key, previous, current: object });
+    const previous = this.objects.get(key);
+    this.objects.set(key, object);
+    if (previous === undefined || this.options.isRelevantChange(previous, object)) {
+      this.options.onChange({ key, previous, current: object });
     }
-  };
-  informer.on('add', upsert);
-  informer.on('update', upsert);
-  informer.on('delete', (object) => {
-    const key = objectKey(object);
-    const previous = objects.get(key);
-    objects.delete(key);
-    options.onChange({ key, previous, current: undefined });
-  });
-  informer.on('connect', () => {
-    backoffMs = INITIAL_BACKOFF_MS;
-  });
+  }
 
-  const start = async () => {
-    const failuresBefore = failures;
+  private remove(object: T): void {
+    const key = objectKey(object);
+    const previous = this.objects.get(key);
+    this.objects.delete(key);
+    this.options.onChange({ key, previous, current: undefined });
+  }
+
+  private async start(): Promise<void> {
+    const failuresBefore = this.failures;
     try {
-      await informer.start();
+      await this.informer.start();
       // A failed list is reported through 'error' while start() still resolves.
-      if (!stopped && failures === failuresBefore) markSynced();
+      if (!this.stopped && this.failures === failuresBefore) this.markSynced();
     } catch (error) {
-      scheduleRestart(error);
+      this.scheduleRestart(error);
     }
-  };
-  const scheduleRestart = (error: unknown) => {
-    if (stopped) return;
-    failures += 1;
-    options.onError?.(error);
-    options.logger.warn(
-      { path: options.path, status: statusCodeOf(error), retryInMs: backoffMs, error: String(error) },
+  }
+
+  private scheduleRestart(error: unknown): void {
+    if (this.stopped) return;
+    this.failures += 1;
+    this.options.onError?.(error);
+    this.options.logger.warn(
+      {
+        path: this.options.path,
+        status: statusCodeOf(error),
+        retryInMs: this.backoffMs,
+        error: String(error),
+      },
       'watch failed, restarting',
     );
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(start, backoffMs);
-    backoffMs = Math.min(backoffMs * 2, MAXIMUM_BACKOFF_MS);
-  };
-  informer.on('error', scheduleRestart);
-  void start();
-
-  return {
-    get: (key) => objects.get(key),
-    list: () => [...objects.values()],
-    synced,
-    stop: async () => {
-      stopped = true;
-      clearTimeout(restartTimer);
-      await informer.stop();
-    },
-  };
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.start(), this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAXIMUM_BACKOFF_MS);
+  }
 }

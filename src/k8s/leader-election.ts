@@ -115,53 +115,64 @@ async function tryAcquireOrRenew(
  * wrote first), and a renew deadline after which the leader gives up before its Lease can expire.
  */
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
-  const lease = `${options.namespace}/${options.name}`;
-  const retryPeriodMs = options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS;
-  const renewDeadlineMs = options.renewDeadlineMs ?? LEASE_RENEW_DEADLINE_MS;
-  const state: { observation?: Observation } = {};
-  let leader = false;
-  let stopped = false;
-  let lastRenewMs = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let attempt: Promise<boolean> = Promise.resolve(false);
-  const tick = async () => {
-    attempt = tryAcquireOrRenew(options, state).catch((error: unknown) => {
+  return new LeaseElection(options);
+}
+
+class LeaseElection implements LeaderElection {
+  private readonly lease: string;
+  private readonly state: { observation?: Observation } = {};
+  private leader = false;
+  private stopped = false;
+  private lastRenewMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt: Promise<boolean> = Promise.resolve(false);
+
+  constructor(private readonly options: LeaderElectionOptions) {
+    this.lease = `${options.namespace}/${options.name}`;
+    void this.tick();
+  }
+
+  isLeader(): boolean {
+    return this.leader;
+  }
+
+  async release(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    // Let an in-flight renewal finish first, or it could overwrite the release.
+    await this.attempt;
+    if (!this.leader) return;
+    this.leader = false;
+    this.options.onStoppedLeading();
+    await releaseLease(this.options).catch((error: unknown) =>
+      this.options.logger.warn({ lease: this.lease, error: String(error) }, 'failed to release lease'),
+    );
+  }
+
+  private async tick(): Promise<void> {
+    const { options, lease } = this;
+    this.attempt = tryAcquireOrRenew(options, this.state).catch((error: unknown) => {
       options.logger.debug(
         { lease, status: statusCodeOf(error), error: String(error) },
         'lease attempt failed',
       );
       return false;
     });
-    const held = await attempt;
-    if (stopped) return;
-    if (held) lastRenewMs = Date.now();
-    if (held && !leader) {
-      leader = true;
+    const held = await this.attempt;
+    if (this.stopped) return;
+    if (held) this.lastRenewMs = Date.now();
+    const renewDeadlineMs = options.renewDeadlineMs ?? LEASE_RENEW_DEADLINE_MS;
+    if (held && !this.leader) {
+      this.leader = true;
       options.logger.info({ lease, identity: options.identity }, 'became leader');
       options.onStartedLeading();
-    } else if (!held && leader && Date.now() - lastRenewMs > renewDeadlineMs) {
-      leader = false;
+    } else if (!held && this.leader && Date.now() - this.lastRenewMs > renewDeadlineMs) {
+      this.leader = false;
       options.logger.warn({ lease, identity: options.identity }, 'lost leadership');
       options.onStoppedLeading();
     }
-    timer = setTimeout(tick, retryPeriodMs);
-  };
-  void tick();
-  return {
-    isLeader: () => leader,
-    release: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      // Let an in-flight renewal finish first, or it could overwrite the release.
-      await attempt;
-      if (!leader) return;
-      leader = false;
-      options.onStoppedLeading();
-      await releaseLease(options).catch((error: unknown) =>
-        options.logger.warn({ lease, error: String(error) }, 'failed to release lease'),
-      );
-    },
-  };
+    this.timer = setTimeout(() => void this.tick(), options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS);
+  }
 }
 
 /** client-go's ReleaseOnCancel: empty holder, so the next candidate takes over without waiting. */
