@@ -122,7 +122,11 @@ function sortDocuments(documents: readonly unknown[]): Sorted {
 
 function sortDocument(sorted: Sorted, item: SourceObject): void {
   const { kind, apiVersion } = item.object;
-  if ((kind === 'IPAddressPool' || kind === 'L2Advertisement') && apiVersion !== METALLB_API) {
+  if (typeof kind !== 'string' || kind === '') {
+    // Not an object of any kind (a stray mapping, a fragment): say so instead of "undefined".
+    sorted.warnings.push(`${item.source}: not a Kubernetes object (no kind), ignored`);
+    sorted.invalid = true;
+  } else if ((kind === 'IPAddressPool' || kind === 'L2Advertisement') && apiVersion !== METALLB_API) {
     sorted.warnings.push(
       `${item.source} (${String(kind)}): apiVersion ${String(apiVersion)} is not ${METALLB_API}`,
     );
@@ -132,12 +136,12 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
   else if (kind === 'Service' && apiVersion === 'v1') sorted.services.push(item);
   else if (kind === 'Namespace' && apiVersion === 'v1') sorted.namespaces.push(readNamespace(item.object));
   else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
-  else if (typeof kind === 'string' && UNSUPPORTED_METALLB_KINDS.has(kind)) {
+  else if (UNSUPPORTED_METALLB_KINDS.has(kind)) {
     sorted.warnings.push(`${item.source} (${kind}): BGP objects are not supported, ignored`);
-  } else
-    sorted.warnings.push(
-      `${item.source} (${String(kind)}): kind ${String(apiVersion)}/${String(kind)} is not supported, ignored`,
-    );
+  } else {
+    const version = typeof apiVersion === 'string' ? apiVersion : '(no apiVersion)';
+    sorted.warnings.push(`${item.source} (${kind}): kind ${version}/${kind} is not supported, ignored`);
+  }
 }
 
 function readNamespace(object: Fields): NamespaceInfo {

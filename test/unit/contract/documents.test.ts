@@ -102,6 +102,12 @@ describe('plan --json on files that are not a configuration', () => {
       warning: /^document 1: not an object, ignored$/,
     },
     {
+      rule: 'DESIGN exit codes: a mapping that is no Kubernetes object (no kind), exit 2',
+      text: 'hello: world\n',
+      code: 2,
+      warning: /^document 1: not a Kubernetes object \(no kind\), ignored$/,
+    },
+    {
       rule: 'DESIGN exit codes: binary garbage never crashes, exit 2',
       text: '\u0000\u0001\u00ff{[:\n\t- ]}',
       code: 2,
