@@ -56,7 +56,7 @@ interface Sorted {
  */
 export function planDocuments(documents: readonly unknown[], options: PlanOptions): PlanResult {
   const sorted = sortDocuments(documents);
-  const built = buildConfig(sorted, options);
+  const built = buildConfig({ ...sorted, namespaces: withImpliedNamespaces(sorted) }, options);
   for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
   const services = readServices(sorted);
@@ -144,16 +144,38 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
   }
 }
 
+/** Set by the API server on every Namespace (Kubernetes >= 1.21), so selectors may use it. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 function readNamespace(object: Fields): NamespaceInfo {
   const metadata = isFields(object.metadata) ? object.metadata : {};
   const labels = isFields(metadata.labels) ? metadata.labels : {};
   const stringLabels = Object.fromEntries(
     Object.entries(labels).filter(([, value]) => typeof value === 'string'),
-  );
-  return {
-    name: typeof metadata.name === 'string' ? metadata.name : '',
-    labels: stringLabels as Record<string, string>,
-  };
+  ) as Record<string, string>;
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  return { name, labels: { ...stringLabels, [NAMESPACE_NAME_LABEL]: name } };
+}
+
+/**
+ * V5: namespaceSelectors are resolved against the cluster's Namespaces. In a cluster every
+ * Service's namespace exists and carries `kubernetes.io/metadata.name`; a file often declares
+ * none, so each Service namespace without a Namespace document is assumed with only that label.
+ */
+function withImpliedNamespaces(sorted: Sorted): NamespaceInfo[] {
+  const declared = new Set(sorted.namespaces.map((namespace) => namespace.name));
+  const implied: NamespaceInfo[] = [];
+  for (const { object } of sorted.services) {
+    const metadata = isFields(object.metadata) ? object.metadata : {};
+    const name =
+      typeof metadata.namespace === 'string' && metadata.namespace !== ''
+        ? metadata.namespace
+        : DEFAULT_SERVICE_NAMESPACE;
+    if (declared.has(name)) continue;
+    declared.add(name);
+    implied.push({ name, labels: { [NAMESPACE_NAME_LABEL]: name } });
+  }
+  return [...sorted.namespaces, ...implied];
 }
 
 /** LoadBalancer Services only, without a loadBalancerClass (C11), each key once. */

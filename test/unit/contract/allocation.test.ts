@@ -195,6 +195,24 @@ const rows: Row[] = [
     'default/web',
     got('alpha', '10.0.0.8'),
   ],
+  [
+    'V5: a namespaceSelector on kubernetes.io/metadata.name matches a namespace no document declares',
+    'namespace-labels.yaml',
+    'undeclared/a',
+    got('by-name', '10.0.1.0'),
+  ],
+  [
+    'V5: a declared Namespace also carries kubernetes.io/metadata.name',
+    'namespace-labels.yaml',
+    'declared/b',
+    got('by-name-declared', '10.0.2.0'),
+  ],
+  [
+    'V5, A15: a Service in neither namespace uses the generic pool',
+    'namespace-labels.yaml',
+    'default/c',
+    got('generic', '10.0.0.0'),
+  ],
 ];
 
 describe('plan --json allocation contract', () => {
