@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import {
   ApiException,
@@ -38,10 +39,64 @@ export function readManifest(path: string): KubernetesObject[] {
     .filter((object): object is KubernetesObject => object !== null);
 }
 
+/** One JSON request as `config`'s user; resolves to status and parsed body. */
+function rawRequest(config: KubeConfig, call: { method: string; path: string; body?: unknown }) {
+  const server = config.getCurrentCluster()?.server ?? '';
+  const token = config.getCurrentUser()?.token ?? '';
+  return new Promise<{ status: number; body: { metadata?: { resourceVersion?: string } } }>(
+    (resolve, reject) => {
+      const outgoing = request(
+        `${server}${call.path}`,
+        {
+          method: call.method,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          rejectUnauthorized: false,
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {} }),
+          );
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(call.body === undefined ? undefined : JSON.stringify(call.body));
+    },
+  );
+}
+
+/**
+ * CRDs go out as plain JSON: client-node's typed serializer maps schema keys through its model
+ * (`default` is the model's `_default`), so a plain YAML object would lose every default and CEL rule.
+ */
+async function applyCustomResourceDefinition(config: KubeConfig, object: KubernetesObject): Promise<void> {
+  const collection = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  const created = await rawRequest(config, { method: 'POST', path: collection, body: object });
+  if (created.status === 201) return;
+  if (created.status !== 409)
+    throw new Error(`creating CRD ${object.metadata?.name}: HTTP ${created.status}`);
+  const path = `${collection}/${object.metadata?.name}`;
+  const live = await rawRequest(config, { method: 'GET', path });
+  const body = {
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: live.body.metadata?.resourceVersion },
+  };
+  const replaced = await rawRequest(config, { method: 'PUT', path, body });
+  if (replaced.status !== 200)
+    throw new Error(`replacing CRD ${object.metadata?.name}: HTTP ${replaced.status}`);
+}
+
 /** Creates each object, or replaces it when it exists (kubectl-apply-like, without the merge). */
 export async function applyObjects(config: KubeConfig, objects: readonly KubernetesObject[]): Promise<void> {
   const client = KubernetesObjectApi.makeApiClient(config);
   for (const object of objects) {
+    if (object.kind === 'CustomResourceDefinition') {
+      await applyCustomResourceDefinition(config, object);
+      continue;
+    }
     try {
       await client.create(object);
     } catch (error) {
