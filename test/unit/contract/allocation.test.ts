@@ -213,6 +213,24 @@ const rows: Row[] = [
     'default/c',
     got('generic', '10.0.0.0'),
   ],
+  [
+    'C8: a dual holder is restored before a single holder of the same IP',
+    'restore-order.yaml',
+    'default/dual-holder',
+    got('renamed', '10.0.0.5', '2001:db8::5'),
+  ],
+  [
+    'C8, A35: the single holder that lost is reallocated',
+    'restore-order.yaml',
+    'default/single-holder',
+    got('renamed', '10.0.0.0'),
+  ],
+  [
+    'A34: a held IP whose pool was renamed stays, under the new name',
+    'restore-order.yaml',
+    'default/moved-pool',
+    got('renamed', '10.0.0.6'),
+  ],
 ];
 
 describe('plan --json allocation contract', () => {
