@@ -66,11 +66,11 @@ export class Churn {
   /** Picks and applies one operation; resolves to its kind (it throws when the API refused it). */
   async step(): Promise<ChurnKind> {
     let kind = this.random.weighted(CHURN_WEIGHTS);
-    if (kind.startsWith('service.') && kind !== 'service.create' && this.world.services.size === 0) {
+    if (kind.startsWith('service.') && kind !== 'service.create' && this.churnedServices === 0) {
       kind = 'service.create';
     }
-    if (kind === 'endpoints.readiness' && this.world.services.size === 0) kind = 'service.create';
-    if (kind === 'service.create' && this.world.services.size >= MAX_SERVICES) kind = 'service.delete';
+    if (kind === 'endpoints.readiness' && this.churnedServices === 0) kind = 'service.create';
+    if (kind === 'service.create' && this.churnedServices >= MAX_SERVICES) kind = 'service.delete';
     await this.apply(kind);
     return kind;
   }
@@ -108,7 +108,11 @@ export class Churn {
   }
 
   private pickService(): [string, ServiceModel] {
-    return this.random.pick([...this.world.services]);
+    return this.random.pick([...this.world.services].filter(([, service]) => !service.anchor));
+  }
+
+  private get churnedServices(): number {
+    return [...this.world.services.values()].filter((service) => !service.anchor).length;
   }
 
   private async deleteService(): Promise<void> {

@@ -110,19 +110,17 @@ function pipeTo(log: NodeJS.WritableStream, child: ReturnType<typeof spawn>) {
   return child;
 }
 
-/** Builds the daemons (not started) for `lab` and `cluster`. */
-async function makeDaemons(
-  context: { cluster: TestCluster; lab: Lab; logDirectory: string; secretDirectory: string },
-  onCrash: (daemon: Daemon, detail: string) => void,
-) {
-  const { cluster, lab, logDirectory, secretDirectory } = context;
-  const hooks = { logDirectory, onCrash };
-  const controllerReady = async (daemon: Daemon) => {
-    const port = controllerPorts.get(daemon.name);
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+type DaemonHooks = { logDirectory: string; onCrash: (daemon: Daemon, detail: string) => void };
+
+/** The two controller replicas (not started), each with its metrics port. */
+async function controllerDaemons(cluster: TestCluster, hooks: DaemonHooks) {
+  const controllerPorts = new Map<string, number>();
+  const ready = async (daemon: Daemon) => {
+    const response = await fetch(`http://127.0.0.1:${controllerPorts.get(daemon.name)}/healthz`).catch(
+      () => undefined,
+    );
     return response?.status === 200;
   };
-  const controllerPorts = new Map<string, number>();
   const controllers: Daemon[] = [];
   for (const name of ['controller-1', 'controller-2']) {
     const port = await freePort();
@@ -134,18 +132,20 @@ async function makeDaemons(
       `--port=${port}`,
     ];
     const env = { ...process.env, METALLB_POD_NAME: name, FERROLB_LOG_LEVEL: 'info' };
-    controllers.push(
-      new Daemon(
-        name,
-        (log) => pipeTo(log, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env })),
-        {
-          ...hooks,
-          ready: controllerReady,
-        },
-      ),
-    );
+    const launch = (log: NodeJS.WritableStream) =>
+      pipeTo(log, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env }));
+    controllers.push(new Daemon(name, launch, { ...hooks, ready }));
   }
-  const kubeconfig = speakerKubeconfig(cluster, logDirectory);
+  return { controllers, controllerPorts };
+}
+
+/** One speaker per lab node (not started), gossiping on the node's address. */
+function speakerDaemons(
+  context: { cluster: TestCluster; lab: Lab; secretDirectory: string },
+  hooks: DaemonHooks,
+): Map<string, Daemon> {
+  const { cluster, lab, secretDirectory } = context;
+  const kubeconfig = speakerKubeconfig(cluster, hooks.logDirectory);
   const speakers = new Map<string, Daemon>();
   for (const node of lab.nodes) {
     const args = [
@@ -160,16 +160,21 @@ async function makeDaemons(
     ];
     const launch = (log: NodeJS.WritableStream) =>
       pipeTo(log, lab.track(spawnInNs(node.namespace, process.execPath, args)));
+    const readyz = ['-s', '-f', '-m', '2', `http://127.0.0.1:${SPEAKER_METRICS_PORT}/readyz`];
     const ready = async () =>
-      (
-        await runInNamespace(node.namespace, 'curl', {
-          args: ['-s', '-f', '-m', '2', `http://127.0.0.1:${SPEAKER_METRICS_PORT}/readyz`],
-          timeoutMs: 5_000,
-        })
-      ).status === 0;
+      (await runInNamespace(node.namespace, 'curl', { args: readyz, timeoutMs: 5_000 })).status === 0;
     speakers.set(node.name, new Daemon(`speaker-${node.name}`, launch, { ...hooks, ready }));
   }
-  return { controllers, speakers, controllerPorts };
+  return speakers;
+}
+
+/** Builds the daemons (not started) for `lab` and `cluster`. */
+async function makeDaemons(
+  context: { cluster: TestCluster; lab: Lab; logDirectory: string; secretDirectory: string },
+  onCrash: (daemon: Daemon, detail: string) => void,
+) {
+  const hooks = { logDirectory: context.logDirectory, onCrash };
+  return { ...(await controllerDaemons(context.cluster, hooks)), speakers: speakerDaemons(context, hooks) };
 }
 
 /** Starts the API server, the lab and the forwarders; daemons are built but not started. */

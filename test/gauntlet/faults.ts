@@ -88,6 +88,7 @@ async function speakerFault(
 ): Promise<void> {
   const { environment, world, report, random } = context;
   const target = await failoverTarget(context, ownership);
+  if (!target) report.count('speakerFaultsWithNothingToFailOver');
   const { ip, owner, next } = target ?? { ip: '', owner: random.pick(world.nodes).name, next: '' };
   const daemon = environment.speakers.get(owner) as Daemon;
   const started = Date.now();

@@ -64,16 +64,18 @@ async function configStale(environment: Environment): Promise<number> {
   return Math.max(0, ...values);
 }
 
-/** A pool the API server may refuse; if it accepts, the controller must flag the config stale. */
-async function hostilePool(context: HostileContext, kind: HostileKind): Promise<void> {
-  const { environment, report } = context;
-  const name = `hostile-${kind.split('.')[1]?.toLowerCase()}`;
-  const spec: Record<string, unknown> =
-    kind === 'pool.invalidCidr'
-      ? { addresses: ['203.0.113.300/33'] }
-      : kind === 'pool.overlapping'
-        ? { addresses: ['203.0.113.0/30'] }
-        : { addresses: ['203.0.113.232/30'], bogusField: { nested: 'x'.repeat(1000) } };
+function hostilePoolSpec(kind: HostileKind): Record<string, unknown> {
+  if (kind === 'pool.invalidCidr') return { addresses: ['203.0.113.300/33'] };
+  if (kind === 'pool.overlapping') return { addresses: ['203.0.113.0/30'] }; // inside pool-a (V8)
+  return { addresses: ['203.0.113.232/30'], bogusField: { nested: 'x'.repeat(1000) } };
+}
+
+/** Creates the pool; false when the API server refused it (422: a clear error already). */
+async function createHostilePool(
+  environment: Environment,
+  name: string,
+  kind: HostileKind,
+): Promise<boolean> {
   try {
     await environment.user.custom.createNamespacedCustomObject({
       ...metallb,
@@ -81,25 +83,36 @@ async function hostilePool(context: HostileContext, kind: HostileKind): Promise<
         apiVersion: 'metallb.io/v1beta1',
         kind: 'IPAddressPool',
         metadata: { name, namespace: SYSTEM_NAMESPACE },
-        spec,
+        spec: hostilePoolSpec(kind),
       },
     });
+    return true;
   } catch (error) {
     if (!(error instanceof ApiException) || error.code !== 422) throw error;
+    return false;
+  }
+}
+
+/** A pool the API server may refuse; if it accepts an invalid one, the controller must flag the config stale (C3). */
+async function hostilePool(context: HostileContext, kind: HostileKind): Promise<void> {
+  const { environment, report } = context;
+  const name = `hostile-${kind.split('.')[1]?.toLowerCase()}`;
+  if (!(await createHostilePool(environment, name, kind))) {
     report.count('hostile.refusedByApiServer');
     return;
   }
-  const invalid = kind !== 'pool.unknownField';
   report.count('check.hostileConfigFlagged');
-  if (invalid && !(await until(async () => (await configStale(environment)) === 1, 20_000))) {
-    report.violation(
-      `${kind}: pool ${name} accepted but metallb_k8s_client_config_stale_bool never became 1`,
-    );
-  }
-  if (!invalid) {
+  if (kind !== 'pool.unknownField') {
+    if (!(await until(async () => (await configStale(environment)) === 1, 20_000))) {
+      report.violation(
+        `${kind}: pool ${name} accepted but metallb_k8s_client_config_stale_bool never became 1`,
+      );
+    }
+  } else {
     await sleep(3_000);
-    if ((await configStale(environment)) !== 0)
+    if ((await configStale(environment)) !== 0) {
       report.violation(`${kind}: a valid pool with an unknown field made the config stale`);
+    }
   }
   await environment.user.custom.deleteNamespacedCustomObject({ ...metallb, name });
   if (!(await until(async () => (await configStale(environment)) === 0, 20_000))) {

@@ -51,6 +51,22 @@ export interface ServiceModel {
   loadBalancer: boolean;
   /** Nodes with a ready endpoint of this Service. */
   readyNodes: string[];
+  /** Left alone by the churn, so speaker faults always find an announced IP to fail over. */
+  readonly anchor?: boolean;
+}
+
+/** Two Services the churn never touches: announced from the pinned pool by every eligible node. */
+export function anchorServices(nodes: readonly { name: string }[]): ServiceModel[] {
+  return ['anchor-1', 'anchor-2'].map((name) => ({
+    namespace: APP_NAMESPACES[0],
+    name,
+    ports: [{ port: 80, protocol: 'TCP' }],
+    pool: PINNED_POOL,
+    local: false,
+    loadBalancer: true,
+    readyNodes: nodes.map((node) => node.name),
+    anchor: true,
+  }));
 }
 
 /** Every pool's address variants: the pool resize operations move between them (no overlaps). */

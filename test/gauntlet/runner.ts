@@ -11,7 +11,7 @@ import { createEnvironment, type Environment, SPEAKER_METRICS_PORT } from './env
 import { applyFault, FAULT_KINDS, type FaultKind } from './faults.js';
 import { applyHostile, HOSTILE_KINDS, type HostileKind } from './hostile.js';
 import { ALL_NODES } from './invariants.js';
-import { APP_NAMESPACES, initialWorld, type World } from './model.js';
+import { APP_NAMESPACES, anchorServices, initialWorld, type World } from './model.js';
 import { Monitor } from './monitor.js';
 import { metricSum, namespaceMetrics } from './probes.js';
 import { cycle, Random } from './random.js';
@@ -124,6 +124,88 @@ async function leakCheck(context: { environment: Environment; world: World; repo
   for (const problem of problems) report.violation(`leak after deleting every Service: ${problem}`);
 }
 
+/** The continuous checks and memory samples, every TICK_MS until stopped. */
+class Background {
+  private ticking = true;
+  /** Memory counts from the first quiet state: start-up growth is not a leak. */
+  sampling = false;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly monitor: Monitor,
+    environment: Environment,
+  ) {
+    this.done = (async () => {
+      while (this.ticking) {
+        await this.monitor.tick();
+        if (this.sampling) for (const daemon of allDaemons(environment)) daemon.sampleMemory();
+        await sleep(TICK_MS);
+      }
+    })();
+  }
+
+  /** Lets pending lost-IP checks find their Events (up to 40 s), then stops. */
+  async stop(): Promise<void> {
+    const deadline = Date.now() + 40_000;
+    while (this.ticking && this.monitor.pendingLossChecks > 0 && Date.now() < deadline) await sleep(1_000);
+    this.ticking = false;
+    await this.done;
+  }
+
+  halt(): void {
+    this.ticking = false;
+  }
+}
+
+async function prepare(environment: Environment, report: Report, random: Random): Promise<RoundContext> {
+  const world = initialWorld(environment.lab.nodes);
+  const applier = new Applier(environment.user, environment.cluster.admin);
+  await seedWorld(world, applier, environment);
+  for (const anchor of anchorServices(world.nodes)) {
+    await applier.createService(anchor, world);
+    world.services.set(`${anchor.namespace}/${anchor.name}`, anchor);
+  }
+  await reviveDaemons(environment, report);
+  return {
+    environment,
+    world,
+    report,
+    random,
+    churn: new Churn(world, applier, random),
+    nextFault: cycle(random, FAULT_KINDS),
+    nextHostile: cycle(random, HOSTILE_KINDS),
+  };
+}
+
+async function runRounds(context: RoundContext, options: GauntletOptions & { log: (line: string) => void }) {
+  const { report, world } = context;
+  const monitor = new Monitor({
+    user: context.environment.user,
+    world,
+    report,
+    released: context.churn.released,
+  });
+  const background = new Background(monitor, context.environment);
+  try {
+    await churnBurst(context.churn, context);
+    let ownership = await checkQuiet(context, ALL_NODES);
+    report.startedAt = Date.now();
+    background.sampling = true;
+    for (let number = 1; Date.now() < report.startedAt + options.durationMs; number += 1) {
+      ownership = await round(context, ownership);
+      const elapsed = Math.round((Date.now() - report.startedAt) / 1000);
+      const owned = [...ownership.values()].filter((owner) => owner !== '').length;
+      options.log(
+        `gauntlet: round ${number} done at t+${elapsed} s, ${world.services.size} Services, ${ownership.size} IPs (${owned} announced), ${report.violations.length} violations`,
+      );
+    }
+    await leakCheck(context);
+    await background.stop();
+  } finally {
+    background.halt();
+  }
+}
+
 /** Runs the gauntlet and returns its report (violations included; it throws only on set-up failure). */
 export async function runGauntlet(options: GauntletOptions): Promise<Report> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -136,54 +218,13 @@ export async function runGauntlet(options: GauntletOptions): Promise<Report> {
     report.violation(`daemon crash: ${daemon.name}: ${detail}`),
   );
   log(`gauntlet: daemon logs in ${environment.logDirectory}`);
-  let ticking = true;
-  let sampling = false;
   try {
-    const world = initialWorld(environment.lab.nodes);
-    const applier = new Applier(environment.user, environment.cluster.admin);
-    await seedWorld(world, applier, environment);
-    await reviveDaemons(environment, report);
-    const churn = new Churn(world, applier, random);
-    const context: RoundContext = {
-      environment,
-      world,
-      report,
-      random,
-      churn,
-      nextFault: cycle(random, FAULT_KINDS),
-      nextHostile: cycle(random, HOSTILE_KINDS),
-    };
-    const monitor = new Monitor({ user: environment.user, world, report, released: churn.released });
-    const ticker = (async () => {
-      while (ticking) {
-        await monitor.tick();
-        // Memory counts from the first quiet state: start-up growth is not a leak.
-        if (sampling) for (const daemon of allDaemons(environment)) daemon.sampleMemory();
-        await sleep(TICK_MS);
-      }
-    })();
-    await churnBurst(churn, context);
-    let ownership = await checkQuiet(context, ALL_NODES);
-    report.startedAt = Date.now();
-    sampling = true;
-    const end = report.startedAt + options.durationMs;
-    for (let number = 1; Date.now() < end; number += 1) {
-      ownership = await round(context, ownership);
-      log(
-        `gauntlet: round ${number} done at t+${Math.round((Date.now() - report.startedAt) / 1000)} s, ${world.services.size} Services, ${report.violations.length} violations`,
-      );
-    }
-    await leakCheck(context);
-    const deadline = Date.now() + 40_000;
-    while (monitor.pendingLossChecks > 0 && Date.now() < deadline) await sleep(1_000);
-    ticking = false;
-    await ticker;
+    await runRounds(await prepare(environment, report, random), { ...options, log });
     report.endedAt = Date.now();
     report.memory = new Map(allDaemons(environment).map((daemon) => [daemon.name, daemon.memory]));
     report.count('check.noDaemonCrash', allDaemons(environment).length);
     return report;
   } finally {
-    ticking = false;
     await environment.destroy();
   }
 }
