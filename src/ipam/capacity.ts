@@ -16,6 +16,7 @@ export interface PoolCapacity {
 
 function saturatingAdd(a: bigint, b: bigint): bigint {
   const sum = a + b;
+  // biome-ignore lint/complexity/useMathMinMax: Math.min does not accept bigint.
   return sum > MAX_INT64 ? MAX_INT64 : sum;
 }
 
