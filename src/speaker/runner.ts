@@ -126,6 +126,8 @@ interface Running {
   /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
   readonly seedCount: number;
   readonly seedTimer: NodeJS.Timeout | undefined;
+  /** Set once SIGTERM starts the hand-over: the next owner's announcements are then expected. */
+  readonly handingOver: { active: boolean };
 }
 
 const JOIN_POLL_MS = 50;
@@ -134,12 +136,20 @@ const JOIN_POLL_MS = 50;
 function conflictReporter(
   events: EventRecorder,
   logger: Logger,
-  servicesFor: (ip: string) => { namespace: string; name: string; uid?: string }[],
+  context: {
+    servicesFor: (ip: string) => { namespace: string; name: string; uid?: string }[];
+    isHandingOver: () => boolean;
+  },
 ): (conflict: ConflictReport) => void {
   return (conflict) => {
+    // While handing over (make before break) the next owner announcing our IPs is the point, not a conflict.
+    if (context.isHandingOver()) {
+      logger.info({ ...conflict }, 'next owner announces an IP this node is handing over');
+      return;
+    }
     logger.warn({ ...conflict }, 'another MAC claims an IP this node announces');
     const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
-    for (const service of servicesFor(conflict.ip)) {
+    for (const service of context.servicesFor(conflict.ip)) {
       void events.record(
         { kind: 'Service', apiVersion: 'v1', ...service },
         { type: 'Warning', reason: 'ipConflict', message },
@@ -174,7 +184,11 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
   const core = config.makeApiClient(CoreV1Api);
   const events = createEventRecorder(core, { component: 'metallb-speaker', host: flags.nodeName, logger });
   let loop: SpeakerLoop | undefined;
-  const onConflict = conflictReporter(events, logger, (ip) => loop?.servicesFor(ip) ?? []);
+  const handingOver = { active: false };
+  const onConflict = conflictReporter(events, logger, {
+    servicesFor: (ip) => loop?.servicesFor(ip) ?? [],
+    isHandingOver: () => handingOver.active,
+  });
   // Loaded here, not at the top: flag errors never load the native addon.
   const { DataPlane } = await import('../l2/index.js');
   const dataPlane: DataPlanePort = await DataPlane.start({
@@ -208,7 +222,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
   });
   const server = await startServer(flags.metricsPort, loop);
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
-  return { loop, watches, dataPlane, membership, server, seedCount, seedTimer };
+  return { loop, watches, dataPlane, membership, server, seedCount, seedTimer, handingOver };
 }
 
 /**
@@ -217,6 +231,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
  */
 async function handOver(running: Running, logger: Logger): Promise<void> {
   clearInterval(running.seedTimer);
+  running.handingOver.active = true;
   await running.loop.freeze();
   if (running.membership) {
     logger.info(
