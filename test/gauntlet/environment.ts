@@ -4,11 +4,11 @@
 // API server through a path-based Unix socket and two small forwarders, so no address is added
 // outside the lab's namespaces.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { Lab } from '../helpers/lab.js';
-import { spawnInNs } from '../helpers/netns.js';
+import { Lab, sweepLab } from '../helpers/lab.js';
+import { sh, spawnInNs } from '../helpers/netns.js';
 import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
 import { assertCliBuilt } from '../k8s/harness/controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from '../k8s/harness/index.js';
@@ -35,6 +35,24 @@ const server = net.createServer((client) => {
 });
 if (mode === 'to-tcp') server.listen(listenOn); else server.listen(Number(listenOn), '127.0.0.1');
 `;
+
+/**
+ * Lab namespaces are `flbg<pid>-*`: a gauntlet started elsewhere (another `make test`) must not
+ * sweep a running one, as a shared fixed prefix would; labs whose process died are swept.
+ */
+const LAB_PREFIX = 'flbg';
+
+function sweepAbandonedLabs(): void {
+  const owners = new Set(
+    sh('ip', ['netns', 'list'])
+      .split('\n')
+      .map((line) => line.match(new RegExp(`^${LAB_PREFIX}(\\d+)-`))?.[1])
+      .filter((pid): pid is string => pid !== undefined),
+  );
+  for (const pid of owners) {
+    if (!existsSync(`/proc/${pid}`)) sweepLab(`${LAB_PREFIX}${pid}`);
+  }
+}
 
 /** Daemon logs of every run stay here for post-mortems (the report prints the path). */
 export const LOG_ROOT = '/tmp/ferrolb-gauntlet';
@@ -186,7 +204,8 @@ export async function createEnvironment(
   // Outside the harness run directory (removed at stop), so daemon logs survive a failed run.
   const logDirectory = join(LOG_ROOT, `run-${process.pid}-${Date.now()}`);
   mkdirSync(logDirectory, { recursive: true });
-  const lab = Lab.create({ prefix: 'flbgnt', nodeCount: 3, httpServers: false });
+  sweepAbandonedLabs();
+  const lab = Lab.create({ prefix: `${LAB_PREFIX}${process.pid}`, nodeCount: 3, httpServers: false });
   const hostForwarder = startForwarders(cluster, lab, logDirectory);
   const secretDirectory = join(logDirectory, 'ml-secret');
   mkdirSync(secretDirectory);
