@@ -200,14 +200,30 @@ export class Churn {
   }
 
   private async editNode(kind: ChurnKind): Promise<void> {
-    const index = this.random.int(0, this.world.nodes.length - 1);
-    const node = this.world.nodes[index] as NodeModel;
-    const copy: NodeModel = { ...node };
-    if (kind === 'node.zoneLabel') copy.zone = copy.zone === 'east' ? 'west' : 'east';
-    if (kind === 'node.excludeLabel') copy.excluded = !copy.excluded;
-    if (kind === 'node.networkUnavailable') copy.networkUnavailable = !copy.networkUnavailable;
-    if (kind === 'node.outOfServiceTaint') copy.outOfService = !copy.outOfService;
+    if (kind === 'node.zoneLabel') {
+      const index = this.random.int(0, this.world.nodes.length - 1);
+      const node = this.world.nodes[index] as NodeModel;
+      return this.commitNode(index, { ...node, zone: node.zone === 'east' ? 'west' : 'east' });
+    }
+    // At most one impaired node at a time: flags that only ever toggled would pile up until no
+    // node is eligible and nothing is announced, and the fail-over paths would go untested.
+    const impaired = this.world.nodes.findIndex((node) => isImpaired(node));
+    const index = impaired >= 0 ? impaired : this.random.int(0, this.world.nodes.length - 1);
+    const copy: NodeModel = { ...(this.world.nodes[index] as NodeModel) };
+    const value = impaired < 0;
+    if (kind === 'node.excludeLabel') copy.excluded = value;
+    if (kind === 'node.networkUnavailable') copy.networkUnavailable = value;
+    if (kind === 'node.outOfServiceTaint') copy.outOfService = value;
+    if (!value) Object.assign(copy, { excluded: false, networkUnavailable: false, outOfService: false });
+    return this.commitNode(index, copy);
+  }
+
+  private async commitNode(index: number, copy: NodeModel): Promise<void> {
     await this.applier.applyNode(copy);
     this.world.nodes[index] = copy;
   }
+}
+
+function isImpaired(node: NodeModel): boolean {
+  return node.excluded || node.networkUnavailable || node.outOfService;
 }
