@@ -11,9 +11,10 @@ import { Lab, sweepLab } from '../helpers/lab.js';
 import { sh, spawnInNs } from '../helpers/netns.js';
 import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
 import { assertCliBuilt } from '../k8s/harness/controller-process.js';
-import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from '../k8s/harness/index.js';
+import { startTestCluster, type TestCluster } from '../k8s/harness/index.js';
 import { userClients } from '../k8s/harness/objects.js';
 import { freePort, type ManagedProcess, startProcess, stopProcess } from '../k8s/harness/processes.js';
+import { createSpeakerPod } from '../k8s/harness/speaker-pods.js';
 import { Daemon } from './daemons.js';
 import { runInNamespace } from './probes.js';
 
@@ -96,30 +97,7 @@ function startForwarders(cluster: TestCluster, lab: Lab, logDirectory: string): 
 
 /** ML6: the speaker Pods a kubelet would report, so speakers find gossip seeds. */
 async function createSpeakerPods(user: ReturnType<typeof userClients>, lab: Lab): Promise<void> {
-  for (const node of lab.nodes) {
-    const name = `speaker-${node.name}`;
-    await user.core.createNamespacedPod({
-      namespace: SYSTEM_NAMESPACE,
-      body: {
-        metadata: { name, labels: { app: 'metallb', component: 'speaker' } },
-        spec: {
-          nodeName: node.name,
-          hostNetwork: true,
-          serviceAccountName: 'speaker',
-          automountServiceAccountToken: false,
-          containers: [{ name: 'speaker', image: 'ferrolb' }],
-        },
-      },
-    });
-    await user.core.patchNamespacedPodStatus(
-      {
-        namespace: SYSTEM_NAMESPACE,
-        name,
-        body: { status: { podIP: node.ipv4, podIPs: [{ ip: node.ipv4 }] } },
-      },
-      mergePatch,
-    );
-  }
+  for (const node of lab.nodes) await createSpeakerPod(user.core, node);
 }
 
 function pipeTo(log: NodeJS.WritableStream, child: ReturnType<typeof spawn>) {

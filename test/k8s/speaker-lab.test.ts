@@ -17,6 +17,7 @@ import { assertCliBuilt } from './harness/controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
 import { poolManifest, serviceManifest, userClients } from './harness/objects.js';
 import { type ManagedProcess, startProcess, stopProcess } from './harness/processes.js';
+import { createSpeakerPod } from './harness/speaker-pods.js';
 import { eventually } from './harness/waiting.js';
 
 const NAMESPACE = 'apps';
@@ -137,29 +138,7 @@ async function createWorld(): Promise<void> {
     await user.core.createNode({
       body: { metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name } } },
     });
-    // ML6: what a kubelet would report for a hostNetwork speaker pod: its node's address.
-    const name = `speaker-${node.name}`;
-    await user.core.createNamespacedPod({
-      namespace: SYSTEM_NAMESPACE,
-      body: {
-        metadata: { name, labels: { app: 'metallb', component: 'speaker' } },
-        spec: {
-          nodeName: node.name,
-          hostNetwork: true,
-          serviceAccountName: 'speaker',
-          automountServiceAccountToken: false,
-          containers: [{ name: 'speaker', image: 'ferrolb' }],
-        },
-      },
-    });
-    await user.core.patchNamespacedPodStatus(
-      {
-        namespace: SYSTEM_NAMESPACE,
-        name,
-        body: { status: { podIP: node.ipv4, podIPs: [{ ip: node.ipv4 }] } },
-      },
-      mergePatch,
-    );
+    await createSpeakerPod(user.core, node);
   }
   await user.createPool(poolManifest('alpha', ['203.0.113.0/26']));
   await user.custom.createNamespacedCustomObject({
