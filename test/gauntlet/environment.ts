@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Lab, sweepLab } from '../helpers/lab.js';
 import { sh, spawnInNs } from '../helpers/netns.js';
+import { FORWARDER_SOURCE } from '../k8s/harness/api-forwarder.js';
 import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
 import { assertCliBuilt } from '../k8s/harness/controller-process.js';
 import { startTestCluster, type TestCluster } from '../k8s/harness/index.js';
@@ -24,18 +25,6 @@ export const GOSSIP_PORT = 7946;
 export const SPEAKER_METRICS_PORT = 7472;
 const CLI = join(REPOSITORY_ROOT, 'bin', 'ferrolb.js');
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-const FORWARDER_SOURCE = `
-const net = require('node:net');
-const [mode, listenOn, target] = process.argv.slice(1);
-const connect = () => mode === 'to-tcp' ? net.connect(Number(target), '127.0.0.1') : net.connect(target);
-const server = net.createServer((client) => {
-  const upstream = connect();
-  client.pipe(upstream); upstream.pipe(client);
-  client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
-});
-if (mode === 'to-tcp') server.listen(listenOn); else server.listen(Number(listenOn), '127.0.0.1');
-`;
 
 /**
  * Lab namespaces are `flbg<pid>-*`: a gauntlet started elsewhere (another `make test`) must not

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, type LabNode } from '../helpers/lab.js';
 import { answeringMacs } from '../helpers/lab-probes.js';
 import { spawnInNs } from '../helpers/netns.js';
+import { FORWARDER_SOURCE } from './harness/api-forwarder.js';
 import { REPOSITORY_ROOT } from './harness/binaries.js';
 import { assertCliBuilt } from './harness/controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
@@ -26,19 +27,6 @@ const VIP = '203.0.113.10';
 const LOCAL_API_PORT = 16443;
 const GOSSIP_PORT = 7946;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-// Host side: Unix socket → API server on 127.0.0.1. Namespace side: 127.0.0.1:port → Unix socket.
-const FORWARDER_SOURCE = `
-const net = require('node:net');
-const [mode, listenOn, target] = process.argv.slice(1);
-const connect = () => mode === 'to-tcp' ? net.connect(Number(target), '127.0.0.1') : net.connect(target);
-const server = net.createServer((client) => {
-  const upstream = connect();
-  client.pipe(upstream); upstream.pipe(client);
-  client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
-});
-if (mode === 'to-tcp') server.listen(listenOn); else server.listen(Number(listenOn), '127.0.0.1');
-`;
 
 let cluster: TestCluster;
 let lab: Lab;
