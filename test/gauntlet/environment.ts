@@ -1,26 +1,24 @@
 // Everything the gauntlet runs on: a real kube-apiserver + etcd (test/k8s/harness), a namespace lab
 // of three nodes and a client (test/helpers/lab.ts), two controller replicas on the host and a
 // speaker in each node namespace. As in test/k8s/speaker-lab.test.ts, node namespaces reach the
-// API server through a path-based Unix socket and two small forwarders, so no address is added
-// outside the lab's namespaces.
+// API server through the lab bridge (harness/api-forwarder.ts), so a cut link also cuts a node's
+// API access, and no address is added outside the lab's namespaces.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Lab, sweepLab } from '../helpers/lab.js';
 import { sh, spawnInNs } from '../helpers/netns.js';
-import { FORWARDER_SOURCE } from '../k8s/harness/api-forwarder.js';
+import { startLabApiEndpoint } from '../k8s/harness/api-forwarder.js';
 import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
 import { assertCliBuilt } from '../k8s/harness/controller-process.js';
 import { startTestCluster, type TestCluster } from '../k8s/harness/index.js';
 import { userClients } from '../k8s/harness/objects.js';
-import { freePort, type ManagedProcess, startProcess, stopProcess } from '../k8s/harness/processes.js';
+import { freePort } from '../k8s/harness/processes.js';
 import { createSpeakerPod } from '../k8s/harness/speaker-pods.js';
 import { Daemon } from './daemons.js';
 import { runInNamespace } from './probes.js';
 
-/** Port each in-namespace forwarder listens on (each namespace has its own loopback). */
-const LOCAL_API_PORT = 16443;
 export const GOSSIP_PORT = 7946;
 export const SPEAKER_METRICS_PORT = 7472;
 const CLI = join(REPOSITORY_ROOT, 'bin', 'ferrolb.js');
@@ -58,30 +56,6 @@ export interface Environment {
   readonly logDirectory: string;
   readonly secretDirectory: string;
   destroy(): Promise<void>;
-}
-
-function speakerKubeconfig(cluster: TestCluster, directory: string): string {
-  // client-node exports kubeconfigs as JSON (YAML's subset), so edit the object, not the text.
-  const config = JSON.parse(readFileSync(cluster.kubeconfigPath('speaker'), 'utf8')) as {
-    clusters: { cluster: { server: string } }[];
-  };
-  for (const entry of config.clusters) entry.cluster.server = `https://127.0.0.1:${LOCAL_API_PORT}`;
-  const path = join(directory, 'kubeconfig-speaker-lab.yaml');
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  return path;
-}
-
-function startForwarders(cluster: TestCluster, lab: Lab, logDirectory: string): ManagedProcess {
-  const socketPath = join(logDirectory, 'api.sock');
-  const host = startProcess(cluster.server.runDirectory, 'api-forwarder', {
-    binary: process.execPath,
-    args: ['-e', FORWARDER_SOURCE, 'to-tcp', socketPath, new URL(cluster.server.url).port],
-  });
-  for (const node of lab.nodes) {
-    const args = ['-e', FORWARDER_SOURCE, 'to-unix', String(LOCAL_API_PORT), socketPath];
-    lab.track(spawnInNs(node.namespace, process.execPath, args, { stdio: 'ignore' }));
-  }
-  return host;
 }
 
 /** ML6: the speaker Pods a kubelet would report, so speakers find gossip seeds. */
@@ -126,11 +100,10 @@ async function controllerDaemons(cluster: TestCluster, hooks: DaemonHooks) {
 
 /** One speaker per lab node (not started), gossiping on the node's address. */
 function speakerDaemons(
-  context: { cluster: TestCluster; lab: Lab; secretDirectory: string },
+  context: { lab: Lab; kubeconfig: string; secretDirectory: string },
   hooks: DaemonHooks,
 ): Map<string, Daemon> {
-  const { cluster, lab, secretDirectory } = context;
-  const kubeconfig = speakerKubeconfig(cluster, hooks.logDirectory);
+  const { lab, kubeconfig, secretDirectory } = context;
   const speakers = new Map<string, Daemon>();
   for (const node of lab.nodes) {
     const args = [
@@ -155,7 +128,13 @@ function speakerDaemons(
 
 /** Builds the daemons (not started) for `lab` and `cluster`. */
 async function makeDaemons(
-  context: { cluster: TestCluster; lab: Lab; logDirectory: string; secretDirectory: string },
+  context: {
+    cluster: TestCluster;
+    lab: Lab;
+    kubeconfig: string;
+    logDirectory: string;
+    secretDirectory: string;
+  },
   onCrash: (daemon: Daemon, detail: string) => void,
 ) {
   const hooks = { logDirectory: context.logDirectory, onCrash };
@@ -173,13 +152,14 @@ export async function createEnvironment(
   mkdirSync(logDirectory, { recursive: true });
   sweepAbandonedLabs();
   const lab = Lab.create({ prefix: `${LAB_PREFIX}${process.pid}`, nodeCount: 3, httpServers: false });
-  const hostForwarder = startForwarders(cluster, lab, logDirectory);
+  const apiEndpoint = startLabApiEndpoint(cluster, lab, logDirectory);
   const secretDirectory = join(logDirectory, 'ml-secret');
   mkdirSync(secretDirectory);
   writeFileSync(join(secretDirectory, 'secretkey'), 'Z2F1bnRsZXQtc2VjcmV0LWtleQ');
   const user = userClients(cluster.admin);
   await createSpeakerPods(user, lab);
-  const daemons = await makeDaemons({ cluster, lab, logDirectory, secretDirectory }, onCrash);
+  const kubeconfig = apiEndpoint.speakerKubeconfigPath;
+  const daemons = await makeDaemons({ cluster, lab, kubeconfig, logDirectory, secretDirectory }, onCrash);
   return {
     cluster,
     lab,
@@ -191,7 +171,7 @@ export async function createEnvironment(
       for (const daemon of [...daemons.speakers.values(), ...daemons.controllers])
         await daemon.stop('SIGTERM');
       lab.destroy();
-      await stopProcess(hostForwarder);
+      await apiEndpoint.stop();
       await cluster.stop();
     },
   };

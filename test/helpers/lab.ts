@@ -25,6 +25,13 @@ export interface LabNode {
   readonly bridgePort: string;
 }
 
+/** A host on the lab's link that is neither a node nor the client (e.g. the lab's API endpoint). */
+export interface LabPeer {
+  readonly namespace: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
 /** How to build a lab. */
 export interface LabOptions {
   /** Distinguishes concurrent labs (tests, demo, bench); every namespace name starts with it. */
@@ -178,6 +185,19 @@ export class Lab {
     addAddresses(this.clientNamespace, CLIENT_IPV4, CLIENT_IPV6);
     // VIPs live outside the link's /24 but on the same wire: resolve them by ARP, as a LAN host would.
     inNs(this.clientNamespace, 'ip', ['route', 'add', VIP_IPV4_PREFIX, 'dev', 'eth0']);
+  }
+
+  /**
+   * Adds namespace `<prefix>-<name>` linked to the bridge like a node (its own veth `eth0`, no ARP
+   * sysctls: it never answers for a VIP anyway), holding `ipv4`/24 and `ipv6`/64. Swept with the lab.
+   */
+  addPeer(name: string, addresses: { ipv4: string; ipv6: string }): LabPeer {
+    const namespace = `${this.prefix}-${name}`;
+    createNamespace(namespace);
+    configureNamespace(namespace, false);
+    attachToBridge({ ns: namespace, bridgeNs: this.bridgeNamespace, bridge: BRIDGE, hostSide: `v-${name}` });
+    addAddresses(namespace, addresses.ipv4, addresses.ipv6);
+    return { namespace, ...addresses };
   }
 
   private startHttpServer(node: LabNode): void {

@@ -1,9 +1,9 @@
 // `ferrolb speaker` with its real data plane, one per node namespace of the lab (DESIGN "Real parts
 // in tests"), against the real API server, gossiping with seeds found from speaker Pod objects
 // (ML6). arping in the client namespace is the oracle for who answers the VIP.
-// The API server listens on the host's loopback; each node namespace reaches it through a
-// path-based Unix socket (not bound to a network namespace) and two tiny forwarders, so no
-// address is ever added outside the lab's namespaces.
+// The API server listens on the host's loopback; node namespaces reach it through the lab bridge
+// (an `api` namespace forwarding to it, harness/api-forwarder.ts), so no address is ever added
+// outside the lab's namespaces.
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,26 +12,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, type LabNode } from '../helpers/lab.js';
 import { answeringMacs } from '../helpers/lab-probes.js';
 import { spawnInNs } from '../helpers/netns.js';
-import { FORWARDER_SOURCE } from './harness/api-forwarder.js';
+import { type LabApiEndpoint, startLabApiEndpoint } from './harness/api-forwarder.js';
 import { REPOSITORY_ROOT } from './harness/binaries.js';
 import { assertCliBuilt } from './harness/controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
 import { poolManifest, serviceManifest, userClients } from './harness/objects.js';
-import { type ManagedProcess, startProcess, stopProcess } from './harness/processes.js';
 import { createSpeakerPod } from './harness/speaker-pods.js';
 import { eventually } from './harness/waiting.js';
 
 const NAMESPACE = 'apps';
 const VIP = '203.0.113.10';
-/** Port the in-namespace forwarder listens on (each namespace has its own loopback). */
-const LOCAL_API_PORT = 16443;
 const GOSSIP_PORT = 7946;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 let cluster: TestCluster;
 let lab: Lab;
 let user: ReturnType<typeof userClients>;
-let hostForwarder: ManagedProcess;
+let apiEndpoint: LabApiEndpoint | undefined;
 let logDirectory: string;
 const speakers = new Map<string, ChildProcess>();
 
@@ -45,16 +42,6 @@ function logs(): string {
           .join('\n')}`,
     )
     .join('\n');
-}
-
-/** A kubeconfig for the speaker identity pointing at the in-namespace forwarder. */
-function namespacedKubeconfig(): string {
-  const original = readFileSync(cluster.kubeconfigPath('speaker'), 'utf8');
-  const path = join(logDirectory, 'kubeconfig-speaker-lab.yaml');
-  const rewritten = original.replaceAll(cluster.server.url, `https://127.0.0.1:${LOCAL_API_PORT}`);
-  if (rewritten === original) throw new Error(`kubeconfig does not mention ${cluster.server.url}`);
-  writeFileSync(path, rewritten, { mode: 0o600 });
-  return path;
 }
 
 function startSpeaker(node: LabNode, settings: { kubeconfig: string; secretDirectory: string }): void {
@@ -167,26 +154,11 @@ beforeAll(async () => {
   logDirectory = join(cluster.server.runDirectory, 'speaker-lab');
   mkdirSync(logDirectory);
   lab = Lab.create({ prefix: 'flbspk', nodeCount: 3, httpServers: false });
-  const socketPath = join(logDirectory, 'api.sock');
-  const apiPort = new URL(cluster.server.url).port;
-  hostForwarder = startProcess(cluster.server.runDirectory, 'api-forwarder', {
-    binary: process.execPath,
-    args: ['-e', FORWARDER_SOURCE, 'to-tcp', socketPath, apiPort],
-  });
+  apiEndpoint = startLabApiEndpoint(cluster, lab, logDirectory);
   const secretDirectory = join(logDirectory, 'ml-secret');
   mkdirSync(secretDirectory);
   writeFileSync(join(secretDirectory, 'secretkey'), 'c2VjcmV0LWZvci10ZXN0cw');
-  const kubeconfig = namespacedKubeconfig();
-  for (const node of lab.nodes) {
-    lab.track(
-      spawnInNs(
-        node.namespace,
-        process.execPath,
-        ['-e', FORWARDER_SOURCE, 'to-unix', String(LOCAL_API_PORT), socketPath],
-        { stdio: 'ignore' },
-      ),
-    );
-  }
+  const kubeconfig = apiEndpoint.speakerKubeconfigPath;
   await createWorld();
   for (const node of lab.nodes) startSpeaker(node, { kubeconfig, secretDirectory });
 });
@@ -194,7 +166,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const name of speakers.keys()) await stopSpeaker(name);
   lab?.destroy();
-  if (hostForwarder) await stopProcess(hostForwarder);
+  await apiEndpoint?.stop();
   await cluster?.stop();
 });
 

@@ -13,14 +13,11 @@ import {
   tailLog,
 } from './processes.js';
 
-/** Where and how the test API server listens. */
-export interface ApiServerOptions {
-  /**
-   * Address the API server binds and advertises. Speakers inside lab network namespaces reach it
-   * through the lab bridge (198.51.100.x), not 127.0.0.1; the address must already exist on the host.
-   */
-  readonly bindAddress?: string;
-}
+/**
+ * The API server binds the host's 127.0.0.1 only; speakers in lab network namespaces reach it
+ * through the lab bridge via api-forwarder.ts, so no lab address is ever added to the host.
+ */
+const API_SERVER_ADDRESS = '127.0.0.1';
 
 /** A running etcd + kube-apiserver pair started by the harness. */
 export interface RunningApiServer {
@@ -115,16 +112,16 @@ async function waitReady(url: string, token: string, managed: ManagedProcess): P
 }
 
 /** Starts etcd and kube-apiserver (RBAC on) in a fresh run directory and waits for /readyz. */
-export async function startApiServerProcesses(options: ApiServerOptions = {}): Promise<RunningApiServer> {
+export async function startApiServerProcesses(): Promise<RunningApiServer> {
   sweepAbandonedRuns();
   const binaries = await ensureBinaries();
   const runDirectory = createRunDirectory();
   mkdirSync(join(runDirectory, 'certs'));
   const adminToken = randomBytes(24).toString('hex');
   writeCredentials(runDirectory, adminToken);
-  const address = options.bindAddress ?? '127.0.0.1';
+  const address = API_SERVER_ADDRESS;
   const [etcdPort, etcdPeerPort, port] = [await freePort(), await freePort(), await freePort(address)];
-  const url = `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const url = `https://${address}:${port}`;
   const etcd = startProcess(runDirectory, 'etcd', {
     binary: binaries.etcd,
     args: etcdArgs(join(runDirectory, 'etcd-data'), etcdPort, etcdPeerPort),

@@ -6,7 +6,7 @@ import {
   SYSTEM_NAMESPACE,
   writeKubeConfig,
 } from './bootstrap.js';
-import { type ApiServerOptions, type RunningApiServer, startApiServerProcesses } from './cluster.js';
+import { type RunningApiServer, startApiServerProcesses } from './cluster.js';
 
 export { applyObjects, readManifest, SYSTEM_NAMESPACE } from './bootstrap.js';
 
@@ -31,8 +31,8 @@ export interface TestCluster {
  * speaker ServiceAccount tokens through TokenRequest. Call `stop()` in afterAll; a crashed run is
  * swept by the next one.
  */
-export async function startTestCluster(options: ApiServerOptions = {}): Promise<TestCluster> {
-  const server = await startApiServerProcesses(options);
+export async function startTestCluster(): Promise<TestCluster> {
+  const server = await startApiServerProcesses();
   try {
     const admin = kubeConfigFor(server.url, 'ferrolb-admin', server.adminToken);
     await applyClusterManifests(admin);
