@@ -114,7 +114,7 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   flb_socket *socket = calloc(1, sizeof *socket);
   if (socket == NULL) return flb_throw_errno(env, name, "calloc", ENOMEM);
   const char *step = "open";
-  int error = flb_socket_open(name, protocol, &socket->fd, &socket->ifindex, &step);
+  int error = flb_socket_open(name, protocol, instance->lane_count, socket->fds, &socket->lane_count, &socket->ifindex, &step);
   if (error == 0) {
     memcpy(socket->interface_name, name, IF_NAMESIZE);
     socket->protocol = protocol;
@@ -156,7 +156,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
   if (argc < 2 || !flb_get_bytes(env, argv[1], &frame, &length) || length < 14)
     return flb_throw_type(env, "send", "frame must be a Uint8Array holding at least an Ethernet header");
   if (socket->is_closed) return flb_throw_errno(env, socket->interface_name, "send", EBADF);
-  int error = flb_socket_send(socket->fd, socket->ifindex, frame, length);
+  int error = flb_socket_send(socket->fds[0], socket->ifindex, frame, length);
   return error == 0 ? NULL : flb_throw_errno(env, socket->interface_name, "send", error);
 }
 
@@ -171,7 +171,7 @@ static napi_value membership(napi_env env, napi_callback_info info, int is_add) 
   if (argc < 2 || !flb_get_bytes(env, argv[1], &mac, &length) || length != FLB_MAC_BYTES)
     return flb_throw_type(env, function, "mac must be a 6-byte Uint8Array");
   if (socket->is_closed) return flb_throw_errno(env, socket->interface_name, function, EBADF);
-  int error = flb_socket_membership(socket->fd, socket->ifindex, mac, is_add);
+  int error = flb_socket_membership(socket->fds[0], socket->ifindex, mac, is_add);
   return error == 0 ? NULL : flb_throw_errno(env, socket->interface_name, function, error);
 }
 

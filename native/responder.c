@@ -5,6 +5,7 @@
 #include "responder.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/if_packet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,43 @@
 
 const uint32_t flb_latency_bounds_micros[FLB_LATENCY_BOUND_COUNT] = {5, 10, 25, 50, 100, 250, 500, 1000};
 
+// One lane per CPU the kernel may deliver frames on, so PACKET_FANOUT_CPU's `cpu % lanes` is
+// the CPU itself; capped for machines with very many CPUs.
+static int lane_count_for_machine(void) {
+  long cpus = sysconf(_SC_NPROCESSORS_CONF);
+  if (cpus < 1) return 1;
+  return cpus > FLB_MAX_LANES ? FLB_MAX_LANES : (int)cpus;
+}
+
+static void close_lanes(flb_instance *instance) {
+  for (int lane = 0; lane < instance->lane_count; lane++) close(instance->lanes[lane].epoll_fd);
+}
+
 flb_instance *flb_instance_create(void) {
   flb_instance *instance = calloc(1, sizeof *instance);
   if (instance == NULL) return NULL;
   pthread_mutex_init(&instance->mutex, NULL);
-  instance->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  pthread_cond_init(&instance->lane_started, NULL);
   instance->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  struct epoll_event event = {.events = EPOLLIN, .data.u64 = WAKE_ID};
-  if (instance->epoll_fd < 0 || instance->wake_fd < 0 ||
-      epoll_ctl(instance->epoll_fd, EPOLL_CTL_ADD, instance->wake_fd, &event) != 0) {
-    int error = errno;
-    if (instance->epoll_fd >= 0) close(instance->epoll_fd);
+  cpu_set_t allowed;
+  int has_affinity = sched_getaffinity(0, sizeof allowed, &allowed) == 0;
+  int error = instance->wake_fd < 0 ? errno : 0;
+  int wanted = lane_count_for_machine();
+  for (int lane = 0; error == 0 && lane < wanted; lane++) {
+    flb_lane *entry = &instance->lanes[lane];
+    entry->instance = instance;
+    entry->index = lane;
+    entry->is_pinned = has_affinity && CPU_ISSET(lane, &allowed);
+    entry->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event event = {.events = EPOLLIN, .data.u64 = WAKE_ID};
+    if (entry->epoll_fd < 0) error = errno;
+    else {
+      instance->lane_count++;
+      if (epoll_ctl(entry->epoll_fd, EPOLL_CTL_ADD, instance->wake_fd, &event) != 0) error = errno;
+    }
+  }
+  if (error != 0) {
+    close_lanes(instance);
     if (instance->wake_fd >= 0) close(instance->wake_fd);
     free(instance);
     errno = error;
@@ -45,9 +72,10 @@ flb_instance *flb_instance_create(void) {
 
 void flb_instance_release(flb_instance *instance) {
   if (--instance->refs > 0) return;
-  close(instance->epoll_fd);
+  close_lanes(instance);
   close(instance->wake_fd);
   pthread_mutex_destroy(&instance->mutex);
+  pthread_cond_destroy(&instance->lane_started);
   free(instance->sockets);
   free(instance);
 }
@@ -96,11 +124,11 @@ static void forward(flb_socket *socket, const uint8_t *frame, size_t length) {
   socket->stats.frames_forwarded++;
 }
 
-static void answer(flb_socket *socket, const flb_verdict *verdict, const struct timespec *received_at) {
+static void answer(flb_socket *socket, int lane, const flb_verdict *verdict, const struct timespec *received_at) {
   int is_ipv4 = socket->protocol == FLB_PROTOCOL_ARP;
   uint32_t slot = is_ipv4 ? socket->table->ipv4_slot[verdict->owned_index] : socket->table->ipv6_slot[verdict->owned_index];
   socket->slots[slot].requests_received++;
-  if (flb_socket_send(socket->fd, socket->ifindex, verdict->reply, verdict->reply_length) != 0) {
+  if (flb_socket_send(socket->fds[lane], socket->ifindex, verdict->reply, verdict->reply_length) != 0) {
     socket->stats.send_failures++;
     return;
   }
@@ -108,7 +136,8 @@ static void answer(flb_socket *socket, const flb_verdict *verdict, const struct 
   record_latency(&socket->stats, elapsed_nanos(received_at));
 }
 
-static void handle_frame(flb_socket *socket, const uint8_t *frame, size_t length, const struct timespec *received_at) {
+static void handle_frame(flb_socket *socket, int lane, const uint8_t *frame, size_t length,
+                         const struct timespec *received_at) {
   socket->stats.frames_received++;
   if (socket->table == NULL) { // no table pushed yet: nothing is owned
     socket->stats.drops[FLB_DROP_ANNOUNCE_IP]++;
@@ -116,7 +145,7 @@ static void handle_frame(flb_socket *socket, const uint8_t *frame, size_t length
   }
   flb_verdict verdict;
   flb_classify(frame, length, socket->table, socket->protocol, &verdict);
-  if (verdict.reason == FLB_ANSWER) answer(socket, &verdict, received_at);
+  if (verdict.reason == FLB_ANSWER) answer(socket, lane, &verdict, received_at);
   else socket->stats.drops[verdict.reason]++;
   if (socket->forward != NULL && flb_claims_owned(frame, length, socket->table, socket->protocol))
     forward(socket, frame, length);
@@ -128,13 +157,17 @@ static flb_socket *find_socket(flb_instance *instance, uint64_t id) {
   return NULL;
 }
 
-// Reads up to FRAMES_PER_WAKE frames; the lock is taken per frame so table swaps and counter
-// reads from JS wait at most one frame.
-static void serve(flb_instance *instance, uint64_t id, uint8_t *buffer) {
+// epoll data: the socket id above the lane index; 0 (WAKE_ID) is the wake-up eventfd.
+static uint64_t event_key(uint64_t id, int lane) { return id << 8 | (uint64_t)lane; }
+
+// Reads up to FRAMES_PER_WAKE frames from one lane of a socket; the lock is taken per frame so
+// table swaps and counter reads from JS wait at most one frame.
+static void serve(flb_instance *instance, uint64_t key, uint8_t *buffer) {
   for (int count = 0; count < FRAMES_PER_WAKE; count++) {
     pthread_mutex_lock(&instance->mutex);
-    flb_socket *socket = find_socket(instance, id);
-    if (socket == NULL) {
+    flb_socket *socket = find_socket(instance, key >> 8);
+    int lane = (int)(key & 0xff);
+    if (socket == NULL || lane >= socket->lane_count) {
       pthread_mutex_unlock(&instance->mutex);
       return;
     }
@@ -146,7 +179,7 @@ static void serve(flb_instance *instance, uint64_t id, uint8_t *buffer) {
     struct sockaddr_ll source;
     struct msghdr message = {.msg_name = &source, .msg_namelen = sizeof source, .msg_iov = &vector, .msg_iovlen = 1,
                              .msg_control = &control, .msg_controllen = sizeof control};
-    ssize_t received = recvmsg(socket->fd, &message, MSG_DONTWAIT);
+    ssize_t received = recvmsg(socket->fds[lane], &message, MSG_DONTWAIT);
     struct timespec received_at;
     if (received >= 0) receive_time(&message, &received_at);
     int is_done = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -155,26 +188,40 @@ static void serve(flb_instance *instance, uint64_t id, uint8_t *buffer) {
     // The kernel also hands a socket bound to eth0 the frames received on devices stacked on it
     // (eth0.100, macvlan): they arrive untagged, so answering them would leak across VLANs.
     if (received >= 0 && source.sll_ifindex != socket->ifindex) socket->stats.other_interface++;
-    else if (received >= 0) handle_frame(socket, buffer, (size_t)received, &received_at);
+    else if (received >= 0) handle_frame(socket, lane, buffer, (size_t)received, &received_at);
     pthread_mutex_unlock(&instance->mutex);
     if (is_done) return;
   }
 }
 
+// Pins the lane to its CPU so that fanout's per-CPU delivery wakes a thread on the CPU already
+// running the softirq (no inter-processor wake-up, which costs tens of µs in a VM), and asks for a
+// short slice so the wake-up preempts whatever runs there, such as a busy JS main thread.
+static void prepare_lane(flb_lane *lane) {
+  if (lane->is_pinned) {
+    cpu_set_t only;
+    CPU_ZERO(&only);
+    CPU_SET(lane->index, &only);
+    pthread_setaffinity_np(pthread_self(), sizeof only, &only);
+  }
+  flb_lane_apply_scheduling(lane);
+}
+
 static void *run(void *argument) {
-  flb_instance *instance = argument;
+  flb_lane *lane = argument;
+  flb_instance *instance = lane->instance;
+  prepare_lane(lane);
   uint8_t *buffer = malloc(RECEIVE_BYTES);
   struct epoll_event events[32];
   for (int is_running = buffer != NULL; is_running;) {
-    int ready = epoll_wait(instance->epoll_fd, events, 32, -1);
+    int ready = epoll_wait(lane->epoll_fd, events, 32, -1);
     if (ready < 0 && errno != EINTR) break;
     for (int index = 0; index < ready; index++) {
       if (events[index].data.u64 != WAKE_ID) {
         serve(instance, events[index].data.u64, buffer);
         continue;
       }
-      uint64_t value;
-      if (read(instance->wake_fd, &value, sizeof value) < 0) continue;
+      // The eventfd stays readable until every lane has seen the stop; it is reset after join.
       pthread_mutex_lock(&instance->mutex);
       is_running = !instance->is_stop_requested;
       pthread_mutex_unlock(&instance->mutex);
@@ -184,16 +231,53 @@ static void *run(void *argument) {
   return NULL;
 }
 
-static void stop_thread(flb_instance *instance) {
-  if (!instance->is_thread_running) return;
+static void join_lanes(flb_instance *instance, int count) {
+  for (int lane = 0; lane < count; lane++) pthread_join(instance->lanes[lane].thread, NULL);
+}
+
+static void stop_lanes(flb_instance *instance, int count) {
   pthread_mutex_lock(&instance->mutex);
   instance->is_stop_requested = 1;
   pthread_mutex_unlock(&instance->mutex);
   uint64_t one = 1;
   while (write(instance->wake_fd, &one, sizeof one) < 0 && errno == EINTR) continue;
-  pthread_join(instance->thread, NULL);
-  instance->is_thread_running = 0;
+  join_lanes(instance, count);
+  for (int lane = 0; lane < count; lane++) instance->lanes[lane].thread_id = 0;
+  uint64_t value;
+  while (read(instance->wake_fd, &value, sizeof value) < 0 && errno == EINTR) continue;
   instance->is_stop_requested = 0;
+}
+
+static void stop_thread(flb_instance *instance) {
+  if (!instance->is_thread_running) return;
+  stop_lanes(instance, instance->lane_count);
+  instance->is_thread_running = 0;
+}
+
+// Lane threads wait in epoll_wait with a small stack; one per CPU must not cost 8 MiB each.
+#define LANE_STACK_BYTES (256 * 1024)
+
+static int start_lanes(flb_instance *instance) {
+  pthread_attr_t attributes;
+  pthread_attr_init(&attributes);
+  pthread_attr_setstacksize(&attributes, LANE_STACK_BYTES);
+  int error = 0;
+  int started = 0;
+  for (; started < instance->lane_count; started++) {
+    error = pthread_create(&instance->lanes[started].thread, &attributes, run, &instance->lanes[started]);
+    if (error != 0) break;
+  }
+  pthread_attr_destroy(&attributes);
+  if (error != 0) {
+    stop_lanes(instance, started);
+    return error;
+  }
+  // Open returns once every lane serves with its scheduling applied.
+  pthread_mutex_lock(&instance->mutex);
+  for (int lane = 0; lane < started; lane++)
+    while (instance->lanes[lane].thread_id == 0) pthread_cond_wait(&instance->lane_started, &instance->mutex);
+  pthread_mutex_unlock(&instance->mutex);
+  return error;
 }
 
 static int grow_sockets(flb_instance *instance) {
@@ -206,6 +290,24 @@ static int grow_sockets(flb_instance *instance) {
   return 0;
 }
 
+// Closes every lane of a socket (instance mutex held).
+static void close_socket(flb_instance *instance, flb_socket *socket) {
+  for (int lane = 0; lane < socket->lane_count; lane++) {
+    epoll_ctl(instance->lanes[lane].epoll_fd, EPOLL_CTL_DEL, socket->fds[lane], NULL);
+    close(socket->fds[lane]);
+    socket->fds[lane] = -1;
+  }
+  socket->is_closed = 1;
+}
+
+static int watch_lanes(flb_instance *instance, flb_socket *socket) {
+  for (int lane = 0; lane < socket->lane_count; lane++) {
+    struct epoll_event event = {.events = EPOLLIN, .data.u64 = event_key(socket->id, lane)};
+    if (epoll_ctl(instance->lanes[lane].epoll_fd, EPOLL_CTL_ADD, socket->fds[lane], &event) != 0) return errno;
+  }
+  return 0;
+}
+
 // On failure the socket is closed (is_closed set) and the caller only frees it.
 int flb_instance_add(flb_instance *instance, flb_socket *socket) {
   pthread_mutex_lock(&instance->mutex);
@@ -213,25 +315,20 @@ int flb_instance_add(flb_instance *instance, flb_socket *socket) {
   if (error == 0) {
     socket->id = instance->next_id++;
     instance->sockets[instance->socket_count++] = socket;
-    struct epoll_event event = {.events = EPOLLIN, .data.u64 = socket->id};
-    if (epoll_ctl(instance->epoll_fd, EPOLL_CTL_ADD, socket->fd, &event) != 0) {
-      error = errno;
+    error = watch_lanes(instance, socket);
+    if (error != 0) {
       instance->socket_count--;
-      close(socket->fd);
-      socket->fd = -1;
-      socket->is_closed = 1;
+      close_socket(instance, socket);
     }
   }
   pthread_mutex_unlock(&instance->mutex);
   if (error != 0 || instance->is_thread_running) return error;
-  error = pthread_create(&instance->thread, NULL, run, instance);
+  error = start_lanes(instance);
   if (error != 0) {
     flb_instance_remove(instance, socket);
     return error;
   }
   instance->is_thread_running = 1;
-  // The permission was probed when the priority was set; a failure now leaves normal scheduling.
-  if (instance->priority > 0) flb_apply_priority(instance->thread, instance->priority);
   return 0;
 }
 
@@ -243,10 +340,7 @@ napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket 
     instance->sockets[index] = instance->sockets[--instance->socket_count];
     break;
   }
-  epoll_ctl(instance->epoll_fd, EPOLL_CTL_DEL, socket->fd, NULL);
-  close(socket->fd);
-  socket->fd = -1;
-  socket->is_closed = 1;
+  close_socket(instance, socket);
   napi_threadsafe_function forward = socket->forward;
   socket->forward = NULL;
   size_t remaining = instance->socket_count;
@@ -264,10 +358,12 @@ void flb_instance_teardown(flb_instance *instance) {
 int flb_socket_read_stats(flb_socket *socket, flb_stats *stats, flb_counter_slot **slots, size_t *slot_count) {
   pthread_mutex_lock(&socket->instance->mutex);
   // PACKET_STATISTICS resets on every read, so it is folded into the running total here.
-  struct tpacket_stats kernel = {0};
-  socklen_t kernel_bytes = sizeof kernel;
-  if (!socket->is_closed && getsockopt(socket->fd, SOL_PACKET, PACKET_STATISTICS, &kernel, &kernel_bytes) == 0)
-    socket->stats.kernel_drops += kernel.tp_drops;
+  for (int lane = 0; !socket->is_closed && lane < socket->lane_count; lane++) {
+    struct tpacket_stats kernel = {0};
+    socklen_t kernel_bytes = sizeof kernel;
+    if (getsockopt(socket->fds[lane], SOL_PACKET, PACKET_STATISTICS, &kernel, &kernel_bytes) == 0)
+      socket->stats.kernel_drops += kernel.tp_drops;
+  }
   *stats = socket->stats;
   *slot_count = socket->slot_count;
   *slots = malloc((socket->slot_count + 1) * sizeof **slots);

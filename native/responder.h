@@ -1,6 +1,7 @@
-// The responder: one C thread per addon instance (per Node environment) that waits on every open
-// packet socket with epoll and answers owned ARP / NS in C, so replies never wait for JS
-// (DESIGN "Data plane"). JS only swaps tables, sends frames and reads counters.
+// The responder: per addon instance (per Node environment) one C thread per CPU ("lane"), each
+// waiting with epoll on its own member of every packet socket's per-CPU fanout group and answering
+// owned ARP / NS in C, so replies never wait for JS (DESIGN "Data plane") and a frame is answered
+// on the CPU that received it. JS only swaps tables, sends frames and reads counters.
 #ifndef FERROLB_RESPONDER_H
 #define FERROLB_RESPONDER_H
 
@@ -8,11 +9,14 @@
 #include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "classify.h"
 
 // Reply latency histogram upper bounds in microseconds; one more bucket counts the rest (+Inf).
 #define FLB_LATENCY_BOUND_COUNT 8
+// Lanes beyond this share threads (CPU c is served by lane c % FLB_MAX_LANES).
+#define FLB_MAX_LANES 64
 extern const uint32_t flb_latency_bounds_micros[FLB_LATENCY_BOUND_COUNT];
 
 typedef struct {
@@ -48,7 +52,8 @@ typedef struct flb_socket {
   uint64_t id;
   flb_instance *instance;
   int refs; // the JS handle and the forwarding callback each hold one (JS thread only)
-  int fd;
+  int fds[FLB_MAX_LANES]; // fds[lane]; fds[0] also sends and holds multicast memberships
+  int lane_count;
   int ifindex;
   int is_closed;
   flb_protocol protocol;
@@ -62,22 +67,32 @@ typedef struct flb_socket {
   napi_threadsafe_function forward;
 } flb_socket;
 
+typedef struct {
+  flb_instance *instance;
+  int index;
+  int epoll_fd;
+  int is_pinned; // lane i runs on CPU i when the process may use it
+  pthread_t thread;
+  pid_t thread_id; // 0 until the thread has started (instance mutex)
+} flb_lane;
+
 struct flb_instance {
   pthread_mutex_t mutex;
-  int epoll_fd;
-  int wake_fd;
-  pthread_t thread;
+  pthread_cond_t lane_started; // a lane recorded its thread id
+  int wake_fd; // in every lane's epoll set
+  flb_lane lanes[FLB_MAX_LANES];
+  int lane_count;
   int is_thread_running;
   int is_stop_requested;
   flb_socket **sockets;
   size_t socket_count;
   size_t socket_capacity;
   uint64_t next_id;
-  int priority; // 0: normal scheduling; 1-99: SCHED_FIFO priority of the responder thread
+  int priority; // 0: normal scheduling; 1-99: SCHED_FIFO priority of the lane threads
   int refs; // the environment and every live socket struct hold one (JS thread only)
 };
 
-/** Creates the epoll and wake-up descriptors; NULL with errno set on failure. */
+/** Creates the lanes' epoll and the wake-up descriptors; NULL with errno set on failure. */
 flb_instance *flb_instance_create(void);
 /** Drops one reference; frees the instance at zero. */
 void flb_instance_release(flb_instance *instance);
@@ -85,9 +100,9 @@ void flb_instance_release(flb_instance *instance);
 int flb_instance_add(flb_instance *instance, flb_socket *socket);
 /** Closes a socket (idempotent); returns its forwarding callback for the caller to release. */
 napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket *socket);
-/** Applies a priority (0: SCHED_OTHER) to a running thread; returns 0 or an errno. */
-int flb_apply_priority(pthread_t thread, int priority);
-/** Sets the responder thread's SCHED_FIFO priority (0 = normal); returns 0 or an errno (EPERM). */
+/** Called by a lane thread at start: records its thread id and applies the instance's scheduling. */
+void flb_lane_apply_scheduling(flb_lane *lane);
+/** Sets the lane threads' SCHED_FIFO priority (0 = normal); returns 0 or an errno (EPERM). */
 int flb_instance_set_priority(flb_instance *instance, int priority);
 /** Closes every socket and stops the thread (environment teardown). */
 void flb_instance_teardown(flb_instance *instance);

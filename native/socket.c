@@ -54,6 +54,11 @@ static int attach_filter(int fd, flb_protocol protocol) {
   return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0 ? 0 : errno;
 }
 
+static void drain(int fd) {
+  uint8_t scratch[64];
+  while (recv(fd, scratch, sizeof scratch, MSG_DONTWAIT | MSG_TRUNC) >= 0) continue;
+}
+
 static int configure(int fd, int ifindex, flb_protocol protocol, const char **step) {
   int one = 1;
   *step = "setsockopt(PACKET_IGNORE_OUTGOING)";
@@ -78,15 +83,11 @@ static int configure(int fd, int ifindex, flb_protocol protocol, const char **st
   if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0) return errno;
   // Nothing can be queued before bind with protocol 0, but drain anyway: the filter must have
   // seen every frame the responder reads.
-  uint8_t scratch[64];
-  while (recv(fd, scratch, sizeof scratch, MSG_DONTWAIT | MSG_TRUNC) >= 0) continue;
+  drain(fd);
   return 0;
 }
 
-int flb_socket_open(const char *interface_name, flb_protocol protocol, int *fd, int *ifindex, const char **step) {
-  *step = "if_nametoindex";
-  unsigned index = if_nametoindex(interface_name);
-  if (index == 0) return errno == 0 ? ENODEV : errno;
+static int open_one(unsigned index, flb_protocol protocol, int *fd, const char **step) {
   *step = "socket(AF_PACKET)";
   int descriptor = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (descriptor < 0) return errno;
@@ -96,7 +97,44 @@ int flb_socket_open(const char *interface_name, flb_protocol protocol, int *fd, 
     return error;
   }
   *fd = descriptor;
+  return 0;
+}
+
+// Joins a PACKET_FANOUT_CPU group: the kernel hands a frame received on CPU c to member c % n, so
+// the lane whose thread is pinned to that CPU answers it without a cross-CPU wake-up. The first
+// member asks for a fresh id (never joining another program's group); the rest join that id.
+static int join_fanout(int fd, uint16_t *id) {
+  uint32_t request = *id | ((uint32_t)(PACKET_FANOUT_CPU | (*id == 0 ? PACKET_FANOUT_FLAG_UNIQUEID : 0)) << 16);
+  if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &request, sizeof request) != 0) return errno;
+  if (*id != 0) return 0;
+  uint32_t joined = 0;
+  socklen_t length = sizeof joined;
+  if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &joined, &length) != 0) return errno;
+  *id = (uint16_t)(joined & 0xffff);
+  return 0;
+}
+
+int flb_socket_open(const char *interface_name, flb_protocol protocol, int lanes, int *fds, int *opened, int *ifindex,
+                    const char **step) {
+  *step = "if_nametoindex";
+  unsigned index = if_nametoindex(interface_name);
+  if (index == 0) return errno == 0 ? ENODEV : errno;
+  int error = open_one(index, protocol, &fds[0], step);
+  if (error != 0) return error;
+  *opened = 1;
   *ifindex = (int)index;
+  // Without fanout (an old kernel) lane 0 alone receives everything, which is still correct.
+  uint16_t group = 0;
+  if (lanes < 2 || join_fanout(fds[0], &group) != 0) return 0;
+  for (int lane = 1; lane < lanes; lane++) {
+    const char *ignored;
+    if (open_one(index, protocol, &fds[lane], &ignored) != 0) break;
+    if (join_fanout(fds[lane], &group) != 0) {
+      close(fds[lane]);
+      break;
+    }
+    *opened = lane + 1;
+  }
   return 0;
 }
 

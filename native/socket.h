@@ -8,8 +8,12 @@
 
 #include "classify.h"
 
-/** Opens, filters and binds a packet socket; on success sets *fd and *ifindex. */
-int flb_socket_open(const char *interface_name, flb_protocol protocol, int *fd, int *ifindex, const char **step);
+/**
+ * Opens, filters and binds up to `lanes` packet sockets joined to one per-CPU fanout group; on
+ * success fds[0 .. *opened) are open (at least one) and *ifindex is set.
+ */
+int flb_socket_open(const char *interface_name, flb_protocol protocol, int lanes, int *fds, int *opened, int *ifindex,
+                    const char **step);
 
 /** Sends one whole Ethernet frame (destination and EtherType read from its header). */
 int flb_socket_send(int fd, int ifindex, const uint8_t *frame, size_t length);

@@ -53,16 +53,13 @@ const micros = (value: number): string => `${value.toFixed(1)} µs`;
 
 type RoundTrips = ReturnType<typeof roundTrips>;
 
-// Round trips idle, with the speaker's main thread blocked 50 ms every 200 ms, and the same with
-// the main thread at nice 10 (an experiment: the addon's responder thread stays at nice 0, so the
-// scheduler prefers it when both want a CPU).
+// Round trips idle, with the speaker's main thread blocked 50 ms every 200 ms (the addon's lane
+// threads, one per CPU with the shortest fair slice, must not notice), and the same with the lanes
+// under SCHED_FIFO (the responderPriority option).
 async function latencyScenarios(client: string, speaker: L2Speaker): Promise<Record<string, RoundTrips>> {
   const idle = roundTrips(client);
   await speaker.request({ op: 'busy', blockMs: 50, everyMs: 200 });
   const busy = roundTrips(client);
-  await speaker.request({ op: 'nice', priority: 10 });
-  const busyNiced = roundTrips(client);
-  await speaker.request({ op: 'nice', priority: 0 });
   // DataPlaneOptions.responderPriority: the responder thread under SCHED_FIFO (CAP_SYS_NICE).
   await speaker.request({ op: 'priority', priority: 10 });
   const busyFifo = roundTrips(client);
@@ -71,7 +68,6 @@ async function latencyScenarios(client: string, speaker: L2Speaker): Promise<Rec
   const scenarios = {
     idle,
     'busy main thread': busy,
-    'busy main thread at nice 10': busyNiced,
     'busy main thread, responder SCHED_FIFO 10': busyFifo,
   };
   for (const [label, { ferrolb, kernel }] of Object.entries(scenarios)) {

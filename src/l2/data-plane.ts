@@ -34,7 +34,7 @@ export interface DataPlaneOptions {
   refreshIntervalMs?: number;
   onConflict?: (conflict: { ip: string; mac: string; interfaceName: string }) => void;
   /**
-   * SCHED_FIFO priority (1–99) for the addon's responder thread; 0 or absent = normal scheduling.
+   * SCHED_FIFO priority (1–99) for the addon's responder threads; 0 or absent = normal scheduling.
    * Keeps reply latency near the kernel's on a loaded host; needs CAP_SYS_NICE (a warning and
    * normal scheduling without it). Measured in bench/l2.
    */

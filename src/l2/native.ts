@@ -1,6 +1,6 @@
 // Typed binding of the ferrolb_packet addon (native/): AF_PACKET sockets whose ARP / NS replies
-// are built and sent by a C thread from an owned-address table (DESIGN "Data plane"), so no JS
-// runs on the reply path. This file is the only importer of native/.
+// are built and sent by the addon's C threads (one per CPU) from an owned-address table
+// (DESIGN "Data plane"), so no JS runs on the reply path. This file is the only importer of native/.
 import { createRequire } from 'node:module';
 import { ErrorCode, NativeError } from '../errors.js';
 
@@ -66,7 +66,7 @@ export interface PacketCounters {
   readonly framesForwarded: number;
   /** Such frames dropped because the JS queue was full (a busy main thread under a flood). */
   readonly forwardDropped: number;
-  /** Frames the kernel dropped before the C thread read them (PACKET_STATISTICS: receive buffer full). */
+  /** Frames the kernel dropped before a C thread read them (PACKET_STATISTICS: receive buffer full). */
   readonly kernelDrops: number;
   /** Frames of devices stacked on this interface (VLAN, macvlan) that the kernel also delivered; ignored. */
   readonly otherInterface: number;
@@ -129,7 +129,7 @@ function wrap<T>(interfaceName: string, operation: () => T): T {
   }
 }
 
-/** One AF_PACKET socket on one interface; the addon's C thread answers on it from the owned table. */
+/** One AF_PACKET socket on one interface; the addon's C threads answer on it from the owned table. */
 export class PacketSocket {
   private isClosed = false;
 
@@ -170,7 +170,7 @@ export class PacketSocket {
     wrap(this.interfaceName, () => addon().dropMembership(this.handle, mac));
   }
 
-  /** Counters and the reply-latency histogram kept by the C thread (still readable after close). */
+  /** Counters and the reply-latency histogram kept by the C threads (still readable after close). */
   counters(): PacketCounters {
     return wrap(this.interfaceName, () => addon().counters(this.handle));
   }
@@ -180,7 +180,7 @@ export class PacketSocket {
     return this.isClosed;
   }
 
-  /** Closes the socket; idempotent. The C thread stops when the instance's last socket closes. */
+  /** Closes the socket; idempotent. The C threads stop when the instance's last socket closes. */
   close(): void {
     this.isClosed = true;
     addon().close(this.handle);
@@ -196,10 +196,10 @@ export function classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: Pa
 }
 
 /**
- * Runs this thread's (worker's) responder under SCHED_FIFO at `priority` (1–99), or normal
- * scheduling (0, the default). On a loaded host this keeps reply latency near the kernel's (a woken
- * thread otherwise waits for a CPU); it needs CAP_SYS_NICE (EPERM otherwise), and a flood can
- * then take up to the kernel's real-time share (95%) of one CPU.
+ * Runs this thread's (worker's) responder threads under SCHED_FIFO at `priority` (1–99), or the
+ * fair class with the shortest slice (0, the default). On a heavily loaded host this keeps reply
+ * latency near the kernel's (a woken thread otherwise waits for a CPU); it needs CAP_SYS_NICE
+ * (EPERM otherwise), and a flood can then take up to the kernel's real-time share (95%) of a CPU.
  */
 export function setResponderPriority(priority: number): void {
   wrap('(responder thread)', () => addon().setResponderPriority(priority));

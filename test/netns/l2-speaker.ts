@@ -1,7 +1,6 @@
 // Child process for the layer-2 netns tests and bench/l2: runs one DataPlane inside a speaker
 // namespace (Node cannot enter a namespace in-process). One JSON command per stdin line, one JSON
 // reply or event per stdout line. Options come as JSON in argv[2].
-import os from 'node:os';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { type Announcement, DataPlane } from '../../src/l2/index.js';
@@ -57,11 +56,6 @@ async function handle(command: Record<string, unknown>): Promise<unknown> {
       // Give the 1 s counter sync a chance to run first.
       await new Promise((resolve) => setTimeout(resolve, 1100));
       return registry.metrics();
-    case 'nice':
-      // Lowers the JS main thread only (Linux setpriority acts on one thread); the addon's
-      // responder thread, created earlier, keeps its priority.
-      os.setPriority(Number(command.priority));
-      return os.getPriority();
     case 'priority':
       // The addon's responder thread under SCHED_FIFO (bench experiment; needs CAP_SYS_NICE).
       setResponderPriority(Number(command.priority));

@@ -1,6 +1,7 @@
 // The AF_PACKET addon on a real kernel, protocol behaviour: a speaker namespace running
 // PacketSocket (test/netns/native-speaker.ts) and a client namespace on a veth pair, with arping,
 // ndisc6, tcpdump, `ip neigh` and `ip maddr` as the oracle (lab: test/netns/native-lab.ts).
+import { cpus } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canUseNamespaces, inNs, sweepNamespaces, tryInNs } from '../helpers/netns.js';
 import { arpFrame, BROADCAST, ipv4, ipv6, mac, nsFrame } from '../unit/l2/native-frames.js';
@@ -62,6 +63,24 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     const seen = await capture(`arp and ether dst ${SPEAKER_MAC}`, 1);
     expect(arpingMacs(VIP4, ['-t', SPEAKER_MAC]).macs).toContain(SPEAKER_MAC);
     expect(await seen.done).toContain(`> ${SPEAKER_MAC}`);
+  });
+
+  // The responder runs one lane per CPU behind a PACKET_FANOUT_CPU group: a request is handled by
+  // the lane of the CPU that received it (on a veth, the sender's CPU). A lane that did not run, or
+  // sockets that were not grouped, would show as a CPU whose requests go unanswered or twice answered.
+  it('lanes: requests sent from every CPU are answered exactly once, ARP and NS', () => {
+    const onCpu = (cpu: number, command: readonly string[]) =>
+      tryInNs(CLIENT, 'taskset', ['-c', String(cpu), ...command]).output;
+    for (let cpu = 0; cpu < cpus().length; cpu++) {
+      const arping = onCpu(cpu, ['arping', '-i', 'eth0', '-c', '5', '-W', '0.05', '-w', '3', VIP4]);
+      const replies = arping.split('\n').filter((line) => line.includes('bytes from'));
+      expect(
+        replies.map((line) => line.includes(SPEAKER_MAC)),
+        `arping from CPU ${cpu}`,
+      ).toEqual(Array(5).fill(true));
+      const ndisc = onCpu(cpu, ['ndisc6', '-1', '-n', '-r', '2', '-w', '1000', VIP6, 'eth0']);
+      expect(ndisc.toLowerCase(), `ndisc6 from CPU ${cpu}`).toContain(SPEAKER_MAC);
+    }
   });
 
   it('L12: ndisc6 (multicast NS) gets our MAC, and the NA comes from the VIP', async () => {
