@@ -7,6 +7,7 @@ import { mergePatch } from './environment.js';
 import {
   type AdvertisementModel,
   advertisementObject,
+  endpointSliceName,
   endpointSliceObject,
   type NodeModel,
   nodeConditions,
@@ -16,7 +17,9 @@ import {
   poolObject,
   type ServiceModel,
   serviceAnnotations,
+  serviceFamilySpec,
   serviceSpec,
+  sliceFamilies,
   type World,
 } from './model.js';
 
@@ -101,13 +104,15 @@ export class Applier {
       namespace: service.namespace,
       body: {
         metadata: { name: service.name, namespace: service.namespace, annotations },
-        spec: { ...spec, selector: { app: service.name } },
+        spec: { ...spec, ...serviceFamilySpec(service), selector: { app: service.name } },
       },
     });
-    await this.discovery.createNamespacedEndpointSlice({
-      namespace: service.namespace,
-      body: endpointSliceObject(service, world.nodes),
-    });
+    for (const family of sliceFamilies(service.family)) {
+      await this.discovery.createNamespacedEndpointSlice({
+        namespace: service.namespace,
+        body: endpointSliceObject(service, world.nodes, family),
+      });
+    }
   }
 
   async patchService(service: ServiceModel): Promise<void> {
@@ -122,23 +127,27 @@ export class Applier {
   }
 
   async applyEndpoints(service: ServiceModel, world: World): Promise<void> {
-    const body = endpointSliceObject(service, world.nodes);
-    await this.discovery.replaceNamespacedEndpointSlice({
-      namespace: service.namespace,
-      name: body.metadata.name,
-      body,
-    });
+    for (const family of sliceFamilies(service.family)) {
+      const body = endpointSliceObject(service, world.nodes, family);
+      await this.discovery.replaceNamespacedEndpointSlice({
+        namespace: service.namespace,
+        name: body.metadata.name,
+        body,
+      });
+    }
   }
 
   async deleteService(service: ServiceModel): Promise<void> {
     await this.user.core.deleteNamespacedService({ namespace: service.namespace, name: service.name });
-    try {
-      await this.discovery.deleteNamespacedEndpointSlice({
-        namespace: service.namespace,
-        name: `${service.name}-gauntlet`,
-      });
-    } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 404) throw error;
+    for (const family of sliceFamilies(service.family)) {
+      try {
+        await this.discovery.deleteNamespacedEndpointSlice({
+          namespace: service.namespace,
+          name: endpointSliceName(service, family),
+        });
+      } catch (error) {
+        if (!(error instanceof ApiException) || error.code !== 404) throw error;
+      }
     }
   }
 }

@@ -5,9 +5,11 @@ import type { Applier } from './apply.js';
 import {
   type AdvertisementModel,
   APP_NAMESPACES,
+  CHURNED_POOLS,
   type NodeModel,
   POOL_VARIANTS,
   type PortModel,
+  type ServiceFamily,
   type ServiceModel,
   type World,
   ZONES,
@@ -24,10 +26,44 @@ const PORT_SETS: readonly (readonly PortModel[])[] = [
   [{ port: 53, protocol: 'UDP' }],
   [{ port: 8080, protocol: 'TCP' }],
 ];
-/** Few requested IPs, so requests collide and sharing is exercised (A26-A29). */
-const REQUESTED_IPS = ['203.0.113.5', '203.0.113.6', '203.0.113.9', '203.0.113.66', '203.0.113.70'];
-const SHARING_KEYS = ['key-1', 'key-2'];
 const MAX_SERVICES = 10;
+
+/** How often each family is created: mostly IPv4, as in clusters, but every family every few rounds. */
+const FAMILY_WEIGHTS: Readonly<Record<ServiceFamily, number>> = {
+  IPv4: 4,
+  IPv6: 2,
+  PreferDualStack: 1,
+  RequireDualStack: 2,
+};
+
+/** What a Service of one family may ask for. */
+interface FamilyChoices {
+  /** Few requested IPs, so requests collide and sharing is exercised (A13, A26-A29). */
+  readonly requestedIps: readonly string[];
+  /**
+   * Sharing keys of this family only: Services that share an IP then hash the same first ingress
+   * IP and elect one node (E9). A dual-stack Service sharing its IPv6 with an IPv6-only one would
+   * hash a different IP and may legitimately be announced from two nodes, as in MetalLB.
+   */
+  readonly sharingKeys: readonly string[];
+  /** Pools the address-pool annotation names; PreferDualStack also tries single-family ones (A16). */
+  readonly pools: readonly string[];
+}
+
+const FAMILY_CHOICES: Readonly<Record<ServiceFamily, FamilyChoices>> = {
+  IPv4: {
+    requestedIps: ['203.0.113.5', '203.0.113.6', '203.0.113.9', '203.0.113.66', '203.0.113.70'],
+    sharingKeys: ['key-1', 'key-2'],
+    pools: ['pool-a', 'pool-b', 'pool-c', 'pool-dual'],
+  },
+  IPv6: {
+    requestedIps: ['2001:db8:1::6:3', '2001:db8:1::6:5', '2001:db8:1::d:2'],
+    sharingKeys: ['key-6'],
+    pools: ['pool-v6', 'pool-dual'],
+  },
+  PreferDualStack: { requestedIps: [], sharingKeys: [], pools: ['pool-dual', 'pool-v6', 'pool-a'] },
+  RequireDualStack: { requestedIps: [], sharingKeys: ['key-d'], pools: ['pool-dual'] },
+};
 
 export const CHURN_WEIGHTS = {
   'service.create': 6,
@@ -90,15 +126,23 @@ export class Churn {
     return nodes.length === 0 && this.random.chance(0.7) ? [this.random.pick(this.world.nodes).name] : nodes;
   }
 
+  /** One of `items` with `probability`, else undefined (always undefined when `items` is empty). */
+  private maybe(items: readonly string[], probability: number): string | undefined {
+    return items.length > 0 && this.random.chance(probability) ? this.random.pick(items) : undefined;
+  }
+
   private async createService(): Promise<void> {
     const local = this.random.chance(0.3);
+    const family = this.random.weighted(FAMILY_WEIGHTS);
+    const choices = FAMILY_CHOICES[family];
     const service: ServiceModel = {
       namespace: this.random.pick(APP_NAMESPACES),
       name: `svc-${this.nextServiceNumber++}`,
+      family,
       ports: [...this.random.pick(PORT_SETS)],
-      sharingKey: !local && this.random.chance(0.4) ? this.random.pick(SHARING_KEYS) : undefined,
-      requestedIp: this.random.chance(0.35) ? this.random.pick(REQUESTED_IPS) : undefined,
-      pool: this.random.chance(0.3) ? this.random.pick(['pool-a', 'pool-b', 'pool-c']) : undefined,
+      sharingKey: local ? undefined : this.maybe(choices.sharingKeys, 0.4),
+      requestedIp: this.maybe(choices.requestedIps, 0.35),
+      pool: this.maybe(choices.pools, 0.3),
       local,
       loadBalancer: true,
       readyNodes: this.randomReadyNodes(),
@@ -124,13 +168,14 @@ export class Churn {
 
   private editedCopy(service: ServiceModel, kind: ChurnKind): ServiceModel {
     const copy: ServiceModel = { ...service, ports: [...service.ports], readyNodes: [...service.readyNodes] };
+    const choices = FAMILY_CHOICES[service.family];
     if (kind === 'service.ports') copy.ports = [...this.random.pick(PORT_SETS)];
     if (kind === 'service.sharingKey' && !copy.local) {
-      copy.sharingKey = this.random.pick([undefined, ...SHARING_KEYS]);
+      copy.sharingKey = this.random.pick([undefined, ...choices.sharingKeys]);
     }
-    if (kind === 'service.requestedIp') copy.requestedIp = this.random.pick([undefined, ...REQUESTED_IPS]);
-    if (kind === 'service.poolAnnotation')
-      copy.pool = this.random.pick([undefined, 'pool-a', 'pool-b', 'pool-c']);
+    if (kind === 'service.requestedIp')
+      copy.requestedIp = this.random.pick([undefined, ...choices.requestedIps]);
+    if (kind === 'service.poolAnnotation') copy.pool = this.random.pick([undefined, ...choices.pools]);
     if (kind === 'service.trafficPolicy') {
       copy.local = !copy.local;
       // Local Services never share here: holders of one IP must elect alike (E6, E9).
@@ -156,7 +201,7 @@ export class Churn {
   }
 
   private async resizePool(): Promise<void> {
-    const pool = this.world.pools.get(this.random.pick(['pool-a', 'pool-b', 'pool-c']));
+    const pool = this.world.pools.get(this.random.pick(CHURNED_POOLS));
     const variants = POOL_VARIANTS[pool?.name ?? ''];
     if (!pool || !variants) return;
     const addresses = [...this.random.pick(variants)];
@@ -187,7 +232,7 @@ export class Churn {
   }
 
   private async toggleAdvertisement(): Promise<void> {
-    const name = this.random.pick(['ad-pool-b', 'ad-pool-c']);
+    const name = this.random.pick(['ad-pool-b', 'ad-pool-c', 'ad-pool-v6']);
     const existing = this.world.advertisements.get(name);
     if (existing) {
       await this.applier.deleteObject('l2advertisements', name);

@@ -6,10 +6,10 @@ import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
 import type { Ownership } from './checkpoint.js';
 import type { Daemon } from './daemons.js';
 import type { Environment } from './environment.js';
-import { expectedOwner, ipsByService, movedIps } from './invariants.js';
+import { expectedOwners, ipsByService, movedIps } from './invariants.js';
 import type { World } from './model.js';
 import { observeServices } from './monitor.js';
-import { firstArpAnswer } from './probes.js';
+import { firstAnswer, isIPv6 } from './probes.js';
 import type { Random } from './random.js';
 import type { Report } from './report.js';
 
@@ -67,25 +67,29 @@ async function failoverTarget(
   const observed = await observeServices(environment.user);
   const targets: { ip: string; owner: string; next: string }[] = [];
   for (const [ip, owner] of ownership) {
-    if (owner === '') continue;
+    // Only a single owner hands over to a single next one (see expectedOwners for the other case).
+    if (owner === '' || owner.includes(',')) continue;
     const live = world.nodes.map((node) => node.name).filter((name) => name !== owner);
-    const holders = [...world.services.values()].filter((model) =>
-      observed.some(
-        (service) => service.key === `${model.namespace}/${model.name}` && service.ips.includes(ip),
-      ),
-    );
-    const next = expectedOwner(world, ip, { live, holders });
-    if (next) targets.push({ ip, owner, next });
+    const holders = observed.flatMap((service) => {
+      const model = world.services.get(service.key);
+      const firstIp = service.ips[0];
+      return model && firstIp && service.ips.includes(ip) ? [{ service: model, firstIp }] : [];
+    });
+    const next = expectedOwners(world, { live, holders });
+    if (next.length === 1 && next[0]) targets.push({ ip, owner, next: next[0] });
   }
   return targets.length > 0 ? random.pick(targets) : undefined;
 }
 
-/** Kills a speaker that owns an IP (if any) and times how long until the client sees the next owner. */
+/**
+ * Kills a speaker that owns an IP (if any) and times how long until the client sees the next owner
+ * answer ARP (IPv4) or NDP (IPv6) for it.
+ */
 async function speakerFault(
   context: FaultContext,
   signal: NodeJS.Signals,
   ownership: Ownership,
-): Promise<void> {
+): Promise<string> {
   const { environment, world, report, random } = context;
   const target = await failoverTarget(context, ownership);
   if (!target) report.count('speakerFaultsWithNothingToFailOver');
@@ -96,7 +100,7 @@ async function speakerFault(
   const stopped = daemon.stop(signal);
   if (ip && next) {
     const mac = environment.lab.node(next).mac.toLowerCase();
-    while ((await firstArpAnswer(environment.lab.clientNamespace, ip)) !== mac) {
+    while ((await firstAnswer(environment.lab.clientNamespace, ip)) !== mac) {
       if (Date.now() - started > FAILOVER_TIMEOUT_MS) {
         report.violation(
           `${signal} of ${owner}: ${ip} not answered by ${next} within ${FAILOVER_TIMEOUT_MS / 1000} s`,
@@ -104,7 +108,10 @@ async function speakerFault(
         break;
       }
     }
-    if (Date.now() - started <= FAILOVER_TIMEOUT_MS) report.failoverMs.push(Date.now() - started);
+    if (Date.now() - started <= FAILOVER_TIMEOUT_MS) {
+      report.failoverMs.push(Date.now() - started);
+      report.count(isIPv6(ip) ? 'failoversTimedIPv6' : 'failoversTimedIPv4');
+    }
   }
   const outcome = await stopped;
   if (signal === 'SIGTERM' && outcome !== 'code 0') {
@@ -114,10 +121,11 @@ async function speakerFault(
   }
   daemon.start();
   report.restart(`speaker.${signal}`);
+  return ip ? `${owner} (${ip} -> ${next})` : owner;
 }
 
 /** Restarts the leading controller (or the API server) and checks that no IP moved. */
-async function restartFault(context: FaultContext, kind: FaultKind): Promise<void> {
+async function restartFault(context: FaultContext, kind: FaultKind): Promise<string> {
   const { environment, report } = context;
   const before = await stableSnapshot(environment);
   if (kind === 'apiserver.restart') {
@@ -139,24 +147,31 @@ async function restartFault(context: FaultContext, kind: FaultKind): Promise<voi
   const after = await stableSnapshot(environment);
   report.count('check.restartMovesNoIp');
   for (const moved of movedIps(before, after)) report.violation(`${kind} moved an IP: ${moved}`);
+  return '';
 }
 
-/** Cuts one node off the bridge for a few seconds, then heals it. */
-async function linkFault(context: FaultContext): Promise<void> {
+/**
+ * Cuts one node off the bridge for a few seconds, then heals it. The node loses its peers, the
+ * client and (through the lab's API endpoint on the bridge) the API server at once.
+ */
+async function linkFault(context: FaultContext): Promise<string> {
   const { environment, random, report } = context;
   const node = random.pick(context.world.nodes).name;
+  const cutMs = random.int(3_000, 8_000);
+  const started = new Date().toISOString();
   environment.lab.partition(node);
-  await sleep(random.int(3_000, 8_000));
+  await sleep(cutMs);
   environment.lab.heal(node);
   report.restart('link.cutAndHeal');
+  return `${node} at ${started} for ${cutMs} ms`;
 }
 
-/** Applies one fault; `ownership` is the last verified quiet state. */
+/** Applies one fault; `ownership` is the last verified quiet state. Resolves to what it hit, for the log. */
 export async function applyFault(
   context: FaultContext,
   kind: FaultKind,
   ownership: Ownership,
-): Promise<void> {
+): Promise<string> {
   context.report.operation(`fault.${kind}`);
   if (kind === 'speaker.SIGKILL' || kind === 'speaker.SIGTERM') {
     return speakerFault(context, kind === 'speaker.SIGKILL' ? 'SIGKILL' : 'SIGTERM', ownership);

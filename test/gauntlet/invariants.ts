@@ -1,5 +1,6 @@
 // Pure invariant checks over what the API server shows and what the gauntlet applied (issue 7
 // item 2). Each returns the violations it found as plain strings naming the objects; none does I/O.
+import { FAMILY_BITS, parseAddress } from '../../src/config/address.js';
 import { hashOrder } from '../../src/election/index.js';
 import { NODE_NAMES, type PoolModel, type PortModel, type ServiceModel, type World } from './model.js';
 
@@ -15,34 +16,21 @@ export interface ObservedService {
   readonly loadBalancer: boolean;
 }
 
-function ipv4Number(ip: string): number | undefined {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) {
-    return undefined;
-  }
-  return (
-    (((parts[0] as number) << 24) |
-      ((parts[1] as number) << 16) |
-      ((parts[2] as number) << 8) |
-      (parts[3] as number)) >>>
-    0
-  );
-}
-
-/** Whether a pool `addresses` entry (CIDR or `start-end`) contains the IPv4 `ip`. */
+/** Whether a pool `addresses` entry (CIDR or `start-end`, either family) contains `ip` (V2, V3). */
 export function entryContains(entry: string, ip: string): boolean {
-  const value = ipv4Number(ip);
-  if (value === undefined) return false;
+  const address = parseAddress(ip);
+  if (address === undefined) return false;
   if (entry.includes('-')) {
-    const [start, end] = entry.split('-').map((side) => ipv4Number(side.trim()));
-    return start !== undefined && end !== undefined && value >= start && value <= end;
+    const [start, end] = entry.split('-').map((side) => parseAddress(side.trim()));
+    if (start?.family !== address.family || end?.family !== address.family) return false;
+    return address.value >= start.value && address.value <= end.value;
   }
-  const [base, bitsText] = entry.split('/');
-  const baseValue = ipv4Number(base ?? '');
+  const [baseText, bitsText] = entry.split('/');
+  const base = parseAddress(baseText ?? '');
   const bits = Number(bitsText);
-  if (baseValue === undefined || !Number.isInteger(bits)) return false;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (value & mask) >>> 0 === (baseValue & mask) >>> 0;
+  if (base?.family !== address.family || !Number.isInteger(bits)) return false;
+  const hostBits = BigInt(FAMILY_BITS[address.family] - bits);
+  return address.value >> hostBits === base.value >> hostBits;
 }
 
 /** The applied pool holding `ip`, if any. */
@@ -116,34 +104,41 @@ function advertisedNodes(world: World, pool: string): string[] | undefined {
     .map((node) => node.name);
 }
 
+/** A Service holding an IP, with the IP its election hashes: its first ingress IP (E9). */
+export interface Holder {
+  readonly service: ServiceModel;
+  readonly firstIp: string;
+}
+
 /**
- * The node that must answer for `ip` (E1-E8 plus DESIGN's extras): first in hash order among live,
- * advertised, eligible nodes, for any announcing holder; undefined when nobody may announce it.
+ * The node announcing every IP of `holder` (E1-E9 plus DESIGN's extras): first in hash order of
+ * its first ingress IP among live, advertised, eligible nodes; undefined when nobody may announce it.
  */
-export function expectedOwner(
-  world: World,
-  ip: string,
-  context: { live: readonly string[]; holders: readonly ServiceModel[] },
-): string | undefined {
-  const { live } = context;
-  const pool = poolOf(world, ip);
-  const holders = context.holders.filter((service) => service.loadBalancer);
-  if (!pool || holders.length === 0) return undefined;
+export function holderOwner(world: World, holder: Holder, live: readonly string[]): string | undefined {
+  const { service, firstIp } = holder;
+  const pool = poolOf(world, firstIp);
+  if (!pool || !service.loadBalancer || service.readyNodes.length === 0) return undefined; // E1
   const advertised = advertisedNodes(world, pool.name);
-  if (!advertised) return undefined;
+  if (!advertised) return undefined; // A20
   const eligible = world.nodes
     .filter((node) => live.includes(node.name) && advertised.includes(node.name))
     .filter((node) => !node.excluded && !node.networkUnavailable && !node.outOfService)
     .map((node) => node.name);
-  const owners = new Set<string>();
-  for (const holder of holders) {
-    if (holder.readyNodes.length === 0) continue; // E1: nothing can serve
-    const candidates = holder.local ? eligible.filter((name) => holder.readyNodes.includes(name)) : eligible;
-    const owner = hashOrder(candidates, ip)[0];
-    if (owner) owners.add(owner);
-  }
-  // The generator never lets Local Services share an IP, so holders agree (E9: one hash per IP).
-  return [...owners][0];
+  const candidates = service.local ? eligible.filter((name) => service.readyNodes.includes(name)) : eligible;
+  return hashOrder(candidates, firstIp)[0];
+}
+
+/**
+ * The nodes that must answer for `ip`, sorted: each holder's owner. Holders of one IP hash the same
+ * first IP when they share within one family (the churn's sharing keys are per family), so this is
+ * one node; holders hashing different first IPs may elect different nodes, as MetalLB does (E9).
+ */
+export function expectedOwners(
+  world: World,
+  context: { live: readonly string[]; holders: readonly Holder[] },
+): string[] {
+  const owners = context.holders.map((holder) => holderOwner(world, holder, context.live));
+  return [...new Set(owners.filter((owner): owner is string => owner !== undefined))].sort();
 }
 
 /** The live-node list used while everything runs. */

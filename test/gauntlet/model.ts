@@ -15,6 +15,7 @@ export const NODE_NAMES = ['node-a', 'node-b', 'node-c'] as const;
 export interface NodeModel {
   readonly name: string;
   readonly ipv4: string;
+  readonly ipv6: string;
   zone: (typeof ZONES)[number];
   excluded: boolean;
   networkUnavailable: boolean;
@@ -40,9 +41,16 @@ export interface PortModel {
   readonly protocol: 'TCP' | 'UDP';
 }
 
+/**
+ * The families a Service asks for (spec.ipFamilyPolicy and spec.ipFamilies, fixed at creation):
+ * SingleStack IPv4 or IPv6, or PreferDualStack / RequireDualStack with ipFamilies [IPv4, IPv6].
+ */
+export type ServiceFamily = 'IPv4' | 'IPv6' | 'PreferDualStack' | 'RequireDualStack';
+
 export interface ServiceModel {
   readonly namespace: string;
   readonly name: string;
+  readonly family: ServiceFamily;
   ports: PortModel[];
   sharingKey?: string;
   requestedIp?: string;
@@ -55,11 +63,19 @@ export interface ServiceModel {
   readonly anchor?: boolean;
 }
 
-/** Two Services the churn never touches: announced from the pinned pool by every eligible node. */
+/**
+ * Two Services the churn never touches, announced from the pinned pool by every eligible node: one
+ * IPv4, one dual-stack, so speaker faults always have an IPv4 and an IPv6 address to fail over.
+ */
 export function anchorServices(nodes: readonly { name: string }[]): ServiceModel[] {
-  return ['anchor-1', 'anchor-2'].map((name) => ({
+  const anchors = [
+    ['anchor-1', 'IPv4'],
+    ['anchor-2', 'RequireDualStack'],
+  ] as const;
+  return anchors.map(([name, family]) => ({
     namespace: APP_NAMESPACES[0],
     name,
+    family,
     ports: [{ port: 80, protocol: 'TCP' }],
     pool: PINNED_POOL,
     local: false,
@@ -69,12 +85,27 @@ export function anchorServices(nodes: readonly { name: string }[]): ServiceModel
   }));
 }
 
-/** Every pool's address variants: the pool resize operations move between them (no overlaps). */
+/**
+ * Every pool's address variants: the pool resize operations move between them (no overlaps).
+ * IPv6 ranges sit in the lab link's 2001:db8:1::/64, far from the lab hosts (::11.., ::100, ::fa),
+ * so no VIP shares a solicited-node group with a host address.
+ */
 export const POOL_VARIANTS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   'pool-a': [['203.0.113.0/28'], ['203.0.113.0/27'], ['203.0.113.0/26']],
   'pool-b': [['203.0.113.64/29'], ['203.0.113.64/28'], ['203.0.113.64/28', '203.0.113.96-203.0.113.99']],
   'pool-c': [['203.0.113.128/29'], ['203.0.113.128/28']],
+  'pool-v6': [
+    ['2001:db8:1::6:0/125'],
+    ['2001:db8:1::6:0/124'],
+    ['2001:db8:1::6:0/124', '2001:db8:1::6:20-2001:db8:1::6:23'],
+  ],
+  'pool-dual': [
+    ['203.0.113.160/29', '2001:db8:1::d:0/125'],
+    ['203.0.113.160/28', '2001:db8:1::d:0/124'],
+  ],
 };
+/** Pools the churn resizes (pool-c also comes and goes). */
+export const CHURNED_POOLS = ['pool-a', 'pool-b', 'pool-c', 'pool-v6', 'pool-dual'] as const;
 export const PINNED_POOL = 'pinned';
 
 /** The whole applied world. */
@@ -90,12 +121,13 @@ export function serviceKey(service: { namespace: string; name: string }): string
   return `${service.namespace}/${service.name}`;
 }
 
-/** The starting world: three east/west nodes, pools a and b, one ad per pool, no Services. */
-export function initialWorld(nodes: readonly { name: string; ipv4: string }[]): World {
+/** The starting world: three east/west nodes, pools a, b, v6 and dual, one ad per pool, no Services. */
+export function initialWorld(nodes: readonly { name: string; ipv4: string; ipv6: string }[]): World {
   const world: World = {
     nodes: nodes.map((node, index) => ({
       name: node.name,
       ipv4: node.ipv4,
+      ipv6: node.ipv6,
       zone: index === 0 ? 'west' : 'east',
       excluded: false,
       networkUnavailable: false,
@@ -105,15 +137,15 @@ export function initialWorld(nodes: readonly { name: string; ipv4: string }[]): 
     advertisements: new Map(),
     services: new Map(),
   };
-  for (const name of ['pool-a', 'pool-b']) {
+  for (const name of ['pool-a', 'pool-b', 'pool-v6', 'pool-dual']) {
     world.pools.set(name, { name, addresses: [...(POOL_VARIANTS[name]?.[1] ?? [])] });
   }
   world.pools.set(PINNED_POOL, {
     name: PINNED_POOL,
-    addresses: ['203.0.113.192/29'],
+    addresses: ['203.0.113.192/29', '2001:db8:1::c:0/125'],
     namespaces: [APP_NAMESPACES[0]],
   });
-  for (const pool of ['pool-a', 'pool-b', 'pool-c', PINNED_POOL]) {
+  for (const pool of [...CHURNED_POOLS, PINNED_POOL]) {
     world.advertisements.set(`ad-${pool}`, { name: `ad-${pool}`, pools: [pool], interfaces: [] });
   }
   return world;
@@ -167,17 +199,38 @@ export function serviceSpec(service: ServiceModel): Record<string, unknown> {
   return { type: 'LoadBalancer', ports, externalTrafficPolicy: service.local ? 'Local' : 'Cluster' };
 }
 
-/** The EndpointSlice the harness keeps for `service` (no controller-manager runs). */
-export function endpointSliceObject(service: ServiceModel, nodes: readonly NodeModel[]) {
+/** spec.ipFamilyPolicy and spec.ipFamilies for `service`, set at creation. */
+export function serviceFamilySpec(service: ServiceModel) {
+  if (service.family === 'IPv4' || service.family === 'IPv6')
+    return { ipFamilyPolicy: 'SingleStack', ipFamilies: [service.family] };
+  return { ipFamilyPolicy: service.family, ipFamilies: ['IPv4', 'IPv6'] };
+}
+
+/** The address families of the EndpointSlices a Service of `family` has (one slice per family). */
+export function sliceFamilies(family: ServiceFamily): ('IPv4' | 'IPv6')[] {
+  return family === 'IPv4' || family === 'IPv6' ? [family] : ['IPv4', 'IPv6'];
+}
+
+/** Name of the EndpointSlice the harness keeps for `service` in `family`. */
+export function endpointSliceName(service: { name: string }, family: 'IPv4' | 'IPv6'): string {
+  return family === 'IPv4' ? `${service.name}-gauntlet` : `${service.name}-gauntlet-v6`;
+}
+
+/** The EndpointSlice of `family` the harness keeps for `service` (no controller-manager runs). */
+export function endpointSliceObject(
+  service: ServiceModel,
+  nodes: readonly NodeModel[],
+  family: 'IPv4' | 'IPv6' = 'IPv4',
+) {
   return {
     metadata: {
-      name: `${service.name}-gauntlet`,
+      name: endpointSliceName(service, family),
       namespace: service.namespace,
       labels: { 'kubernetes.io/service-name': service.name },
     },
-    addressType: 'IPv4',
+    addressType: family,
     endpoints: nodes.map((node) => ({
-      addresses: [node.ipv4],
+      addresses: [family === 'IPv4' ? node.ipv4 : node.ipv6],
       nodeName: node.name,
       conditions: { ready: service.readyNodes.includes(node.name) },
     })),

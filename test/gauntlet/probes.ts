@@ -1,6 +1,6 @@
-// Asynchronous probes from the lab's client (arping: an oracle nobody here wrote) and from inside
-// node namespaces (curl for a speaker's /metrics). Async so many IPs are probed at once and the
-// continuous checks keep running meanwhile. None of them throws.
+// Asynchronous probes from the lab's client (arping for IPv4, ndisc6 for IPv6: oracles nobody here
+// wrote) and from inside node namespaces (curl for a speaker's /metrics). Async so many IPs are
+// probed at once and the continuous checks keep running meanwhile. None of them throws.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -31,31 +31,55 @@ export function runInNamespace(
   });
 }
 
-/** Every distinct MAC answering ARP for `ip` from the client within `count` requests (1 s apart). */
-export async function arpAnswers(clientNamespace: string, ip: string, count = 2): Promise<string[]> {
-  const result = await runInNamespace(clientNamespace, 'arping', {
-    args: ['-i', 'eth0', '-c', String(count), '-w', String(count), ip],
-    timeoutMs: (count + 5) * 1000,
-  });
-  const macs = result.output
+/** Whether `ip` is an IPv6 address (answered by NDP, not ARP). */
+export function isIPv6(ip: string): boolean {
+  return ip.includes(':');
+}
+
+function macsIn(output: string, marker: string): string[] {
+  const macs = output
     .split('\n')
-    .filter((line) => line.includes('bytes from'))
+    .filter((line) => line.includes(marker))
     .map((line) => line.match(MAC_PATTERN)?.[1]?.toLowerCase())
     .filter((mac): mac is string => mac !== undefined);
   return [...new Set(macs)];
 }
 
-/** The first MAC answering one ARP request for `ip` (1 s wait), or undefined. */
-export async function firstArpAnswer(clientNamespace: string, ip: string): Promise<string | undefined> {
+/** ndisc6 prints one such line per Neighbor Advertisement it receives. */
+const NDISC6_ANSWER = 'Target link-layer address';
+
+/**
+ * Every distinct MAC answering for `ip` from the client: ARP within `count` requests 1 s apart, or
+ * for IPv6 every NA to one multicast NS within 1 s (`ndisc6 -m`; resent up to `count` times while
+ * nothing answers), so a second answering node shows up as a second MAC.
+ */
+export async function answeringMacs(clientNamespace: string, ip: string, count = 2): Promise<string[]> {
+  if (isIPv6(ip)) {
+    const result = await runInNamespace(clientNamespace, 'ndisc6', {
+      args: ['-m', '-n', '-r', String(count), '-w', '1000', ip, 'eth0'],
+      timeoutMs: (count + 5) * 1000,
+    });
+    return macsIn(result.output, NDISC6_ANSWER);
+  }
   const result = await runInNamespace(clientNamespace, 'arping', {
-    args: ['-i', 'eth0', '-c', '1', '-C', '1', '-w', '1', ip],
-    timeoutMs: 5_000,
+    args: ['-i', 'eth0', '-c', String(count), '-w', String(count), ip],
+    timeoutMs: (count + 5) * 1000,
   });
-  return result.output
-    .split('\n')
-    .find((line) => line.includes('bytes from'))
-    ?.match(MAC_PATTERN)?.[1]
-    ?.toLowerCase();
+  return macsIn(result.output, 'bytes from');
+}
+
+/** The first MAC answering one ARP request or NS for `ip` (1 s wait), or undefined. */
+export async function firstAnswer(clientNamespace: string, ip: string): Promise<string | undefined> {
+  const result = isIPv6(ip)
+    ? await runInNamespace(clientNamespace, 'ndisc6', {
+        args: ['-1', '-n', '-r', '1', '-w', '1000', ip, 'eth0'],
+        timeoutMs: 5_000,
+      })
+    : await runInNamespace(clientNamespace, 'arping', {
+        args: ['-i', 'eth0', '-c', '1', '-C', '1', '-w', '1', ip],
+        timeoutMs: 5_000,
+      });
+  return macsIn(result.output, isIPv6(ip) ? NDISC6_ANSWER : 'bytes from')[0];
 }
 
 /** A speaker's /metrics text, fetched from inside its namespace ('' when unreachable). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hashOrder } from '../../src/election/index.js';
 import {
   entryContains,
-  expectedOwner,
+  expectedOwners,
   movedIps,
   type ObservedService,
   poolViolations,
@@ -16,6 +16,7 @@ import { cycle, Random } from '../gauntlet/random.js';
 const NODES = ['node-a', 'node-b', 'node-c'].map((name, index) => ({
   name,
   ipv4: `198.51.100.${11 + index}`,
+  ipv6: `2001:db8:1::${11 + index}`,
 }));
 const IP = '203.0.113.5';
 
@@ -36,6 +37,7 @@ function holder(extra: Partial<ServiceModel> = {}): ServiceModel {
   return {
     namespace: 'gauntlet-a',
     name: 'web',
+    family: 'IPv4',
     ports: [{ port: 80, protocol: 'TCP' }],
     local: false,
     loadBalancer: true,
@@ -100,6 +102,11 @@ describe('gauntlet invariant checkers', () => {
     ['V2: CIDR excludes the next block', '203.0.113.64/28', '203.0.113.80', false],
     ['V3: range contains its ends', '203.0.113.96-203.0.113.99', '203.0.113.99', true],
     ['V3: range excludes beyond', '203.0.113.96-203.0.113.99', '203.0.113.100', false],
+    ['V2: IPv6 CIDR contains', '2001:db8:1::6:0/124', '2001:db8:1::6:f', true],
+    ['V2: IPv6 CIDR excludes the next block', '2001:db8:1::6:0/124', '2001:db8:1::6:10', false],
+    ['V3: IPv6 range contains its ends', '2001:db8:1::6:20-2001:db8:1::6:23', '2001:db8:1::6:23', true],
+    ['V2: an IPv4 CIDR never contains an IPv6 address', '0.0.0.0/0', '2001:db8:1::6:1', false],
+    ['V2: an IPv6 CIDR never contains an IPv4 address', '::/0', '203.0.113.5', false],
   ] as const)('%s', (_name, entry, ip, contained) => {
     expect(entryContains(entry, ip)).toBe(contained);
   });
@@ -166,7 +173,49 @@ describe('gauntlet invariant checkers', () => {
       undefined,
     ],
   ] as const)('%s', (_name, state, service, live, owner) => {
-    expect(expectedOwner(state, IP, { live, holders: [service] })).toBe(owner);
+    const want = owner === undefined ? [] : [owner];
+    expect(expectedOwners(state, { live, holders: [{ service, firstIp: IP }] })).toEqual(want);
+  });
+
+  it.each([
+    ['V5/A21: an IPv6 address of pool-v6', observed('gauntlet-a/x', { ips: ['2001:db8:1::6:3'] }), 0],
+    ['A21: an IPv6 address in no pool', observed('gauntlet-a/x', { ips: ['2001:db8:1::7:3'] }), 1],
+    [
+      'V5: the IPv6 part of the pinned pool from another namespace',
+      observed('gauntlet-b/x', { ips: ['203.0.113.193', '2001:db8:1::c:1'] }),
+      2,
+    ],
+  ] as const)('%s', (_name, service, count) => {
+    expect(poolViolations(world(), [service])).toHaveLength(count);
+  });
+
+  it('E9: a dual-stack Service is owned by the hash of its first ingress IP, for its IPv6 too', () => {
+    const dual = holder({ family: 'RequireDualStack', pool: 'pool-dual' });
+    const owners = expectedOwners(world(), {
+      live: ALL,
+      holders: [{ service: dual, firstIp: '203.0.113.160' }],
+    });
+    expect(owners).toEqual([hashOrder(ALL, '203.0.113.160')[0]]);
+  });
+
+  it('E9: IPv6 is hashed in Go net.IP String form (expanded text hashes like the compressed one)', () => {
+    const service = holder({ family: 'IPv6' });
+    const expanded = '2001:0db8:0001:0000:0000:0000:0006:0003';
+    const owners = expectedOwners(world(), { live: ALL, holders: [{ service, firstIp: expanded }] });
+    expect(owners).toEqual([hashOrder(ALL, '2001:db8:1::6:3')[0]]);
+  });
+
+  it('E9: holders of one IPv6 hashing different first IPs may elect two nodes; both are expected', () => {
+    // 203.0.113.160 and 2001:db8:1::d:1 hash to different first nodes among all three.
+    const dual = holder({ name: 'dual', family: 'RequireDualStack' });
+    const single = holder({ name: 'single', family: 'IPv6' });
+    const firsts = [hashOrder(ALL, '203.0.113.160')[0], hashOrder(ALL, '2001:db8:1::d:1')[0]];
+    expect(firsts[0]).not.toBe(firsts[1]);
+    const holders = [
+      { service: dual, firstIp: '203.0.113.160' },
+      { service: single, firstIp: '2001:db8:1::d:1' },
+    ];
+    expect(expectedOwners(world(), { live: ALL, holders })).toEqual([...firsts].sort());
   });
 
   it('C8: movedIps names every Service whose IPs changed or vanished', () => {
