@@ -1,5 +1,5 @@
 // Hostile input while the churn goes on (issue 7 item 3): malformed and hostile objects, garbage
-// and wrong-key gossip, an ARP flood. Each must end in a clear error (API refusal, stale config,
+// and wrong-key gossip, ARP and NDP floods. Each must end in a clear error (API refusal, stale config,
 // Warning Event) or a counted drop; the next quiet checkpoint proves nothing working changed.
 import { randomBytes } from 'node:crypto';
 import { ApiException, type CoreV1Event } from '@kubernetes/client-node';
@@ -9,7 +9,7 @@ import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
 import type { Ownership } from './checkpoint.js';
 import { type Environment, GOSSIP_PORT, SPEAKER_METRICS_PORT } from './environment.js';
 import { APP_NAMESPACES, PINNED_POOL } from './model.js';
-import { metricSum, namespaceMetrics, runInNamespace } from './probes.js';
+import { isIPv6, metricSum, namespaceMetrics, runInNamespace } from './probes.js';
 import type { Random } from './random.js';
 import type { Report } from './report.js';
 
@@ -23,6 +23,7 @@ export const HOSTILE_KINDS = [
   'gossip.garbage',
   'gossip.wrongKey',
   'arp.flood',
+  'ndp.flood',
 ] as const;
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 
@@ -223,11 +224,41 @@ async function hostileGossip(context: HostileContext, kind: HostileKind): Promis
   }
 }
 
-/** Ten ARP requests a second per owned IP (ten times the checkpoints' rate) for 10 s. */
-async function arpFlood(context: HostileContext, ownership: Ownership): Promise<void> {
+/** Requests each flooded IP gets, 0.1 s apart: ten a second, ten times the checkpoints' rate. */
+const FLOOD_REQUESTS = 100;
+
+// One multicast NS to the VIP's solicited-node group at a time (ndisc6 -1 stops at the first NA,
+// so none is resent), FLOOD_REQUESTS of them 0.1 s apart; ndisc6 prints one line per NA.
+const NDISC6_FLOOD = `i=0; while [ $i -lt ${FLOOD_REQUESTS} ]; do ndisc6 -1 -n -r 1 -w 100 "$0" eth0; i=$((i+1)); sleep 0.1; done`;
+
+/** Floods `ip` from the client (arping, or ndisc6 for IPv6); resolves to the answers counted. */
+async function floodOne(clientNamespace: string, ip: string): Promise<number> {
+  const result = isIPv6(ip)
+    ? await runInNamespace(clientNamespace, 'sh', { args: ['-c', NDISC6_FLOOD, ip], timeoutMs: 40_000 })
+    : await runInNamespace(clientNamespace, 'arping', {
+        args: ['-i', 'eth0', '-c', String(FLOOD_REQUESTS), '-W', '0.1', ip],
+        timeoutMs: 30_000,
+      });
+  const marker = isIPv6(ip) ? 'Target link-layer address' : 'bytes from';
+  return result.output.split('\n').filter((line) => line.includes(marker)).length;
+}
+
+/**
+ * `arp.flood` (IPv4) or `ndp.flood` (IPv6): FLOOD_REQUESTS requests per owned IP of the family
+ * while the churn goes on; at least 95 % must be answered and counted by the owner's
+ * metallb_layer2_requests_received.
+ */
+async function requestFlood(context: HostileContext, kind: HostileKind, ownership: Ownership): Promise<void> {
   const { environment, report } = context;
-  const owned = [...ownership].filter(([, owner]) => owner !== '');
-  if (owned.length === 0) return;
+  const wantIPv6 = kind === 'ndp.flood';
+  // A single owner only: an IP answered by two nodes (expectedOwners' E9 case) counts on both.
+  const owned = [...ownership].filter(
+    ([ip, owner]) => owner !== '' && !owner.includes(',') && isIPv6(ip) === wantIPv6,
+  );
+  if (owned.length === 0) {
+    report.count(`${kind}.skippedNothingOwned`);
+    return;
+  }
   const received = async () => {
     let sum = 0;
     for (const [ip, owner] of owned) {
@@ -237,25 +268,15 @@ async function arpFlood(context: HostileContext, ownership: Ownership): Promise<
     return sum;
   };
   const before = await received();
-  const results = await Promise.all(
-    owned.map(([ip]) =>
-      runInNamespace(environment.lab.clientNamespace, 'arping', {
-        args: ['-i', 'eth0', '-c', '100', '-W', '0.1', ip],
-        timeoutMs: 30_000,
-      }),
-    ),
-  );
-  const answered = results.reduce(
-    (sum, result) => sum + (result.output.match(/bytes from/g)?.length ?? 0),
-    0,
-  );
-  report.count('check.arpFloodAnswered');
-  const expected = owned.length * 100;
-  if (answered < expected * 0.95) report.violation(`arp.flood: ${answered} of ${expected} requests answered`);
+  const answers = await Promise.all(owned.map(([ip]) => floodOne(environment.lab.clientNamespace, ip)));
+  const answered = answers.reduce((sum, count) => sum + count, 0);
+  report.count(kind === 'ndp.flood' ? 'check.ndpFloodAnswered' : 'check.arpFloodAnswered');
+  const expected = owned.length * FLOOD_REQUESTS;
+  if (answered < expected * 0.95) report.violation(`${kind}: ${answered} of ${expected} requests answered`);
   const counted = await until(async () => (await received()) - before >= expected * 0.95, 10_000);
   if (!counted)
     report.violation(
-      `arp.flood: metallb_layer2_requests_received rose by ${(await received()) - before} for ${expected} requests`,
+      `${kind}: metallb_layer2_requests_received rose by ${(await received()) - before} for ${expected} requests`,
     );
 }
 
@@ -269,5 +290,5 @@ export async function applyHostile(
   if (kind.startsWith('pool.')) return hostilePool(context, kind);
   if (kind.startsWith('service.')) return hostileServiceOperation(context, kind);
   if (kind.startsWith('gossip.')) return hostileGossip(context, kind);
-  return arpFlood(context, ownership);
+  return requestFlood(context, kind, ownership);
 }
