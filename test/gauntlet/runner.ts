@@ -5,7 +5,7 @@
 import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
 import type { Applier as ApplierType } from './apply.js';
 import { Applier } from './apply.js';
-import { checkQuiet, type Ownership } from './checkpoint.js';
+import { checkQuiet, checkSilentWhenStopped, type Ownership } from './checkpoint.js';
 import { Churn } from './churn.js';
 import { createEnvironment, type Environment, SPEAKER_METRICS_PORT } from './environment.js';
 import { applyFault, FAULT_KINDS, type FaultKind } from './faults.js';
@@ -70,18 +70,27 @@ interface RoundContext {
   readonly nextHostile: () => HostileKind;
 }
 
-async function round(context: RoundContext, ownership: Ownership): Promise<Ownership> {
+/** One round; resolves to the new quiet ownership and what the round's fault or hostile input was. */
+async function round(context: RoundContext, ownership: Ownership): Promise<[Ownership, string]> {
   const { random, report } = context;
   const mode = random.weighted({ fault: 5, hostile: 3, none: 1 });
+  let what = 'no fault';
   try {
-    if (mode === 'fault') await applyFault(context, context.nextFault(), ownership);
-    if (mode === 'hostile') await applyHostile(context, context.nextHostile(), ownership);
+    if (mode === 'fault') {
+      const kind = context.nextFault();
+      what = `fault ${kind} ${await applyFault(context, kind, ownership)}`.trim();
+    }
+    if (mode === 'hostile') {
+      const kind = context.nextHostile();
+      what = `hostile ${kind}`;
+      await applyHostile(context, kind, ownership);
+    }
   } catch (error) {
     report.operationError(mode, error);
   }
   await churnBurst(context.churn, context);
   await reviveDaemons(context.environment, report);
-  return checkQuiet(context, ALL_NODES);
+  return [await checkQuiet(context, ALL_NODES), what];
 }
 
 async function leakCheck(context: { environment: Environment; world: World; report: Report; churn: Churn }) {
@@ -189,16 +198,21 @@ async function runRounds(context: RoundContext, options: GauntletOptions & { log
   try {
     await churnBurst(context.churn, context);
     let ownership = await checkQuiet(context, ALL_NODES);
+    const allocated = new Set(ownership.keys());
     report.startedAt = Date.now();
     background.sampling = true;
     for (let number = 1; Date.now() < report.startedAt + options.durationMs; number += 1) {
-      ownership = await round(context, ownership);
+      const [next, what] = await round(context, ownership);
+      ownership = next;
+      for (const ip of ownership.keys()) allocated.add(ip);
       const elapsed = Math.round((Date.now() - report.startedAt) / 1000);
       const owned = [...ownership.values()].filter((owner) => owner !== '').length;
       options.log(
-        `gauntlet: round ${number} done at t+${elapsed} s, ${world.services.size} Services, ${ownership.size} IPs (${owned} announced), ${report.violations.length} violations`,
+        `gauntlet: round ${number} (${what}) done at t+${elapsed} s, ${world.services.size} Services, ${ownership.size} IPs (${owned} announced), ${report.violations.length} violations`,
       );
     }
+    await checkSilentWhenStopped(context, allocated);
+    await reviveDaemons(context.environment, report);
     await leakCheck(context);
     await background.stop();
   } finally {
