@@ -73,7 +73,8 @@ static napi_value stats_value(napi_env env, const flb_stats *stats, const flb_co
       !flb_set_number(env, result, "framesForwarded", (double)stats->frames_forwarded) ||
       !flb_set_number(env, result, "forwardDropped", (double)stats->forward_dropped) ||
       !flb_set_number(env, result, "kernelDrops", (double)stats->kernel_drops) ||
-      !flb_set_number(env, result, "otherInterface", (double)stats->other_interface))
+      !flb_set_number(env, result, "otherInterface", (double)stats->other_interface) ||
+      !flb_set_number(env, result, "otherHost", (double)stats->other_host))
     return NULL;
   return result;
 }

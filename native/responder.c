@@ -188,6 +188,10 @@ static void serve(flb_instance *instance, uint64_t key, uint8_t *buffer) {
     // The kernel also hands a socket bound to eth0 the frames received on devices stacked on it
     // (eth0.100, macvlan): they arrive untagged, so answering them would leak across VLANs.
     if (received >= 0 && source.sll_ifindex != socket->ifindex) socket->stats.other_interface++;
+    // Tagged for a VLAN this host has no device for, the kernel strips the tag and marks the frame
+    // for another host; its own ARP and NDP ignore such frames, and an untagged reply from us would
+    // leak the VIP into the wrong VLAN (also unicast to another MAC on a promiscuous interface).
+    else if (received >= 0 && source.sll_pkttype == PACKET_OTHERHOST) socket->stats.other_host++;
     else if (received >= 0) handle_frame(socket, lane, buffer, (size_t)received, &received_at);
     pthread_mutex_unlock(&instance->mutex);
     if (is_done) return;

@@ -34,6 +34,7 @@ typedef struct {
   uint64_t forward_dropped; // JS callback queue full or closing
   uint64_t kernel_drops;    // frames the kernel dropped before we read them (receive buffer full)
   uint64_t other_interface; // frames of an upper device (VLAN, macvlan) delivered to our bound socket
+  uint64_t other_host;      // frames the kernel marked PACKET_OTHERHOST (a VLAN without a device here)
   uint64_t drops[FLB_REASON_COUNT];
   uint64_t latency_counts[FLB_LATENCY_BOUND_COUNT + 1];
   uint64_t latency_sum_nanos;

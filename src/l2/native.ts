@@ -70,6 +70,8 @@ export interface PacketCounters {
   readonly kernelDrops: number;
   /** Frames of devices stacked on this interface (VLAN, macvlan) that the kernel also delivered; ignored. */
   readonly otherInterface: number;
+  /** Frames the kernel marked for another host: tagged for a VLAN without a device here (never answered). */
+  readonly otherHost: number;
 }
 
 /** Called on the JS thread with frames that claim an owned address from another MAC. */

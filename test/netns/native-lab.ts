@@ -89,7 +89,11 @@ export async function waitFor<T>(probe: () => T | undefined, timeoutMs: number):
 }
 
 /** Starts tcpdump in the client namespace; resolves once it is capturing, `done` with its output. */
-export async function capture(filter: string, count: number): Promise<{ done: Promise<string> }> {
+export async function capture(
+  filter: string,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<{ done: Promise<string> }> {
   const child = spawn('ip', [
     'netns',
     'exec',
@@ -104,7 +108,7 @@ export async function capture(filter: string, count: number): Promise<{ done: Pr
     String(count),
     filter,
   ]);
-  const output = runToEnd(child, 10_000);
+  const output = runToEnd(child, timeoutMs);
   await new Promise<void>((resolve) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening on')) resolve();

@@ -213,6 +213,47 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     expect(after.drops.ethernetDestination - before.drops.ethernetDestination).toBe(0);
   });
 
+  // A trunk port carries VLANs this node has no device for. The kernel strips the tag, finds no
+  // eth0.100 and marks the frame for another host; its own ARP ignores such frames, and so must we,
+  // or an untagged reply on eth0 would leak the VIP into the wrong VLAN. (Runs without 802.1Q
+  // support: the tag is parsed by the core, not by the vlan module.)
+  it('L17: a VLAN-tagged request for a VLAN we have no device for is not answered', async () => {
+    const tagged = (frame: Uint8Array) =>
+      Buffer.concat([frame.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 0x64]), frame.subarray(12)]);
+    const request = tagged(
+      arpFrame({
+        destination: BROADCAST,
+        source: mac(CLIENT_MAC),
+        senderIp: ipv4('198.51.100.2'),
+        targetIp: ipv4(VIP4),
+      }),
+    );
+    const solicitation = tagged(
+      nsFrame({
+        destinationMac: mac('33:33:ff:00:00:07'),
+        sourceMac: mac(CLIENT_MAC),
+        source: ipv6('2001:db8:1::2'),
+        destination: ipv6('ff02::1:ff00:7'),
+        target: ipv6(VIP6),
+        sourceLinkLayer: mac(CLIENT_MAC),
+      }),
+    );
+    const before = { arp: await speaker.counters('arp'), ipv6: await speaker.counters('ipv6') };
+    const replies = await capture(
+      `ether src ${SPEAKER_MAC} and (arp or (icmp6 and ip6[40] == 136))`,
+      1,
+      2000,
+    );
+    const frames = [request, solicitation].map((frame) => `bytes.fromhex('${frame.toString('hex')}')`);
+    const inject = `import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('eth0', 0)); [s.send(f) for f in [${frames.join(', ')}] * 3]`;
+    inNs(CLIENT, 'python3', ['-c', inject]);
+    expect(await replies.done).not.toContain(SPEAKER_MAC);
+    const after = { arp: await speaker.counters('arp'), ipv6: await speaker.counters('ipv6') };
+    for (const protocol of ['arp', 'ipv6'] as const) {
+      expect(after[protocol].otherHost - before[protocol].otherHost, protocol).toBe(3);
+    }
+  });
+
   it('M5: counters count requests and replies per owned IP, with a latency for each reply', async () => {
     const before = await speaker.counters('arp');
     expect(arpingMacs(VIP4, [], 3).macs).toHaveLength(3);

@@ -45,6 +45,7 @@ class FakePort implements PacketPort {
       forwardDropped: 0,
       kernelDrops: 0,
       otherInterface: 0,
+      otherHost: 0,
     };
   }
   close(): void {

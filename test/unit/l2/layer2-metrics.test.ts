@@ -19,6 +19,7 @@ function counters(fields: {
     forwardDropped: 0,
     kernelDrops: fields.kernelDrops ?? 0,
     otherInterface: 0,
+    otherHost: 0,
   };
 }
 
