@@ -123,6 +123,51 @@ describe('Events, pool status, memberlist Secret', () => {
     ]);
   });
 
+  it('Q8: a repeated Event raises the count of the one written (client-go aggregation); an expired one is written anew', async () => {
+    const created = await user.createService(serviceManifest('client-test', 'repeated'));
+    const recorder = createEventRecorder(controllerCore(), {
+      component: 'metallb-controller',
+      host: 'test',
+      logger: quiet,
+    });
+    const subject = {
+      kind: 'Service',
+      apiVersion: 'v1',
+      namespace: 'client-test',
+      name: 'repeated',
+      uid: created.metadata?.uid,
+    };
+    const failed = {
+      type: 'Normal' as const,
+      reason: 'AdditionalAssignFailed',
+      message: 'cannot assign additional IP in PreferDualStack: no available IPs',
+    };
+    for (let round = 0; round < 3; round++) await recorder.record(subject, failed);
+    await recorder.record(subject, {
+      ...failed,
+      message: 'cannot assign additional IP in PreferDualStack: other',
+    });
+    const summary = async () =>
+      (await user.serviceEvents('client-test', 'repeated'))
+        .map((event) => [event.message, event.count])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(await summary()).toEqual([
+      [failed.message, 3],
+      ['cannot assign additional IP in PreferDualStack: other', 1],
+    ]);
+    const [written] = (await user.serviceEvents('client-test', 'repeated')).filter(
+      (e) => e.message === failed.message,
+    );
+    await cluster.admin
+      .makeApiClient(CoreV1Api)
+      .deleteNamespacedEvent({ namespace: 'client-test', name: written?.metadata?.name ?? '' });
+    await recorder.record(subject, failed);
+    expect(await summary()).toEqual([
+      [failed.message, 1],
+      ['cannot assign additional IP in PreferDualStack: other', 1],
+    ]);
+  });
+
   it('R2: pool status counts are written through the status subresource', async () => {
     await user.createPool(poolManifest('status-pool', ['203.0.113.0/28']));
     const custom = cluster.configFor('controller').makeApiClient(CustomObjectsApi);
