@@ -7,7 +7,7 @@ import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/de
 import type { Config } from '../config/index.js';
 import type { EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
-import { gauge } from '../metrics/registry.js';
+import { counter, gauge } from '../metrics/registry.js';
 import { adoptConfig, type ConfigAdoption } from './adopt-config.js';
 import { assembleInputs, configInputOf, type RawWorld } from './inputs.js';
 import type { DataPlanePort, MembershipPort } from './ports.js';
@@ -51,7 +51,10 @@ export class SpeakerLoop {
   private started = false;
   private converged = false;
 
-  constructor(private readonly parts: LoopParts) {}
+  constructor(private readonly parts: LoopParts) {
+    // Exported at 0 from the start, so the first takeover is an increase Prometheus can see.
+    counter('failoverEventsTotal');
+  }
 
   /** True once the first reconcile has been applied (readiness). */
   isReady(): boolean {
@@ -195,11 +198,12 @@ export class SpeakerLoop {
     );
   }
 
-  /** M4/Q16: set every current series, delete every stale one. */
+  /** M4/Q16: set every current series, delete every stale one; count the IPs taken over. */
   private applyMetrics(result: Reconciliation): void {
     const announced = gauge('speakerAnnounced');
     for (const series of result.staleSeries) announced.remove({ ...series });
     for (const series of result.series) announced.set({ ...series }, 1);
+    if (result.failovers.length > 0) counter('failoverEventsTotal').inc(result.failovers.length);
   }
 
   private logChanges(result: Reconciliation): void {
@@ -209,6 +213,9 @@ export class SpeakerLoop {
         { service: withdrawal.service, ips: withdrawal.ips, reason: withdrawal.reason },
         'withdrawn',
       );
+    }
+    for (const { ip, services, previousOwner } of result.failovers) {
+      logger.info({ ip, service: services, previousOwner }, 'taking over IP from another node (failover)');
     }
     for (const event of result.events) {
       if (event.reason !== 'nodeAssigned') continue;

@@ -1,9 +1,11 @@
+import { failoversGained } from '../election/index.js';
 import { decideService } from './decide.js';
 import type {
   AnnouncedSeries,
   AnnouncedService,
   Announcement,
   DesiredL2Status,
+  Failover,
   Reconciliation,
   ServiceOutcome,
   SpeakerEvent,
@@ -17,7 +19,7 @@ import type {
 export const LAYER2_PROTOCOL = 'layer2';
 
 /** A speaker that has announced nothing yet. */
-export const EMPTY_SPEAKER_STATE: SpeakerState = { services: new Map() };
+export const EMPTY_SPEAKER_STATE: SpeakerState = { services: new Map(), owners: new Map() };
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item) => b.includes(item));
@@ -109,20 +111,64 @@ export function reconcile(inputs: SpeakerInputs, previous: SpeakerState): Reconc
     if (outcomes.has(key) || prior.ips.length === 0) continue;
     withdrawals.push({ service: key, ips: prior.ips, reason: 'serviceDeleted' });
   }
-  const state: SpeakerState = { services };
+  const state: SpeakerState = { services, owners: ownersOf(inputs, outcomes) };
   const series = seriesOf(state, inputs.nodeName);
   const current = new Set(series.map(seriesKey));
   const staleSeries = seriesOf(previous, inputs.nodeName).filter((item) => !current.has(seriesKey(item)));
+  const announcements = announcementsOf(state);
   return {
     state,
     outcomes,
-    announcements: announcementsOf(state),
+    announcements,
     withdrawals,
     events,
     series,
     staleSeries,
     statuses: statusesOf(state, inputs.nodeName),
+    failovers: failoversOf(previous, { state, announcements, nodeName: inputs.nodeName }),
   };
+}
+
+/**
+ * Each IP's owner as this reconcile knows it: this node where it announces, else the node the
+ * election named (notOwner). A shared IP (L14) prefers this node, then the smallest name, so the
+ * order of Services never matters.
+ */
+function ownersOf(inputs: SpeakerInputs, outcomes: ReadonlyMap<string, ServiceOutcome>): Map<string, string> {
+  // Node names are never empty, so this node ranks before every other.
+  const rank = (name: string) => (name === inputs.nodeName ? '' : name);
+  const owners = new Map<string, string>();
+  for (const service of inputs.services) {
+    const outcome = outcomes.get(service.key);
+    const owner = outcome?.announce ? inputs.nodeName : outcome?.owner;
+    if (!outcome || owner === undefined) continue;
+    for (const ip of outcome.announce ? outcome.ips : service.ingressIPs) {
+      const known = owners.get(ip);
+      if (known === undefined || rank(owner) < rank(known)) owners.set(ip, owner);
+    }
+  }
+  return owners;
+}
+
+/** IPs announced now and not before, whose previous known owner was another node (one failover each). */
+function failoversOf(
+  previous: SpeakerState,
+  now: {
+    readonly state: SpeakerState;
+    readonly announcements: ReadonlyMap<string, Announcement>;
+    readonly nodeName: string;
+  },
+): Failover[] {
+  const before = announcementsOf(previous);
+  const gained = [...now.announcements.keys()].filter((ip) => !before.has(ip));
+  return failoversGained(now.nodeName, previous.owners, gained).flatMap((ip) => {
+    const previousOwner = previous.owners.get(ip);
+    if (previousOwner === undefined) return [];
+    const services = [...now.state.services]
+      .filter(([, announced]) => announced.ips.includes(ip))
+      .map(([key]) => key);
+    return [{ ip, services, previousOwner }];
+  });
 }
 
 /** M4: one series per announced (Service, IP). */

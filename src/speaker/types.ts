@@ -86,10 +86,23 @@ export interface AnnouncedService {
   readonly failedIPs: readonly string[];
 }
 
-/** What the speaker remembers between reconciles: only what it announced (stateless election, E11). */
+/**
+ * What the speaker remembers between reconciles: what it announced (stateless election, E11), and
+ * who owned each IP, only to tell a failover from a first announcement (metrics, logs).
+ */
 export interface SpeakerState {
   /** Service key → what was announced (or attempted, when every IP failed L13). */
   readonly services: ReadonlyMap<string, AnnouncedService>;
+  /** IP → its known owner: this node for announced IPs, else the node the election named; absent: none known. */
+  readonly owners: ReadonlyMap<string, string>;
+}
+
+/** An IP this node started announcing that another node owned at the previous reconcile. */
+export interface Failover {
+  readonly ip: string;
+  /** The Services announcing `ip` from here (several when shared, L14). */
+  readonly services: readonly string[];
+  readonly previousOwner: string;
 }
 
 /** One `metallb_speaker_announced` series (M4). */
@@ -144,4 +157,6 @@ export interface Reconciliation {
   /** Series to delete: present before, absent now (Q16: every withdraw path). */
   readonly staleSeries: readonly AnnouncedSeries[];
   readonly statuses: readonly DesiredL2Status[];
+  /** IPs taken over from another node: one `ferrolb_failover_events_total` increment each. */
+  readonly failovers: readonly Failover[];
 }

@@ -5,7 +5,6 @@ export { type LoadResult, loadStandaloneConfig, type PlanFunction, type Standalo
 export {
   computeOwnership,
   diffOwned,
-  failoversGained,
   type OwnedAnnouncement,
   type Ownership,
   type OwnershipInput,

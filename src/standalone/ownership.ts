@@ -99,18 +99,3 @@ export function diffOwned(
     lost: [...previous.keys()].filter((ip) => !next.has(ip)),
   };
 }
-
-/**
- * IPs this node gained that another node owned before: each is one failover event
- * (ferrolb_failover_events_total). IPs nobody owned before (start, new Services) are not.
- */
-export function failoversGained(
-  nodeName: string,
-  previousOwners: ReadonlyMap<string, string>,
-  gained: readonly string[],
-): string[] {
-  return gained.filter((ip) => {
-    const before = previousOwners.get(ip);
-    return before !== undefined && before !== nodeName;
-  });
-}

@@ -2,17 +2,12 @@
 // allocation and gossip's live members, and applies the result (local routes, then the data
 // plane). Every change runs through one queue so routes and announcements never interleave.
 
+import { failoversGained } from '../election/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
 import type { ClusterMember } from './cluster.js';
 import type { StandaloneConfig } from './load.js';
-import {
-  computeOwnership,
-  diffOwned,
-  failoversGained,
-  type OwnedAnnouncement,
-  type Ownership,
-} from './ownership.js';
+import { computeOwnership, diffOwned, type OwnedAnnouncement, type Ownership } from './ownership.js';
 import type { DataPlanePort, MembershipPort } from './ports.js';
 import { addLocalRoute, removeLocalRoute } from './routes.js';
 

@@ -77,4 +77,30 @@ describe('speaker properties', () => {
       { numRuns: 100 },
     );
   });
+
+  it('metrics: across a change of world, only the new owner counts a failover, and only when the owner moved', () => {
+    fc.assert(
+      fc.property(world, world, (before, changed) => {
+        const after = { ...changed, lastOctets: before.lastOctets };
+        const announcer = (sample: World, ip: string) =>
+          nodeNames.find((name) =>
+            reconcile(viewOf(sample, name), EMPTY_SPEAKER_STATE).announcements.has(ip),
+          );
+        const counted = new Map<string, string[]>();
+        for (const name of nodeNames) {
+          const first = reconcile(viewOf(before, name), EMPTY_SPEAKER_STATE);
+          for (const failover of reconcile(viewOf(after, name), first.state).failovers) {
+            counted.set(failover.ip, [...(counted.get(failover.ip) ?? []), name]);
+          }
+        }
+        for (const octet of before.lastOctets) {
+          const ip = `10.0.0.${octet}`;
+          const [previousOwner, owner] = [announcer(before, ip), announcer(after, ip)];
+          const moved = previousOwner !== undefined && owner !== undefined && owner !== previousOwner;
+          expect(counted.get(ip) ?? []).toEqual(moved ? [owner] : []);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

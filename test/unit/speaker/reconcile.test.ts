@@ -205,3 +205,63 @@ describe('reconcile: the data plane table and ServiceL2Status', () => {
     }
   });
 });
+
+describe('reconcile: failovers (ferrolb_failover_events_total)', () => {
+  // For 10.0.0.1 the hash order is [node-b, node-a, node-c]: node-a owns it once node-b leaves gossip.
+  const onNodeA = (change: Partial<SpeakerInputs> = {}) => ({ nodeName: 'node-a', ...change });
+  const withoutNodeB = onNodeA({ liveMembers: ['node-a', 'node-c'] });
+  const takeover = (ip: string, services = ['default/web']) => ({ ip, services, previousOwner: 'node-b' });
+  const shared = (name: string) => service({ key: `default/${name}`, name, uid: `uid-${name}` });
+  const everyNode = nodes.map((node) => ({ nodeName: node.name, ready: true }));
+
+  it.each([
+    {
+      rule: 'metrics: taking over from another node is a failover (the owner the election named before)',
+      steps: [onNodeA(), withoutNodeB],
+      want: [takeover('10.0.0.1')],
+    },
+    { rule: 'metrics: the first announcement after start is not a failover', steps: [{}], want: [] },
+    {
+      rule: 'metrics: announcing on, reconcile after reconcile, is not a failover',
+      steps: [{}, {}],
+      want: [],
+    },
+    {
+      rule: 'metrics: an IP nobody owned before is not a failover (no serving endpoints, E1)',
+      steps: [noEndpoints, {}],
+      want: [],
+    },
+    {
+      rule: 'metrics: taking the IP back after it moved away is a failover again',
+      steps: [withoutNodeB, onNodeA(), withoutNodeB],
+      want: [takeover('10.0.0.1')],
+    },
+    {
+      rule: 'metrics: E9, each IP of a dual-stack Service taken over counts once',
+      steps: [onNodeA(), withoutNodeB].map((step) => ({
+        ...step,
+        services: [service({ ingressIPs: ['10.0.0.1', '2001:db8:1::10'] })],
+      })),
+      want: [takeover('10.0.0.1'), takeover('2001:db8:1::10')],
+    },
+    {
+      rule: 'metrics: L14, a shared IP taken over counts once and names every Service',
+      steps: [onNodeA(), withoutNodeB].map((step) => ({
+        ...step,
+        services: [shared('web'), shared('api')],
+        endpoints: new Map([
+          ['default/web', everyNode],
+          ['default/api', everyNode],
+        ]),
+      })),
+      want: [takeover('10.0.0.1', ['default/web', 'default/api'])],
+    },
+    {
+      rule: 'metrics: L13, an IP elected here but on a missing interface is not announced, so not taken over',
+      steps: [onNodeA(missingInterface), onNodeA({ ...missingInterface, liveMembers: ['node-a', 'node-c'] })],
+      want: [],
+    },
+  ])('$rule', ({ steps, want }) => {
+    expect(run(...steps).failovers).toEqual(want);
+  });
+});

@@ -2,12 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashOrder } from '../../../src/election/index.js';
 import { HOSTNAME_LABEL } from '../../../src/standalone/cluster.js';
-import {
-  computeOwnership,
-  diffOwned,
-  failoversGained,
-  type StandaloneService,
-} from '../../../src/standalone/ownership.js';
+import { computeOwnership, diffOwned, type StandaloneService } from '../../../src/standalone/ownership.js';
 
 const names = ['node-a', 'node-b', 'node-c'];
 const members = names.map((name) => ({ name, labels: { [HOSTNAME_LABEL]: name } }));
@@ -128,7 +123,7 @@ describe('computeOwnership', () => {
   });
 });
 
-describe('diffOwned and failoversGained', () => {
+describe('diffOwned', () => {
   it('issue 5: gained and lost IPs are the set differences', () => {
     const before = new Map([
       ['203.0.113.1', {}],
@@ -139,18 +134,5 @@ describe('diffOwned and failoversGained', () => {
       ['203.0.113.3', {}],
     ]);
     expect(diffOwned(before, after)).toEqual({ gained: ['203.0.113.3'], lost: ['203.0.113.1'] });
-  });
-
-  it.each([
-    {
-      rule: 'metrics: taking over from another node is a failover',
-      previous: 'node-b',
-      want: ['203.0.113.1'],
-    },
-    { rule: 'metrics: an IP nobody owned before is not a failover', previous: undefined, want: [] },
-    { rule: 'metrics: regaining our own IP is not a failover', previous: 'node-a', want: [] },
-  ])('$rule', ({ previous, want }) => {
-    const owners = new Map(previous ? [['203.0.113.1', previous]] : []);
-    expect(failoversGained('node-a', owners, ['203.0.113.1'])).toEqual(want);
   });
 });
