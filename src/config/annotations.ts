@@ -33,6 +33,12 @@ export const ServiceL2StatusLabel = {
   serviceNamespace: 'metallb.io/service-namespace',
 } as const;
 
+/** ConfigurationState labels (R6). */
+export const ConfigurationStateLabel = {
+  componentType: 'metallb.io/component-type',
+  nodeName: 'metallb.io/node-name',
+} as const;
+
 type AnnotationPair = (typeof Annotation)[keyof typeof Annotation];
 
 /**

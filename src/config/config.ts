@@ -43,6 +43,13 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** One line naming the document, object, field and reason: for warnings, logs and status. */
+export function describeProblem(problem: ConfigProblem): string {
+  const field = problem.field ? ` ${problem.field}` : '';
+  const where = problem.source === problem.object ? problem.source : `${problem.source} (${problem.object})`;
+  return `${where}${field}: ${problem.message}`;
+}
+
 /** The Config built from the valid objects, and every object left out with the reason. */
 export interface ConfigBuild {
   readonly config: Config;

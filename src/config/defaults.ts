@@ -80,6 +80,9 @@ export const SPEAKER_RECONCILE_DELAY_MS = 20;
 /** A failed ServiceL2Status or Event write is retried by a reconcile after this delay. */
 export const SPEAKER_RETRY_DELAY_MS = 2000;
 
+/** A failed ConfigurationState write (R6) is retried after this delay. */
+export const CONFIGURATION_STATE_RETRY_MS = 5000;
+
 /**
  * Controller leader election (DESIGN processes: 2 replicas, one active): client-go's Lease timings,
  * the same 15 s / 10 s / 2 s as kube-controller-manager. A leader that cannot renew for the renew

@@ -18,6 +18,7 @@ export {
   type ConfigProblem,
   type ConfigScope,
   compareText,
+  describeProblem,
   EMPTY_CONFIG,
   poolFor,
   type SourceObject,

@@ -1,7 +1,7 @@
 import {
   buildConfig,
-  type ConfigProblem,
   DEFAULT_SERVICE_NAMESPACE,
+  describeProblem,
   type Family,
   type Fields,
   isFields,
@@ -91,11 +91,6 @@ function refusalMessage(decision: Decision): string {
   if (decision.failure) return decision.failure.message;
   const warning = decision.events.filter((event) => event.type === 'Warning').at(-1);
   return warning?.message ?? 'no available IPs';
-}
-
-function describeProblem(problem: ConfigProblem): string {
-  const field = problem.field ? ` ${problem.field}` : '';
-  return `${problem.source} (${problem.object})${field}: ${problem.message}`;
 }
 
 function sortDocuments(documents: readonly unknown[]): Sorted {

@@ -6,7 +6,10 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { describeProblem } from '../config/index.js';
 import {
+  type ConfigurationProblem,
+  ConfigurationStateWriter,
   createEventRecorder,
   ensureMemberlistSecret,
   type LeaderElection,
@@ -16,7 +19,7 @@ import {
 import { type Logger, logger as processLogger } from '../log.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { createAllocationEngine } from './allocation-engine.js';
-import { ConfigSource } from './config-source.js';
+import { ConfigSource, type ConfigUpdate } from './config-source.js';
 import type { AllocationEngine } from './engine.js';
 import { PoolReporter } from './pool-reporting.js';
 import { Reconciler } from './reconciler.js';
@@ -58,6 +61,9 @@ class ControllerDaemon {
   private engine: AllocationEngine;
   private readonly configSource: ConfigSource;
   private readonly reporter: PoolReporter;
+  /** R6: the leader writes whether the current pools were accepted. */
+  private readonly configState: ConfigurationStateWriter;
+  private configProblem: ConfigurationProblem;
   private readonly watches: Watches;
   private reconciler: Reconciler | undefined;
   private election: LeaderElection | undefined;
@@ -73,6 +79,11 @@ class ControllerDaemon {
     this.configSource = new ConfigSource(flags.namespace, this.logger);
     const custom = this.config.makeApiClient(CustomObjectsApi);
     this.reporter = new PoolReporter(custom, () => this.engine.poolUsage(), this.logger);
+    this.configState = new ConfigurationStateWriter(
+      custom,
+      { namespace: flags.namespace, component: { type: 'controller' } },
+      this.logger,
+    );
     this.watches = startWatches(
       this.config,
       flags.namespace,
@@ -118,6 +129,8 @@ class ControllerDaemon {
   private refreshConfig(): void {
     if (!this.synced) return;
     const update = this.configSource.update(this.watches.pools.list(), this.watches.namespaces.list());
+    this.configProblem = problemOf(update);
+    if (this.reconciler) this.configState.report(this.configProblem);
     if (update.kind !== 'changed') return;
     this.engine.setConfig(update.config);
     this.reconciler?.enqueueAll();
@@ -138,6 +151,7 @@ class ControllerDaemon {
       isHandled: (service) => isHandledByClass(service, flags.loadBalancerClass),
       afterBatch: () => this.reporter.schedule(),
     });
+    this.configState.report(this.configProblem);
     void lead(this.reconciler, { config: this.config, flags, configSource: this.configSource, logger });
   }
 
@@ -166,10 +180,16 @@ class ControllerDaemon {
   private async finish(code: number): Promise<void> {
     this.reconciler?.stop();
     this.reporter.stop();
+    this.configState.stop();
     await stopWatches(this.watches);
     this.server?.close();
     this.resolveExit(code);
   }
+}
+
+/** R6: the invalid objects of a refused pool set, one line each; undefined when accepted. */
+function problemOf(update: ConfigUpdate): ConfigurationProblem {
+  return update.kind === 'invalid' ? update.problems.map(describeProblem).join('; ') : undefined;
 }
 
 /** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */

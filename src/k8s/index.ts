@@ -1,5 +1,12 @@
 export { loadKubeConfig, objectKey, statusCodeOf } from './client.js';
 export {
+  type ConfigurationProblem,
+  type ConfigurationStateComponent,
+  ConfigurationStateWriter,
+  configurationStateName,
+  configurationStatus,
+} from './configuration-state.js';
+export {
   createEventRecorder,
   type EventComponent,
   type EventRecord,

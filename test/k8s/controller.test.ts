@@ -1,6 +1,6 @@
 // `ferrolb controller` as a real child process against the real API server, with the controller
 // ServiceAccount token (deploy/ RBAC): allocation, pool changes, config refusal, lb-class, metrics.
-import { CoordinationV1Api, type V1Service } from '@kubernetes/client-node';
+import { CoordinationV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOCATED_FROM_POOL } from '../../src/config/annotations.js';
 import { type ControllerProcess, startControllerProcess } from './harness/controller-process.js';
@@ -35,6 +35,32 @@ async function ingressEventually(name: string, accept: (ips: string[]) => boolea
     async () => {
       const service = await user.readService('apps', name);
       return accept(ingressOf(service)) ? service : undefined;
+    },
+    { context: () => controller.log() },
+  );
+}
+
+interface ConfigurationState {
+  metadata?: { labels?: Record<string, string> };
+  status?: { result?: string; errorSummary?: string; conditions?: Record<string, unknown>[] };
+}
+
+/** The controller's ConfigurationState (R6), once `accept` holds. */
+function configurationStateEventually(accept: (state: ConfigurationState) => boolean) {
+  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
+  return eventually(
+    'ConfigurationState controller',
+    async () => {
+      const state = (await custom
+        .getNamespacedCustomObject({
+          group: 'metallb.io',
+          version: 'v1beta1',
+          namespace: SYSTEM_NAMESPACE,
+          plural: 'configurationstates',
+          name: 'controller',
+        })
+        .catch(() => ({}))) as ConfigurationState;
+      return accept(state) ? state : undefined;
     },
     { context: () => controller.log() },
   );
@@ -138,6 +164,17 @@ describe('ferrolb controller', () => {
         ? true
         : undefined,
     );
+    // R6: `kubectl get configurationstates` names the refused pool without reading logs.
+    const invalid = await configurationStateEventually((state) => state.status?.result === 'Invalid');
+    expect(invalid.metadata?.labels).toEqual({ 'metallb.io/component-type': 'controller' });
+    expect(invalid.status?.errorSummary).toMatch(
+      new RegExp(
+        `^poolReconcilerValid: IPAddressPool ${SYSTEM_NAMESPACE}/${pool.metadata.name} spec\\.addresses(\\[\\d+\\])?: .+`,
+      ),
+    );
+    expect(invalid.status?.conditions).toEqual([
+      expect.objectContaining({ type: 'poolReconcilerValid', status: 'False', reason: 'ConfigurationError' }),
+    ]);
     // V14: the whole set is refused, so a valid pool added meanwhile is not in force either.
     const later = `delta-${pool.metadata.name}`;
     await user.createPool(poolManifest(later, ['203.0.113.32/28']));
@@ -155,6 +192,19 @@ describe('ferrolb controller', () => {
         ? true
         : undefined,
     );
+    const valid = await configurationStateEventually((state) => state.status?.result === 'Valid');
+    expect(valid.status).toEqual({
+      result: 'Valid',
+      errorSummary: '',
+      conditions: [
+        expect.objectContaining({
+          type: 'poolReconcilerValid',
+          status: 'True',
+          reason: 'Reconciled',
+          message: '',
+        }),
+      ],
+    });
     // With the bad pool gone the new set loads, and the waiting Service gets its pool's first IP.
     expect(ingressOf(await ingressEventually(`wants-${later}`))).toEqual(['203.0.113.32']);
     await user.core.deleteNamespacedService({ name: `wants-${later}`, namespace: 'apps' });

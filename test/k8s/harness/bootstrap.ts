@@ -21,6 +21,7 @@ export const CLUSTER_MANIFESTS = [
   'crds/metallb.io_ipaddresspools.yaml',
   'crds/metallb.io_l2advertisements.yaml',
   'crds/metallb.io_servicel2statuses.yaml',
+  'crds/metallb.io_configurationstates.yaml',
   'rbac.yaml',
 ] as const;
 
@@ -115,12 +116,13 @@ async function waitForCustomResources(config: KubeConfig): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      await custom.listNamespacedCustomObject({
-        group: 'metallb.io',
-        version: 'v1beta1',
-        namespace: SYSTEM_NAMESPACE,
-        plural: 'ipaddresspools',
-      });
+      for (const plural of ['ipaddresspools', 'l2advertisements', 'servicel2statuses', 'configurationstates'])
+        await custom.listNamespacedCustomObject({
+          group: 'metallb.io',
+          version: 'v1beta1',
+          namespace: SYSTEM_NAMESPACE,
+          plural,
+        });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
