@@ -78,7 +78,12 @@ async function failoverTarget(
     const next = expectedOwners(world, { live, holders });
     if (next.length === 1 && next[0]) targets.push({ ip, owner, next: next[0] });
   }
-  return targets.length > 0 ? random.pick(targets) : undefined;
+  if (targets.length === 0) return undefined;
+  // Either family half the time when both are owned: IPv4 IPs outnumber IPv6 ones, and NDP
+  // fail-overs should be timed about as often as ARP ones.
+  const wantIPv6 = random.chance(0.5);
+  const sameFamily = targets.filter((target) => isIPv6(target.ip) === wantIPv6);
+  return random.pick(sameFamily.length > 0 ? sameFamily : targets);
 }
 
 /**
