@@ -4,8 +4,8 @@
 import type { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
 import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/defaults.js';
-import type { Config } from '../config/index.js';
-import type { EventRecorder } from '../k8s/index.js';
+import { type Config, describeProblem } from '../config/index.js';
+import type { ConfigurationProblem, EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
 import { adoptConfig, type ConfigAdoption } from './adopt-config.js';
@@ -32,6 +32,8 @@ export interface LoopParts {
   readonly events: EventRecorder;
   readonly dataPlane: DataPlanePort | undefined;
   readonly membership: MembershipPort | undefined;
+  /** R6: ConfigurationState `speaker-<node>` (a ConfigurationStateWriter); absent in unit tests. */
+  readonly configState?: { report(problem: ConfigurationProblem): void; stop(): void };
   readonly logger: Logger;
 }
 
@@ -94,6 +96,7 @@ export class SpeakerLoop {
   /** Stops reconciling; waits for a run in progress. */
   async freeze(): Promise<void> {
     this.frozen = true;
+    this.parts.configState?.stop();
     clearTimeout(this.timer);
     clearTimeout(this.retryTimer);
     await this.queue;
@@ -163,6 +166,7 @@ export class SpeakerLoop {
       announcedIPs: this.announcedIPs(),
     });
     this.config = adoption.config;
+    this.parts.configState?.report(problemOf(adoption));
     gauge('k8sClientConfigStaleBool').set(adoption.stale ? 1 : 0);
     gauge('k8sClientConfigLoadedBool').set(this.config ? 1 : 0);
     const signature = JSON.stringify([adoption.stale, adoption.problems, adoption.orphanedIPs]);
@@ -262,4 +266,16 @@ export class SpeakerLoop {
     for (const status of outcome.created) this.created.set(status.name, { status, atMs: Date.now() });
     return outcome.complete;
   }
+}
+
+/** R6: why the latest objects were refused (the configReconcilerValid message), or undefined. */
+export function problemOf(adoption: ConfigAdoption): ConfigurationProblem {
+  if (!adoption.stale) return undefined;
+  if (adoption.orphanedIPs.length > 0) {
+    return `the new configuration leaves announced IPs without a pool: ${adoption.orphanedIPs.join(', ')}; keeping the last good configuration`;
+  }
+  return adoption.problems
+    .filter((problem) => problem.severity === 'invalid')
+    .map(describeProblem)
+    .join('; ');
 }

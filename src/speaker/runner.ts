@@ -9,7 +9,12 @@ import {
   SPEAKER_JOIN_WAIT_MS,
   SPEAKER_SEED_REFRESH_MS,
 } from '../config/defaults.js';
-import { createEventRecorder, type EventRecorder, loadKubeConfig } from '../k8s/index.js';
+import {
+  ConfigurationStateWriter,
+  createEventRecorder,
+  type EventRecorder,
+  loadKubeConfig,
+} from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { healthMetadataOf } from './inputs.js';
@@ -213,6 +218,11 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     events,
     dataPlane,
     membership,
+    configState: new ConfigurationStateWriter(
+      config.makeApiClient(CustomObjectsApi),
+      { namespace: flags.namespace, component: { type: 'speaker', nodeName: flags.nodeName } },
+      logger,
+    ),
     logger,
   });
   membership?.on('change', () => loop?.schedule());

@@ -1,11 +1,17 @@
 // `ferrolb controller` as a real child process against the real API server, with the controller
 // ServiceAccount token (deploy/ RBAC): allocation, pool changes, config refusal, lb-class, metrics.
-import { CoordinationV1Api, CustomObjectsApi, type V1Service } from '@kubernetes/client-node';
+import { CoordinationV1Api, type V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOCATED_FROM_POOL } from '../../src/config/annotations.js';
 import { type ControllerProcess, startControllerProcess } from './harness/controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
-import { ingressOf, poolManifest, serviceManifest, userClients } from './harness/objects.js';
+import {
+  type ConfigurationState,
+  ingressOf,
+  poolManifest,
+  serviceManifest,
+  userClients,
+} from './harness/objects.js';
 import { eventually } from './harness/waiting.js';
 
 let cluster: TestCluster;
@@ -40,26 +46,12 @@ async function ingressEventually(name: string, accept: (ips: string[]) => boolea
   );
 }
 
-interface ConfigurationState {
-  metadata?: { labels?: Record<string, string> };
-  status?: { result?: string; errorSummary?: string; conditions?: Record<string, unknown>[] };
-}
-
 /** The controller's ConfigurationState (R6), once `accept` holds. */
 function configurationStateEventually(accept: (state: ConfigurationState) => boolean) {
-  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
   return eventually(
     'ConfigurationState controller',
     async () => {
-      const state = (await custom
-        .getNamespacedCustomObject({
-          group: 'metallb.io',
-          version: 'v1beta1',
-          namespace: SYSTEM_NAMESPACE,
-          plural: 'configurationstates',
-          name: 'controller',
-        })
-        .catch(() => ({}))) as ConfigurationState;
+      const state = await user.readConfigurationState('controller');
       return accept(state) ? state : undefined;
     },
     { context: () => controller.log() },

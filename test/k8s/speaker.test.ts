@@ -345,11 +345,27 @@ describe('ferrolb speaker on a real API server', () => {
       }
       return true;
     };
+    // R6: each speaker's ConfigurationState says so, naming the pool.
+    const statesOfEverySpeaker = async (result: string) => {
+      const states = await Promise.all(NODES.map((node) => user.readConfigurationState(`speaker-${node}`)));
+      return states.every((state) => state.status?.result === result) ? states : undefined;
+    };
     await user.createPool(poolManifest('zeta', ['203.0.113.32/27']));
     await eventually('stale config on every speaker', () => staleOnEverySpeaker(1), { context: logs });
+    const invalid = await eventually('Invalid on every speaker', () => statesOfEverySpeaker('Invalid'));
+    NODES.forEach((node, index) => {
+      expect(invalid[index]?.metadata?.labels).toEqual({
+        'metallb.io/component-type': 'speaker',
+        'metallb.io/node-name': node,
+      });
+      expect(invalid[index]?.status?.errorSummary).toMatch(
+        new RegExp(`^configReconcilerValid: IPAddressPool ${SYSTEM_NAMESPACE}/zeta .*overlaps`),
+      );
+    });
     expect(await ownerOf('steady')).toBe(owner);
     await user.deletePool('zeta');
     await eventually('fresh config on every speaker', () => staleOnEverySpeaker(0), { context: logs });
+    await eventually('Valid on every speaker', () => statesOfEverySpeaker('Valid'));
   });
 
   it('L13/EV12/Q10: when none of the listed interfaces exists on the owner: announceFailed, no status, no series', async () => {

@@ -30,6 +30,16 @@ export function serviceManifest(
   };
 }
 
+/** A ConfigurationState (R6) as `kubectl get configurationstates -o yaml` shows it. */
+export interface ConfigurationState {
+  readonly metadata?: { readonly labels?: Record<string, string> };
+  readonly status?: {
+    readonly result?: string;
+    readonly errorSummary?: string;
+    readonly conditions?: readonly Record<string, unknown>[];
+  };
+}
+
 /** Admin-side helpers the tests use to act as the user (kubectl). */
 export function userClients(admin: KubeConfig) {
   const core = admin.makeApiClient(CoreV1Api);
@@ -52,6 +62,11 @@ export function userClients(admin: KubeConfig) {
       core.createNamespacedService({ namespace: service.metadata?.namespace ?? 'default', body: service }),
     readService: (namespace: string, name: string) => core.readNamespacedService({ namespace, name }),
     listServices: (namespace: string) => core.listNamespacedService({ namespace }),
+    /** The named ConfigurationState, or an empty object while it does not exist. */
+    readConfigurationState: (name: string): Promise<ConfigurationState> =>
+      custom
+        .getNamespacedCustomObject({ ...pools, plural: 'configurationstates', name })
+        .catch(() => ({})) as Promise<ConfigurationState>,
     serviceEvents: async (namespace: string, name: string) =>
       (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` })).items,
   };
