@@ -1,14 +1,8 @@
 // `ferrolb speaker` wiring (I/O shell): Kubernetes client, caches, data plane, gossip, metrics
 // endpoint, and the SIGTERM hand-over. Decisions live in reconcile.ts; the loop in loop.ts.
-import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import {
-  SPEAKER_GRACE_PERIOD_MS,
-  SPEAKER_JOIN_WAIT_MS,
-  SPEAKER_SEED_REFRESH_MS,
-} from '../config/defaults.js';
+import { SPEAKER_GRACE_PERIOD_MS, SPEAKER_JOIN_WAIT_MS } from '../config/defaults.js';
 import {
   ConfigurationStateWriter,
   createEventRecorder,
@@ -17,10 +11,11 @@ import {
 } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { startMetricsServer } from '../metrics/server.js';
+import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
 import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
-import { findOwnPod, listSpeakerSeeds } from './seeds.js';
+import { findOwnPod } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
 /** `ferrolb speaker` settings (DESIGN command-line contract, D4). */
@@ -43,83 +38,6 @@ export interface SpeakerFlags {
   readonly excludeInterfaces: readonly RegExp[];
   /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
   readonly podName: string | undefined;
-}
-
-async function readSecret(directory: string | undefined, logger: Logger): Promise<Uint8Array | undefined> {
-  if (!directory) return undefined;
-  const path = join(directory, 'secretkey');
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    logger.warn({ path, error: (error as Error).message }, 'gossip secret unreadable');
-    return undefined;
-  }
-}
-
-async function startMembership(
-  flags: SpeakerFlags,
-  context: { readonly core: CoreV1Api; readonly logger: Logger; readonly metadata: Record<string, unknown> },
-): Promise<{ readonly membership: MembershipPort | undefined; readonly seedCount: number }> {
-  const memberlist = flags.memberlist;
-  if (!memberlist) {
-    context.logger.info('not starting fast dead node detection (memberlist): no --ml-bindaddr (ML1)');
-    return { membership: undefined, seedCount: 0 };
-  }
-  const seeds = await listSpeakerSeeds(context.core, {
-    namespace: flags.namespace,
-    labelSelector: memberlist.labelSelector,
-    ownAddress: memberlist.bindAddress,
-  }).catch((error: unknown) => {
-    context.logger.warn({ error: String(error) }, 'listing speaker pods for gossip seeds failed');
-    return [];
-  });
-  const secret = await readSecret(memberlist.secretKeyPath, context.logger);
-  // Loaded here: flag errors never start a worker thread.
-  const { Membership } = await import('../membership/index.js');
-  const membership = await Membership.start({
-    nodeName: flags.nodeName,
-    bindAddress: memberlist.bindAddress,
-    port: memberlist.port,
-    seeds: seeds.map((seed) => ({ address: seed.address, port: memberlist.port })),
-    ...(secret ? { secret } : {}),
-    metadata: context.metadata,
-    logger: context.logger,
-  });
-  return { membership, seedCount: seeds.length };
-}
-
-/** ML6: every minute, joins speaker pods that gossip does not know yet (nodes added, pods restarted). */
-function refreshSeeds(
-  flags: SpeakerFlags,
-  context: {
-    readonly core: CoreV1Api;
-    readonly membership: MembershipPort | undefined;
-    readonly logger: Logger;
-  },
-): NodeJS.Timeout | undefined {
-  const { membership } = context;
-  const memberlist = flags.memberlist;
-  if (!membership || !memberlist) return undefined;
-  const timer = setInterval(() => {
-    const query = {
-      namespace: flags.namespace,
-      labelSelector: memberlist.labelSelector,
-      ownAddress: memberlist.bindAddress,
-    };
-    listSpeakerSeeds(context.core, query).then(
-      (seeds) => {
-        const known = new Set(membership.members().map((member) => member.address));
-        const fresh = seeds.filter((seed) => !known.has(seed.address));
-        if (fresh.length === 0) return;
-        context.logger.info({ seeds: fresh.map((seed) => seed.address) }, 'joining new gossip seeds');
-        membership.join(fresh.map((seed) => ({ address: seed.address, port: memberlist.port })));
-      },
-      (error: unknown) =>
-        context.logger.warn({ error: String(error) }, 'listing speaker pods for gossip seeds failed'),
-    );
-  }, SPEAKER_SEED_REFRESH_MS);
-  timer.unref();
-  return timer;
 }
 
 interface Running {
