@@ -10,6 +10,7 @@
         "socket.c",
         "table.c",
         "responder.c",
+        "serve.c",
         "priority.c"
       ],
       "cflags": [

@@ -17,6 +17,7 @@
 #define FLB_LATENCY_BOUND_COUNT 8
 // Lanes beyond this share threads (CPU c is served by lane c % FLB_MAX_LANES).
 #define FLB_MAX_LANES 64
+#define FLB_RECEIVE_BYTES 65536
 extern const uint32_t flb_latency_bounds_micros[FLB_LATENCY_BOUND_COUNT];
 
 typedef struct {
@@ -107,6 +108,11 @@ void flb_lane_apply_scheduling(flb_lane *lane);
 int flb_instance_set_priority(flb_instance *instance, int priority);
 /** Closes every socket and stops the thread (environment teardown). */
 void flb_instance_teardown(flb_instance *instance);
+
+/** epoll data of a socket's lane: the socket id above the lane index; 0 is the wake-up eventfd. */
+static inline uint64_t flb_event_key(uint64_t id, int lane) { return id << 8 | (uint64_t)lane; }
+/** Serves up to a burst of frames from the socket lane behind `key` (lane thread; see serve.c). */
+void flb_serve(flb_instance *instance, uint64_t key, uint8_t *buffer);
 
 /** Builds a sorted, de-duplicated table; NULL on allocation failure. */
 flb_table *flb_table_build(const uint8_t *mac, const uint8_t *ipv4, size_t ipv4_count, const uint8_t *ipv6,
