@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 // STYLE.md layout: the speaker's decisions are pure; only its shell files touch the API server,
 // sockets, files, the metrics registry or timers. index.ts exports the pure part only.
-const SHELL_FILES = new Set(['gossip.ts', 'loop.ts', 'runner.ts', 'seeds.ts', 'status-writer.ts', 'watches.ts']);
+const SHELL_FILES = new Set([
+  'gossip.ts',
+  'loop.ts',
+  'runner.ts',
+  'seeds.ts',
+  'status-writer.ts',
+  'watches.ts',
+]);
 const FORBIDDEN = [
   /from 'node:(child_process|fs|fs\/promises|dgram|net|http|crypto)'/,
   /^import \{[^}]*\} from '@kubernetes\/client-node'/m,
