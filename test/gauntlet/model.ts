@@ -1,8 +1,10 @@
 // The world the gauntlet has applied to the API server: what it believes Nodes, pools,
 // L2Advertisements, Services and endpoints look like. Operations change it and then the API; the
 // invariant checkers compare what ferrolb did against it. Pure data and manifest builders.
+
 import { Annotation, EXCLUDE_LB_LABEL, OUT_OF_SERVICE_TAINT } from '../../src/config/annotations.js';
 import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
+import { endpointSliceManifest } from '../k8s/harness/objects.js';
 
 /** Label the L2Advertisement node selectors use. */
 export const ZONE_LABEL = 'gauntlet.ferrolb.test/zone';
@@ -222,24 +224,22 @@ export function endpointSliceObject(
   nodes: readonly NodeModel[],
   family: 'IPv4' | 'IPv6' = 'IPv4',
 ) {
-  return {
-    metadata: {
-      name: endpointSliceName(service, family),
-      namespace: service.namespace,
-      labels: { 'kubernetes.io/service-name': service.name },
-    },
-    addressType: family,
+  return endpointSliceManifest({
+    name: endpointSliceName(service, family),
+    namespace: service.namespace,
+    service: service.name,
+    family,
     endpoints: nodes.map((node) => ({
-      addresses: [family === 'IPv4' ? node.ipv4 : node.ipv6],
-      nodeName: node.name,
-      conditions: { ready: service.readyNodes.includes(node.name) },
+      node: node.name,
+      address: family === 'IPv4' ? node.ipv4 : node.ipv6,
+      ready: service.readyNodes.includes(node.name),
     })),
     ports: service.ports.map((port) => ({
       name: `${port.protocol.toLowerCase()}-${port.port}`,
       port: port.port,
       protocol: port.protocol,
     })),
-  };
+  });
 }
 
 /** Node labels with null for a label to remove (merge patch). */

@@ -3,7 +3,6 @@
 // Events, and silence once every speaker is stopped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answeringMacs } from '../helpers/lab-probes.js';
-import { SYSTEM_NAMESPACE } from './harness/index.js';
 import { SPEAKER_LAB_NAMESPACE, SPEAKER_LAB_VIP, SpeakerLab } from './harness/speaker-lab.js';
 import { eventually } from './harness/waiting.js';
 
@@ -21,15 +20,10 @@ afterAll(async () => {
 describe('ferrolb speaker in a network-namespace lab', () => {
   it('L10/R4: the elected node answers ARP for the VIP with its eth0 MAC, and no other node does', async () => {
     const owner = await speakerLab.ownerAnswering(() => true);
-    const list = (await speakerLab.user.custom.listNamespacedCustomObject({
-      group: 'metallb.io',
-      version: 'v1beta1',
-      namespace: SYSTEM_NAMESPACE,
-      plural: 'servicel2statuses',
-    })) as { items: { metadata: { ownerReferences?: { kind: string; name: string }[] } }[] };
+    const statuses = await speakerLab.user.l2StatusesFor(SPEAKER_LAB_NAMESPACE, 'web');
     // R4: the owning speaker's pod owns the object, so deleting that pod garbage-collects it.
     expect(
-      list.items.map((item) =>
+      statuses.map((item) =>
         item.metadata.ownerReferences?.map((reference) => [reference.kind, reference.name]),
       ),
     ).toEqual([[['Pod', `speaker-${owner.name}`]]]);

@@ -19,7 +19,7 @@ import { EXCLUDE_LB_LABEL, OUT_OF_SERVICE_TAINT } from '../../src/config/annotat
 import { REPOSITORY_ROOT } from './harness/binaries.js';
 import { assertCliBuilt } from './harness/controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './harness/index.js';
-import { poolManifest, serviceManifest, userClients } from './harness/objects.js';
+import { endpointSliceManifest, poolManifest, serviceManifest, userClients } from './harness/objects.js';
 import { freePort, type ManagedProcess, startProcess, stopProcess, tailLog } from './harness/processes.js';
 import { eventually } from './harness/waiting.js';
 
@@ -83,21 +83,6 @@ async function announcingNodes(name: string): Promise<NodeName[]> {
   return found;
 }
 
-interface L2Status {
-  metadata: { name: string; labels?: Record<string, string> };
-  status?: { node?: string; serviceName?: string; serviceNamespace?: string; interfaces?: unknown[] };
-}
-
-async function l2StatusesFor(name: string): Promise<L2Status[]> {
-  const list = (await user.custom.listNamespacedCustomObject({
-    ...metallb,
-    plural: 'servicel2statuses',
-  })) as { items: L2Status[] };
-  return list.items.filter(
-    (item) => item.status?.serviceName === name && item.status.serviceNamespace === NAMESPACE,
-  );
-}
-
 /**
  * The single owner once ServiceL2Status and /metrics agree on exactly one node (R4, M4), and the
  * status carries MetalLB's labels; `accept` narrows which owner is awaited.
@@ -106,7 +91,7 @@ async function ownerOf(name: string, accept: (owner: NodeName) => boolean = () =
   return eventually(
     `one owner of ${NAMESPACE}/${name}`,
     async () => {
-      const statuses = await l2StatusesFor(name);
+      const statuses = await user.l2StatusesFor(NAMESPACE, name);
       const announcing = await announcingNodes(name);
       const [status] = statuses;
       if (
@@ -134,7 +119,7 @@ async function nobodyAnnounces(name: string): Promise<void> {
   await eventually(
     `nobody announcing ${NAMESPACE}/${name}`,
     async () =>
-      (await l2StatusesFor(name)).length === 0 && (await announcingNodes(name)).length === 0
+      (await user.l2StatusesFor(NAMESPACE, name)).length === 0 && (await announcingNodes(name)).length === 0
         ? true
         : undefined,
     { timeoutMs: 60_000, context: logs },
@@ -157,21 +142,17 @@ async function createService(
   return ip;
 }
 
-function sliceBody(name: string, endpoints: { node: NodeName; ready: boolean }[]) {
-  return {
-    metadata: { name: `${name}-slice`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': name } },
-    addressType: 'IPv4',
-    endpoints: endpoints.map((endpoint, index) => ({
-      addresses: [`198.51.100.${200 + index}`],
-      nodeName: endpoint.node,
-      conditions: { ready: endpoint.ready, serving: endpoint.ready },
-    })),
-    ports: [{ port: 80, protocol: 'TCP' }],
-  };
-}
-
 async function setEndpoints(name: string, endpoints: { node: NodeName; ready: boolean }[]): Promise<void> {
-  const body = sliceBody(name, endpoints);
+  const body = endpointSliceManifest({
+    name: `${name}-slice`,
+    namespace: NAMESPACE,
+    service: name,
+    endpoints: endpoints.map(({ node, ready }, index) => ({
+      node,
+      ready,
+      address: `198.51.100.${200 + index}`,
+    })),
+  });
   try {
     await discovery.replaceNamespacedEndpointSlice({ namespace: NAMESPACE, name: body.metadata.name, body });
   } catch {
@@ -402,7 +383,7 @@ describe('ferrolb speaker on a real API server', () => {
     ]);
     // Statuses and series would be written in the same reconcile as the Event: give them time to show.
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(await l2StatusesFor('nicless')).toEqual([]);
+    expect(await user.l2StatusesFor(NAMESPACE, 'nicless')).toEqual([]);
     expect(await announcingNodes('nicless')).toEqual([]);
   });
 

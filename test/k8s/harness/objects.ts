@@ -30,6 +30,49 @@ export function serviceManifest(
   };
 }
 
+/**
+ * The EndpointSlice a controller-manager would keep for a Service (none runs in the harness):
+ * one endpoint per node with its address and readiness.
+ */
+export function endpointSliceManifest(slice: {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly service: string;
+  readonly family?: 'IPv4' | 'IPv6';
+  readonly endpoints: readonly { readonly node: string; readonly address: string; readonly ready: boolean }[];
+  readonly ports?: readonly { readonly name?: string; readonly port: number; readonly protocol: string }[];
+}) {
+  return {
+    metadata: {
+      name: slice.name,
+      ...(slice.namespace ? { namespace: slice.namespace } : {}),
+      labels: { 'kubernetes.io/service-name': slice.service },
+    },
+    addressType: slice.family ?? 'IPv4',
+    endpoints: slice.endpoints.map((endpoint) => ({
+      addresses: [endpoint.address],
+      nodeName: endpoint.node,
+      conditions: { ready: endpoint.ready, serving: endpoint.ready },
+    })),
+    ports: (slice.ports ?? [{ port: 80, protocol: 'TCP' }]).map((port) => ({ ...port })),
+  };
+}
+
+/** A ServiceL2Status (R4) as `kubectl get servicel2statuses -o yaml` shows it. */
+export interface L2Status {
+  readonly metadata: {
+    readonly name: string;
+    readonly labels?: Record<string, string>;
+    readonly ownerReferences?: readonly { readonly kind: string; readonly name: string }[];
+  };
+  readonly status?: {
+    readonly node?: string;
+    readonly serviceName?: string;
+    readonly serviceNamespace?: string;
+    readonly interfaces?: readonly unknown[];
+  };
+}
+
 /** A ConfigurationState (R6) as `kubectl get configurationstates -o yaml` shows it. */
 export interface ConfigurationState {
   readonly metadata?: { readonly labels?: Record<string, string> };
@@ -62,6 +105,15 @@ export function userClients(admin: KubeConfig) {
       core.createNamespacedService({ namespace: service.metadata?.namespace ?? 'default', body: service }),
     readService: (namespace: string, name: string) => core.readNamespacedService({ namespace, name }),
     listServices: (namespace: string) => core.listNamespacedService({ namespace }),
+    /** The ServiceL2Statuses of Service `namespace/name`. */
+    l2StatusesFor: async (namespace: string, name: string): Promise<L2Status[]> => {
+      const list = (await custom.listNamespacedCustomObject({ ...pools, plural: 'servicel2statuses' })) as {
+        items: L2Status[];
+      };
+      return list.items.filter(
+        (item) => item.status?.serviceName === name && item.status.serviceNamespace === namespace,
+      );
+    },
     /** The named ConfigurationState, or an empty object while it does not exist. */
     readConfigurationState: (name: string): Promise<ConfigurationState> =>
       custom

@@ -16,7 +16,7 @@ import { type LabApiEndpoint, startLabApiEndpoint } from './api-forwarder.js';
 import { REPOSITORY_ROOT } from './binaries.js';
 import { assertCliBuilt } from './controller-process.js';
 import { SYSTEM_NAMESPACE, startTestCluster, type TestCluster } from './index.js';
-import { poolManifest, serviceManifest, userClients } from './objects.js';
+import { endpointSliceManifest, poolManifest, serviceManifest, userClients } from './objects.js';
 import { createSpeakerPod } from './speaker-pods.js';
 import { eventually } from './waiting.js';
 
@@ -105,15 +105,8 @@ export class SpeakerLab {
 
   /** The node named in `web`'s only ServiceL2Status (R4), or undefined while there is not exactly one. */
   async statusNode(): Promise<string | undefined> {
-    const list = (await this.user.custom.listNamespacedCustomObject({
-      group: 'metallb.io',
-      version: 'v1beta1',
-      namespace: SYSTEM_NAMESPACE,
-      plural: 'servicel2statuses',
-    })) as { items: { status?: { node?: string; serviceName?: string } }[] };
-    const nodes = list.items
-      .filter((item) => item.status?.serviceName === 'web')
-      .map((item) => item.status?.node ?? '');
+    const statuses = await this.user.l2StatusesFor(SPEAKER_LAB_NAMESPACE, 'web');
+    const nodes = statuses.map((item) => item.status?.node ?? '');
     return nodes.length === 1 ? nodes[0] : undefined;
   }
 
@@ -199,16 +192,11 @@ export class SpeakerLab {
     );
     await this.cluster.admin.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
       namespace: SPEAKER_LAB_NAMESPACE,
-      body: {
-        metadata: { name: 'web-slice', labels: { 'kubernetes.io/service-name': 'web' } },
-        addressType: 'IPv4',
-        endpoints: lab.nodes.map((node) => ({
-          addresses: [node.ipv4],
-          nodeName: node.name,
-          conditions: { ready: true },
-        })),
-        ports: [{ port: 80, protocol: 'TCP' }],
-      },
+      body: endpointSliceManifest({
+        name: 'web-slice',
+        service: 'web',
+        endpoints: lab.nodes.map((node) => ({ node: node.name, address: node.ipv4, ready: true })),
+      }),
     });
   }
 }
