@@ -50,6 +50,12 @@ export async function statusMain(args: readonly string[]): Promise<number> {
   try {
     const snapshot = await readStatusSnapshot(config, flags.namespace);
     process.stdout.write(formatStatusTable(buildStatusRows(snapshot)));
+    // On stderr, so the table stays a table: the reason allocations or announcements are stale.
+    for (const refusal of snapshot.refusals) {
+      process.stderr.write(
+        `warning: ConfigurationState ${flags.namespace}/${refusal.name} is Invalid (the last good configuration is in force): ${refusal.summary}\n`,
+      );
+    }
     return 0;
   } catch (error) {
     throw new KubernetesError(

@@ -1,5 +1,7 @@
 export { readStatusSnapshot } from './reader.js';
 export {
+  type ConfigurationRefusal,
+  type ConfigurationStateObject,
   type EventObject,
   type ServiceL2StatusObject,
   type ServiceObject,
@@ -7,6 +9,7 @@ export {
   type StatusOwner,
   type StatusService,
   type StatusSnapshot,
+  toConfigurationRefusal,
   toStatusEvent,
   toStatusOwner,
   toStatusService,

@@ -39,6 +39,26 @@ export interface StatusSnapshot {
   readonly services: readonly StatusService[];
   readonly owners: readonly StatusOwner[];
   readonly events: readonly StatusEvent[];
+  /** R6: components that refused the configuration (empty when none, or when unreadable). */
+  readonly refusals: readonly ConfigurationRefusal[];
+}
+
+/** A ConfigurationState whose result is Invalid: which component, and its error summary. */
+export interface ConfigurationRefusal {
+  readonly name: string;
+  readonly summary: string;
+}
+
+/** The fields of a ConfigurationState read here. */
+export interface ConfigurationStateObject {
+  readonly metadata?: { readonly name?: string };
+  readonly status?: { readonly result?: string; readonly errorSummary?: string };
+}
+
+/** The refusal a ConfigurationState reports, or undefined when it is not Invalid. */
+export function toConfigurationRefusal(object: ConfigurationStateObject): ConfigurationRefusal | undefined {
+  if (object.status?.result !== 'Invalid') return undefined;
+  return { name: object.metadata?.name ?? '', summary: object.status.errorSummary ?? '' };
 }
 
 /** The fields of a v1 Service read here. */

@@ -79,7 +79,7 @@ function interfacesOf(owners: readonly StatusOwner[]): string {
 }
 
 /** One row per LoadBalancer Service, sorted by namespace then name. */
-export function buildStatusRows(snapshot: StatusSnapshot): StatusRow[] {
+export function buildStatusRows(snapshot: Omit<StatusSnapshot, 'refusals'>): StatusRow[] {
   const ownersByService = groupBy(snapshot.owners, (owner) => key(owner.serviceNamespace, owner.serviceName));
   const eventsByService = groupBy(snapshot.events, (event) => key(event.namespace, event.name));
   return [...snapshot.services]

@@ -185,4 +185,25 @@ describe('ferrolb status', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown flag "--bogus"');
   });
+
+  it('R6: a refused configuration is a warning on stderr naming the pool; the table is unchanged', async () => {
+    const before = await status(['--kubeconfig', cluster.kubeconfigPath('admin')]);
+    expect(before.stderr).toBe('');
+    await user.createPool(poolManifest('overlapping', ['203.0.113.0/31']));
+    await eventually(
+      'controller ConfigurationState Invalid',
+      async () =>
+        (await user.readConfigurationState('controller')).status?.result === 'Invalid' ? true : undefined,
+      { context: () => controller.log() },
+    );
+    const result = await status(['--kubeconfig', cluster.kubeconfigPath('admin')]);
+    await user.deletePool('overlapping');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(before.stdout);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^warning: ConfigurationState ${SYSTEM_NAMESPACE}/controller is Invalid \\(the last good configuration is in force\\): poolReconcilerValid: IPAddressPool ${SYSTEM_NAMESPACE}/overlapping .*overlaps`,
+      ),
+    );
+  });
 });

@@ -5,6 +5,7 @@ import {
   type StatusEvent,
   type StatusOwner,
   type StatusService,
+  toConfigurationRefusal,
   toStatusEvent,
   toStatusOwner,
   toStatusService,
@@ -265,5 +266,20 @@ describe('conversions from API objects', () => {
     const converted = toStatusEvent(object);
     if (want === undefined) expect(converted).toBeUndefined();
     else expect(converted).toMatchObject(want);
+  });
+});
+
+describe('toConfigurationRefusal (R6)', () => {
+  it('R6: only an Invalid ConfigurationState is a refusal, with its error summary', () => {
+    expect(
+      toConfigurationRefusal({
+        metadata: { name: 'speaker-node-a' },
+        status: { result: 'Invalid', errorSummary: 'configReconcilerValid: IPAddressPool x: bad' },
+      }),
+    ).toEqual({ name: 'speaker-node-a', summary: 'configReconcilerValid: IPAddressPool x: bad' });
+    expect(
+      toConfigurationRefusal({ metadata: { name: 'controller' }, status: { result: 'Valid' } }),
+    ).toBeUndefined();
+    expect(toConfigurationRefusal({ metadata: { name: 'controller' } })).toBeUndefined();
   });
 });
