@@ -1,5 +1,5 @@
 // ferrolb_packet: the Node-API entry points (see src/l2/native.ts for the typed surface). Each
-// open socket is a tagged external; the responder thread (responder.c) answers on it in C.
+// open socket is a tagged external; the lane threads (responder.c) answer on it in C.
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +205,7 @@ static napi_value set_priority(napi_env env, napi_callback_info info) {
       priority != (double)(int)priority)
     return flb_throw_type(env, "setResponderPriority", "priority must be an integer from 0 to 99");
   int error = flb_instance_set_priority(instance, (int)priority);
-  return error == 0 ? NULL : flb_throw_errno(env, "(responder thread)", "pthread_setschedparam(SCHED_FIFO)", error);
+  return error == 0 ? NULL : flb_throw_errno(env, "(responder lanes)", "sched_setattr(SCHED_FIFO)", error);
 }
 
 static napi_value drop_reason_names(napi_env env) {

@@ -81,7 +81,7 @@ int flb_instance_set_priority(flb_instance *instance, int priority) {
   pthread_mutex_lock(&instance->mutex);
   instance->priority = priority;
   // Lanes that have not recorded their thread id yet read the priority when they do.
-  for (int lane = 0; error == 0 && instance->is_thread_running && lane < instance->lane_count; lane++)
+  for (int lane = 0; error == 0 && instance->are_lanes_running && lane < instance->lane_count; lane++)
     if (instance->lanes[lane].thread_id != 0) error = apply_scheduling(instance->lanes[lane].thread_id, priority);
   pthread_mutex_unlock(&instance->mutex);
   return error;

@@ -130,10 +130,10 @@ static void stop_lanes(flb_instance *instance, int count) {
   instance->is_stop_requested = 0;
 }
 
-static void stop_thread(flb_instance *instance) {
-  if (!instance->is_thread_running) return;
+static void stop_all_lanes(flb_instance *instance) {
+  if (!instance->are_lanes_running) return;
   stop_lanes(instance, instance->lane_count);
-  instance->is_thread_running = 0;
+  instance->are_lanes_running = 0;
 }
 
 // Lane threads wait in epoll_wait with a small stack; one per CPU must not cost 8 MiB each.
@@ -159,7 +159,7 @@ static int start_lanes(flb_instance *instance) {
   for (int lane = 0; lane < started; lane++)
     while (instance->lanes[lane].thread_id == 0) pthread_cond_wait(&instance->lane_started, &instance->mutex);
   pthread_mutex_unlock(&instance->mutex);
-  return error;
+  return 0;
 }
 
 static int grow_sockets(flb_instance *instance) {
@@ -204,13 +204,13 @@ int flb_instance_add(flb_instance *instance, flb_socket *socket) {
     }
   }
   pthread_mutex_unlock(&instance->mutex);
-  if (error != 0 || instance->is_thread_running) return error;
+  if (error != 0 || instance->are_lanes_running) return error;
   error = start_lanes(instance);
   if (error != 0) {
     flb_instance_remove(instance, socket);
     return error;
   }
-  instance->is_thread_running = 1;
+  instance->are_lanes_running = 1;
   return 0;
 }
 
@@ -227,14 +227,14 @@ napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket 
   socket->forward = NULL;
   size_t remaining = instance->socket_count;
   pthread_mutex_unlock(&instance->mutex);
-  if (remaining == 0) stop_thread(instance);
+  if (remaining == 0) stop_all_lanes(instance);
   return forward;
 }
 
 void flb_instance_teardown(flb_instance *instance) {
   // Node finalizes thread-safe functions itself at teardown, so they are dropped, not released.
   while (instance->socket_count > 0) flb_instance_remove(instance, instance->sockets[0]);
-  stop_thread(instance);
+  stop_all_lanes(instance);
 }
 
 int flb_socket_read_stats(flb_socket *socket, flb_stats *stats, flb_counter_slot **slots, size_t *slot_count) {

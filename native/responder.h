@@ -84,7 +84,7 @@ struct flb_instance {
   int wake_fd; // in every lane's epoll set
   flb_lane lanes[FLB_MAX_LANES];
   int lane_count;
-  int is_thread_running;
+  int are_lanes_running;
   int is_stop_requested;
   flb_socket **sockets;
   size_t socket_count;

@@ -63,7 +63,7 @@ static int configure(int fd, int ifindex, flb_protocol protocol, const char **st
   int one = 1;
   *step = "setsockopt(PACKET_IGNORE_OUTGOING)";
   if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) != 0) return errno;
-  // Room for bursts while the responder thread waits for a CPU (about 5,000 frames): forced with
+  // Room for bursts while a lane thread waits for a CPU (about 5,000 frames): forced with
   // CAP_NET_ADMIN, else as far as net.core.rmem_max allows. Neither is fatal.
   int buffer_bytes = RECEIVE_BUFFER_BYTES;
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes) != 0)

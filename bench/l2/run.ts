@@ -60,7 +60,7 @@ async function latencyScenarios(client: string, speaker: L2Speaker): Promise<Rec
   const idle = roundTrips(client);
   await speaker.request({ op: 'busy', blockMs: 50, everyMs: 200 });
   const busy = roundTrips(client);
-  // DataPlaneOptions.responderPriority: the responder thread under SCHED_FIFO (CAP_SYS_NICE).
+  // DataPlaneOptions.responderPriority: the responder threads under SCHED_FIFO (CAP_SYS_NICE).
   await speaker.request({ op: 'priority', priority: 10 });
   const busyFifo = roundTrips(client);
   await speaker.request({ op: 'priority', priority: 0 });
@@ -102,7 +102,7 @@ async function rates(client: string): Promise<number> {
   return (results.ferrolb.best?.achievedRate ?? 0) / (results.kernel.best?.achievedRate ?? 1);
 }
 
-// A user-space responder thread waits for a CPU when the machine is overloaded; the kernel answers
+// A user-space responder waits for a CPU when the machine is overloaded; the kernel answers
 // in softirq context and does not. The load average is printed so figures are read against it.
 function load(): string {
   return loadavg()

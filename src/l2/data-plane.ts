@@ -160,7 +160,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     if (priority === 0) return;
     try {
       (this.seams.setPriority ?? setResponderPriority)(priority);
-      this.options.logger.info({ priority }, 'layer-2 responder thread runs under SCHED_FIFO');
+      this.options.logger.info({ priority }, 'layer-2 responder threads run under SCHED_FIFO');
     } catch (error) {
       this.options.logger.warn(
         { priority, err: error },

@@ -44,7 +44,7 @@ export interface AddressCounters {
 
 /**
  * Reply latency from the kernel's receive timestamp to the reply's send returning (so it includes
- * the responder thread's wake-up), as per-bucket (not cumulative) counts.
+ * the lane thread's wake-up), as per-bucket (not cumulative) counts.
  */
 export interface LatencyHistogram {
   /** Upper bounds of all buckets but the last, in microseconds; counts has one more (+Inf). */
@@ -204,7 +204,7 @@ export function classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: Pa
  * (EPERM otherwise), and a flood can then take up to the kernel's real-time share (95%) of a CPU.
  */
 export function setResponderPriority(priority: number): void {
-  wrap('(responder thread)', () => addon().setResponderPriority(priority));
+  wrap('(responder lanes)', () => addon().setResponderPriority(priority));
 }
 
 /** The drop reasons the loaded addon reports, for a test to pin against dropReasons. */

@@ -1,5 +1,5 @@
 // One selected interface's sockets (I/O shell): an ARP socket if the interface does ARP, an IPv6
-// socket if it does NDP, each with the owned table the addon's C thread answers from and, for
+// socket if it does NDP, each with the owned table the addon's C threads answer from and, for
 // IPv6, the solicited-node memberships of the owned addresses (L12, Q12).
 
 import type { ResponderTable } from './classify.js';

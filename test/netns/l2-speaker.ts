@@ -57,7 +57,7 @@ async function handle(command: Record<string, unknown>): Promise<unknown> {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       return registry.metrics();
     case 'priority':
-      // The addon's responder thread under SCHED_FIFO (bench experiment; needs CAP_SYS_NICE).
+      // The addon's responder threads under SCHED_FIFO (bench experiment; needs CAP_SYS_NICE).
       setResponderPriority(Number(command.priority));
       return null;
     case 'busy':

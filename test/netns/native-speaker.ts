@@ -1,7 +1,7 @@
 // Child process for test/netns/native.test.ts: runs inside the speaker namespace (a process
 // cannot switch namespaces itself) and drives PacketSocket from JSON commands on stdin, one per
 // line, answering one JSON line each. `block` busy-waits the main thread to prove that replies
-// come from the addon's C thread. Frames the addon forwards are printed as `frame` events.
+// come from the addon's C threads. Frames the addon forwards are printed as `frame` events.
 import { createInterface } from 'node:readline';
 import { type PacketProtocol, PacketSocket, setResponderPriority } from '../../src/l2/native.js';
 
