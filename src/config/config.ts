@@ -50,6 +50,14 @@ export function describeProblem(problem: ConfigProblem): string {
   return `${where}${field}: ${problem.message}`;
 }
 
+/** Why a configuration was refused: each invalid object described, joined (ConfigurationState R6). */
+export function describeRefusal(problems: readonly ConfigProblem[]): string {
+  return problems
+    .filter((problem) => problem.severity === 'invalid')
+    .map(describeProblem)
+    .join('; ');
+}
+
 /** The Config built from the valid objects, and every object left out with the reason. */
 export interface ConfigBuild {
   readonly config: Config;

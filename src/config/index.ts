@@ -19,6 +19,7 @@ export {
   type ConfigScope,
   compareText,
   describeProblem,
+  describeRefusal,
   EMPTY_CONFIG,
   poolFor,
   type SourceObject,

@@ -6,7 +6,7 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { describeProblem } from '../config/index.js';
+import { describeRefusal } from '../config/index.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -189,7 +189,7 @@ class ControllerDaemon {
 
 /** R6: the invalid objects of a refused pool set, one line each; undefined when accepted. */
 function problemOf(update: ConfigUpdate): ConfigurationProblem {
-  return update.kind === 'invalid' ? update.problems.map(describeProblem).join('; ') : undefined;
+  return update.kind === 'invalid' ? describeRefusal(update.problems) : undefined;
 }
 
 /** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */

@@ -4,7 +4,7 @@
 import type { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
 import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/defaults.js';
-import { type Config, describeProblem } from '../config/index.js';
+import { type Config, describeRefusal } from '../config/index.js';
 import type { ConfigurationProblem, EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
@@ -269,13 +269,10 @@ export class SpeakerLoop {
 }
 
 /** R6: why the latest objects were refused (the configReconcilerValid message), or undefined. */
-export function problemOf(adoption: ConfigAdoption): ConfigurationProblem {
+function problemOf(adoption: ConfigAdoption): ConfigurationProblem {
   if (!adoption.stale) return undefined;
   if (adoption.orphanedIPs.length > 0) {
     return `the new configuration leaves announced IPs without a pool: ${adoption.orphanedIPs.join(', ')}; keeping the last good configuration`;
   }
-  return adoption.problems
-    .filter((problem) => problem.severity === 'invalid')
-    .map(describeProblem)
-    .join('; ');
+  return describeRefusal(adoption.problems);
 }
