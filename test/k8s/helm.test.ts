@@ -115,10 +115,11 @@ describe('helm lint and template', () => {
   });
 
   it.each(['IPAddressPool', 'L2Advertisement'].map((kind) => ({ kind })))(
-    'seed: with no pool configured no $kind except the catch-all advertisement is rendered',
+    'issue 13 #5: with no pool configured the chart renders no $kind',
     ({ kind }) => {
-      const names = defaults.filter((object) => object.kind === kind).map((object) => object.metadata?.name);
-      expect(names).toEqual(kind === 'L2Advertisement' ? ['default'] : []);
+      expect(
+        defaults.filter((object) => object.kind === kind).map((object) => object.metadata?.name),
+      ).toEqual([]);
     },
   );
 
@@ -211,11 +212,38 @@ describe('helm lint and template', () => {
     expect(defaults.some((object) => object.kind === 'PodMonitor')).toBe(false);
   });
 
-  it('R3: the catch-all advertisement carries interfaces and node selectors', () => {
+  it('issue 13 #5, R3: the default advertisement names only the default pool, with its interfaces and node selectors', () => {
     const advertisement = findObject(configured, 'L2Advertisement', 'default') as KubernetesObject & {
       spec?: Record<string, unknown>;
     };
-    expect(advertisement.spec).toEqual(CONFIGURED.defaultL2Advertisement);
+    expect(advertisement.spec).toEqual({ ipAddressPools: ['default'], ...CONFIGURED.defaultL2Advertisement });
+  });
+
+  it.each([
+    {
+      rule: 'issue 13 #5: pools of their own but no default pool: no catch-all advertisement',
+      values: { pools: [{ name: 'own', addresses: ['198.51.100.8/29'] }] },
+      want: [],
+    },
+    {
+      rule: 'issue 13 #5: a renamed default pool is the one advertised',
+      values: { defaultPool: { name: 'lan', addresses: ['198.51.100.16/29'] } },
+      want: [{ name: 'default', spec: { ipAddressPools: ['lan'] } }],
+    },
+    {
+      rule: 'issue 13 #5: defaultL2Advertisement.enabled false renders none beside the default pool',
+      values: {
+        defaultPool: { addresses: ['198.51.100.16/29'] },
+        defaultL2Advertisement: { enabled: false },
+      },
+      want: [],
+    },
+  ])('$rule', async ({ values, want }) => {
+    const objects = await renderChart(helmBinary, { values, label: 'advertisements' });
+    const advertisements = objects
+      .filter((object) => object.kind === 'L2Advertisement')
+      .map((object) => ({ name: object.metadata?.name, spec: (object as { spec?: unknown }).spec }));
+    expect(advertisements).toEqual(want);
   });
 
   it('V1: a pool without addresses fails to render, naming the pool', async () => {
