@@ -84,3 +84,19 @@ export function findObject<T extends KubernetesObject = KubernetesObject>(
   }
   return found as T;
 }
+
+/** Drops the labels Helm adds, so a rendered object can be compared with its deploy/ original. */
+export function withoutHelmLabels(object: unknown): unknown {
+  if (Array.isArray(object)) return object.map(withoutHelmLabels);
+  if (typeof object !== 'object' || object === null) return object;
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => {
+      if (key !== 'labels' || typeof value !== 'object' || value === null)
+        return [key, withoutHelmLabels(value)];
+      const kept = Object.entries(value).filter(
+        ([label]) => !/^(app\.kubernetes\.io|helm\.sh)\//.test(label),
+      );
+      return [key, Object.fromEntries(kept)];
+    }),
+  );
+}

@@ -19,7 +19,15 @@ import {
   startTestCluster,
   type TestCluster,
 } from './harness/index.js';
-import { CHART, ensureHelm, findObject, helm, renderChart, valuesFile } from './helm-render.js';
+import {
+  CHART,
+  ensureHelm,
+  findObject,
+  helm,
+  renderChart,
+  valuesFile,
+  withoutHelmLabels,
+} from './helm-render.js';
 
 const SHARE_ANNOTATION = 'metallb.universe.tf/share-address-pool';
 
@@ -63,22 +71,6 @@ function argsOf(
 ): string[] {
   const workload = findObject<V1Deployment | V1DaemonSet>(objects, kind, name);
   return workload.spec?.template.spec?.containers[0]?.args ?? [];
-}
-
-/** Drops the labels Helm adds, so a rendered object can be compared with its deploy/ original. */
-function withoutHelmLabels(object: unknown): unknown {
-  if (Array.isArray(object)) return object.map(withoutHelmLabels);
-  if (typeof object !== 'object' || object === null) return object;
-  return Object.fromEntries(
-    Object.entries(object).map(([key, value]) => {
-      if (key !== 'labels' || typeof value !== 'object' || value === null)
-        return [key, withoutHelmLabels(value)];
-      const kept = Object.entries(value).filter(
-        ([label]) => !/^(app\.kubernetes\.io|helm\.sh)\//.test(label),
-      );
-      return [key, Object.fromEntries(kept)];
-    }),
-  );
 }
 
 describe('helm lint and template', () => {
