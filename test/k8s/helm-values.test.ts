@@ -92,7 +92,7 @@ describe('a MetalLB values file keeps its layer-2 settings', () => {
     const binding = findObject<V1ClusterRoleBinding>(metallb, 'ClusterRoleBinding', 'metallb-system:speaker');
     expect(binding.subjects?.[0]?.name).toBe('existing-speaker');
     const role = findObject<V1Role>(metallb, 'Role', 'speaker');
-    expect(role.rules.flatMap((rule) => rule.resourceNames ?? [])).toContain('lb-memberlist');
+    expect((role.rules ?? []).flatMap((rule) => rule.resourceNames ?? [])).toContain('lb-memberlist');
   });
 
   it('D11: crds.enabled false renders no CRD; scrapeAnnotations false none on the pods', () => {
@@ -189,9 +189,9 @@ describe('names, RBAC, labels and the disruption budget', () => {
     const env = controller.spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.find((variable) => variable.name === 'METALLB_DEPLOYMENT')?.value).toBe(`${want}-controller`);
     const role = findObject<V1Role>(objects, 'Role', `${want}-controller`);
-    expect(role.rules.find((rule) => rule.resources?.includes('deployments'))?.resourceNames).toEqual([
-      `${want}-controller`,
-    ]);
+    expect((role.rules ?? []).find((rule) => rule.resources?.includes('deployments'))?.resourceNames).toEqual(
+      [`${want}-controller`],
+    );
     findObject(objects, 'ClusterRole', `metallb-system:${want}-speaker`);
     findObject(objects, 'PodDisruptionBudget', `${want}-controller`);
   });
