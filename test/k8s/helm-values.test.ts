@@ -2,6 +2,9 @@
 // MetalLB values file renders and keeps its layer-2 settings, values.schema.json refuses bad
 // types, names follow nameOverride/fullnameOverride, and the objects MetalLB's chart has (NOTES,
 // ServiceMonitors, PrometheusRule, PodDisruptionBudget, component labels) are there.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   KubernetesObject,
   V1ClusterRoleBinding,
@@ -11,6 +14,7 @@ import type {
   V1Role,
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REPOSITORY_ROOT } from './harness/binaries.js';
 import { ensureHelm, findObject, renderChart, renderChartText } from './helm-render.js';
 import { METALLB_VALUES } from './metallb-values.js';
 
@@ -234,5 +238,29 @@ describe('names, RBAC, labels and the disruption budget', () => {
     const container = daemonSet(objects).spec?.template.spec?.containers[0];
     expect([container?.livenessProbe, container?.startupProbe]).toEqual([undefined, undefined]);
     expect(container?.readinessProbe?.httpGet?.path).toBe('/readyz');
+  });
+});
+
+/** MetalLB's values as docs/helm.md lists them: Kubernetes objects and alert blocks as a whole. */
+const WHOLE =
+  /(^|\.)(resources|nodeSelector|securityContext|affinity|strategy|updateStrategy|labels|additionalLabels|annotations|podAnnotations|tlsConfig|image|tolerations|livenessProbe|readinessProbe|startupProbe|serviceAccount|frr|reloader|frrMetrics|initContainers|tls|frrk8s|frr-k8s|networkpolicies|staleConfig|configNotLoaded|addressPoolExhausted|addressPoolUsage|bgpSessionDown|memberlist|excludeInterfaces|crds|rbac)$/;
+
+function metallbPaths(node: unknown, prefix: string): string[] {
+  const isMap = typeof node === 'object' && node !== null && !Array.isArray(node);
+  if (!isMap || Object.keys(node).length === 0 || WHOLE.test(prefix)) return [prefix];
+  return Object.entries(node).flatMap(([key, child]) =>
+    metallbPaths(child, prefix ? `${prefix}.${key}` : key),
+  );
+}
+
+describe("docs/helm.md says what happens to each of MetalLB's values", () => {
+  const markdown = readFileSync(join(REPOSITORY_ROOT, 'docs', 'helm.md'), 'utf8');
+  const section = markdown.slice(
+    markdown.indexOf("## MetalLB's values"),
+    markdown.indexOf('## Example values'),
+  );
+
+  it.each(metallbPaths(METALLB_VALUES, ''))('D11: %s', (path) => {
+    expect(section).toContain(`\`${path}\``);
   });
 });

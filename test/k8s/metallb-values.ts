@@ -17,7 +17,16 @@ export const METALLB_VALUES = {
     rbacPrometheus: true,
     serviceAccount: 'prometheus-k8s',
     namespace: 'monitoring',
-    podMonitor: { enabled: false, jobLabel: 'app.kubernetes.io/name', interval: null, tlsConfig: {} },
+    podMonitor: {
+      enabled: false,
+      additionalLabels: {},
+      annotations: {},
+      jobLabel: 'app.kubernetes.io/name',
+      interval: null,
+      metricRelabelings: [],
+      relabelings: [],
+      tlsConfig: { insecureSkipVerify: true },
+    },
     serviceMonitor: {
       enabled: true,
       speaker: {
