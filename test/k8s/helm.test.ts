@@ -28,6 +28,7 @@ import {
   valuesFile,
   withoutHelmLabels,
 } from './helm-render.js';
+import { METALLB_VALUES } from './metallb-values.js';
 
 const SHARE_ANNOTATION = 'metallb.universe.tf/share-address-pool';
 
@@ -77,6 +78,7 @@ describe('helm lint and template', () => {
   it.each([
     { rule: 'D11: the chart lints with its defaults', values: undefined },
     { rule: 'D11: the chart lints with pools, advertisements and gossip set', values: CONFIGURED },
+    { rule: 'D11: the chart lints with a MetalLB values file', values: METALLB_VALUES },
   ])('$rule', async ({ values }) => {
     const args = ['lint', '--strict', CHART];
     if (values) args.push('-f', valuesFile(values, 'lint'));
