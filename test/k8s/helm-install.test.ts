@@ -122,6 +122,22 @@ describe('helm install of a MetalLB values file on the API server', () => {
     expect(installOutput).toContain("MetalLB's BGP settings; ferrolb is layer 2 only");
   });
 
+  it('issue 11: NOTES.txt warns when the speaker is set to run as non-root, and says no pool was made', async () => {
+    const output = await helmRun([
+      'install',
+      'nonroot',
+      CHART,
+      '-n',
+      'ferrolb-helm-nonroot',
+      '--create-namespace',
+      '--dry-run=server',
+      '--set',
+      'speaker.containerSecurityContext.runAsUser=65534',
+    ]);
+    expect(output).toContain('WARNING: speaker.containerSecurityContext.runAsUser is 65534');
+    expect(output).toContain('The chart created no default pool.');
+  });
+
   it('issue 13 #4: a CRD someone else created is left alone; the one the chart created is kept with the keep policy', async () => {
     expect(await annotationsOf('ipaddresspools.metallb.io')).not.toHaveProperty('meta.helm.sh/release-name');
     expect(await annotationsOf(OWN_CRD)).toMatchObject({
