@@ -66,7 +66,8 @@ static void call_listener(flb_watch *watch) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value callback, receiver, result;
   if (napi_get_reference_value(env, watch->callback, &callback) == napi_ok && callback != NULL &&
-      napi_get_undefined(env, &receiver) == napi_ok &&
+      napi_get_global(env, &receiver) == napi_ok &&  // MakeCallback needs an object
+      
       napi_make_callback(env, watch->context, receiver, callback, 0, NULL, &result) == napi_pending_exception) {
     napi_value error;
     // A throwing listener is an uncaught exception, as it would be for any event emitter.
