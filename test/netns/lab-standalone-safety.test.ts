@@ -1,10 +1,11 @@
-// Issue 12 #4 end to end, with the real `ferrolb standalone` binary: a pool holding the node's own
-// address (its member address, and a second address of its interface) never damages the host.
-// The VIPs are refused and not announced; the node keeps its addresses and the kernel's local
-// routes through start, stop and the next start (which used to fail with EADDRNOTAVAIL).
+// Issue 12 #4 and #10 end to end, with the real `ferrolb standalone` binary on one node. #4: a pool
+// holding the node's own address (its member address, and a second address of its interface)
+// never damages the host: the VIPs are refused and not announced; the node keeps its addresses
+// and the kernel's local routes through start, stop and the next start (which used to fail with
+// EADDRNOTAVAIL). #10: SIGHUP keeps every running allocation.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../helpers/lab.js';
-import { LabCluster, requireBuild, waitForOwner } from '../helpers/lab-cluster.js';
+import { LabCluster, requireBuild, waitForOwner, whoAnswers } from '../helpers/lab-cluster.js';
 import { waitFor } from '../helpers/lab-probes.js';
 import { inNs } from '../helpers/netns.js';
 
@@ -72,5 +73,34 @@ describe('standalone never damages the host (issue 12 #4)', { timeout: 180_000 }
       expect(await cluster.stop(node.name, 'SIGTERM'), `${round}: exit code`).toBe(0);
       expect(hostState(node.namespace), `${round}: after stop`).toEqual(before);
     }
+  });
+});
+
+describe('SIGHUP keeps running allocations (issue 12 #10)', { timeout: 120_000 }, () => {
+  it("removing one auto-assigned Service leaves the other's IP where it is", async () => {
+    const node = lab.nodes[0];
+    if (!node) throw new Error('no node');
+    cluster = new LabCluster(lab);
+    const pools = [{ name: 'edge', addresses: ['203.0.113.40-203.0.113.70'] }];
+    cluster.writeConfig({ pools, services: [{ name: 'one' }, { name: 'two' }] });
+    cluster.start();
+    // File order allocates one → .40, two → .41 (as `ferrolb plan` prints).
+    await waitForOwner(lab, '203.0.113.41', node.name);
+    cluster.writeConfig({ pools, services: [{ name: 'two' }] });
+    cluster.speaker(node.name).kill('SIGHUP');
+    await waitFor(
+      () => (cluster.speaker(node.name).log().includes('configuration reloaded') ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: 'the reload',
+      },
+    );
+    await waitFor(() => (whoAnswers(lab, '203.0.113.40') === undefined ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: '203.0.113.40 withdrawn with Service one',
+    });
+    expect(whoAnswers(lab, '203.0.113.41'), 'Service two keeps 203.0.113.41').toBe(`MAC ${node.mac}`);
   });
 });
