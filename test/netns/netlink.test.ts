@@ -17,7 +17,8 @@ const HOST_V6 = '2001:db8:1::2';
 /** Runs an ES module body inside NS with `dist` bound to the compiled tree; returns its JSON output. */
 function runInNs(body: string): { status: number | null; output: string; result: unknown } {
   const code = `const dist = ${JSON.stringify(DIST)};\n${body}`;
-  const run = spawnSync('ip', ['netns', 'exec', NS, process.execPath, '--input-type=module', '-e', code], {
+  const node = [process.execPath, '--expose-gc', '--input-type=module', '-e', code];
+  const run = spawnSync('ip', ['netns', 'exec', NS, ...node], {
     encoding: 'utf8',
     timeout: 20_000,
   });
@@ -119,6 +120,31 @@ describe.skipIf(!canUseNamespaces())('rtnetlink links and addresses (issue 11)',
     expect(run.status, run.output).toBe(0);
     expect(run.result).toMatchObject({ after: 0 });
     expect((run.result as { seen: number }).seen).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(!canUseNamespaces())('netlink watch life cycle', { timeout: 60_000 }, () => {
+  it('a worker ending with its watch open, and a dropped handle collected by GC, close cleanly', () => {
+    const run = runInNs(`
+      const { Worker } = await import('node:worker_threads');
+      const { spawnSync } = await import('node:child_process');
+      const source = 'const { watchNetlink } = await import(' + JSON.stringify(dist + '/l2/native.js') + ');' +
+        'watchNetlink(() => {}); const { parentPort } = await import("node:worker_threads"); parentPort.postMessage("watching");';
+      for (let round = 0; round < 5; round++) {
+        const worker = new Worker(source, { eval: true, type: 'module' });
+        await new Promise((resolve) => worker.once('message', resolve));
+        spawnSync('ip', ['addr', 'add', '198.51.100.7' + round + '/32', 'dev', 'flbv0']);
+        await worker.terminate();
+      }
+      const { watchNetlink } = await import(dist + '/l2/native.js');
+      for (let round = 0; round < 50; round++) watchNetlink(() => {});
+      globalThis.gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const fds = (await import('node:fs')).readdirSync('/proc/self/fd').length;
+      console.log(JSON.stringify({ fds }));`);
+    expect(run.status, run.output).toBe(0);
+    // 50 dropped watches were closed by the collector, not left as 50 open sockets.
+    expect((run.result as { fds: number }).fds, run.output).toBeLessThan(40);
   });
 });
 
