@@ -36,6 +36,7 @@ export function reservedAddressIn(
 ): { readonly address: string; readonly kind: string } | undefined {
   const block = BLOCKS.find((candidate) => cidrsOverlap(candidate.cidr, cidr));
   if (!block) return undefined;
+  // biome-ignore lint/complexity/useMathMinMax: these are bigints, which Math.max does not take
   const first = cidr.first > block.cidr.first ? cidr.first : block.cidr.first;
   return {
     address: formatAddress({ family: cidr.family, value: first }),
