@@ -30,6 +30,8 @@ export class StandaloneSpeaker {
   private frozen = false;
   private started = false;
   private converged = false;
+  /** VIPs already reported as refused: each election retries them, the error is logged once. */
+  private readonly refusedReported = new Set<string>();
 
   constructor(private readonly parts: SpeakerParts) {
     this.config = parts.config;
@@ -120,7 +122,9 @@ export class StandaloneSpeaker {
           if (!(error instanceof RouteRefusedError)) throw error;
           const service = next.servicesByIP.get(ip);
           const pool = this.config.services.find((entry) => entry.ips.includes(ip))?.pool;
-          this.parts.logger.error({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          const level = this.refusedReported.has(ip) ? 'debug' : 'error';
+          this.parts.logger[level]({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          this.refusedReported.add(ip);
           refused.push(ip);
         }),
       ),
