@@ -1,13 +1,103 @@
+// The process logger: JSON lines on stderr in MetalLB's shape (internal/logging: go-kit's JSON
+// logger): a string `level` (debug, info, warn, error), an RFC 3339 `ts`, `caller` as file:line,
+// `msg`; each key once per line, whatever the child bindings and the call pass.
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { FerrolbError } from './errors.js';
 
-/** The process logger: pino JSON on stderr, level from FERROLB_LOG_LEVEL or `--log-level`. */
+/** MetalLB's `--log-level` values (all, debug, info, warn, error, none), plus `trace`. */
+export const LOG_LEVELS = ['all', 'trace', 'debug', 'info', 'warn', 'error', 'none'] as const;
+
+const PINO_LEVEL: Readonly<Record<string, string>> = { all: 'trace', none: 'silent' };
+/** pino's level labels by MetalLB's names: MetalLB has no trace or fatal. */
+const METALLB_LEVEL: Readonly<Record<string, string>> = { trace: 'debug', fatal: 'error' };
+/** Keys the logger writes itself; a call or binding that passes one is renamed, never repeated. */
+const RESERVED = new Set(['level', 'ts', 'caller', 'msg']);
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/** `file:line` of the first stack frame outside pino and this file, relative to src/ or dist/. */
+function callerOf(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /\(?(?:file:\/\/)?([^()\s]+):(\d+):\d+\)?$/.exec(line);
+    if (!match) continue;
+    const file = match[1] as string;
+    if (file === THIS_FILE || file.includes('/node_modules/') || file.startsWith('node:')) continue;
+    const root = Math.max(file.lastIndexOf('/src/'), file.lastIndexOf('/dist/'));
+    const relative =
+      root < 0 ? file.slice(file.lastIndexOf('/') + 1) : file.slice(file.indexOf('/', root + 1) + 1);
+    return `${relative}:${match[2]}`;
+  }
+  return 'unknown';
+}
+
+const boundOf = new WeakMap<object, Readonly<Record<string, unknown>>>();
+const BOUND = Symbol('bound');
+
+/** The keys and values a child logger binds, read once per logger. */
+function bindingsOf(instance: pino.Logger): Readonly<Record<string, unknown>> {
+  let bound = boundOf.get(instance);
+  if (bound === undefined) {
+    bound = instance.bindings();
+    boundOf.set(instance, bound);
+  }
+  return bound;
+}
+
+/**
+ * The call's fields with `caller` (and the error `code` of a FerrolbError), minus keys the logger
+ * already bound: the same value is dropped, a different one kept as `<key>_2`, so no key repeats.
+ */
+function merge(mergeObject: object, mixin: object): object {
+  const fields = mergeObject as Record<string, unknown>;
+  const mixed = mixin as Record<string | symbol, unknown>;
+  const bound = mixed[BOUND] as Readonly<Record<string, unknown>>;
+  const result: Record<string, unknown> = { caller: mixed.caller };
+  const error = fields.err ?? fields.error;
+  if (error instanceof FerrolbError && fields.code === undefined) result.code = error.code;
+  for (const [key, value] of Object.entries(fields)) {
+    if (key in bound && JSON.stringify(bound[key]) === JSON.stringify(value)) continue;
+    result[key in bound || RESERVED.has(key) ? `${key}_2` : key] = value;
+  }
+  return result;
+}
+
+/** A child binding a key its parent bound replaces it (the innermost wins) instead of repeating it. */
+function dedupeBindings(child: pino.Logger): void {
+  const symbol = pino.symbols.chindingsSym as unknown as keyof pino.Logger;
+  const text = child[symbol] as unknown as string;
+  const bound = JSON.parse(`{${text.slice(1)}}`) as Record<string, unknown>;
+  const rebuilt = Object.entries(bound)
+    .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
+    .join('');
+  (child as unknown as Record<symbol, string>)[symbol as unknown as symbol] = rebuilt;
+}
+
+function pinoLevel(level: string | undefined): string {
+  if (level === undefined || !(LOG_LEVELS as readonly string[]).includes(level)) return 'info';
+  return PINO_LEVEL[level] ?? level;
+}
+
+/** The process logger: level from FERROLB_LOG_LEVEL or `--log-level`. */
 export const logger = pino(
-  { level: process.env.FERROLB_LOG_LEVEL ?? 'info', base: { app: 'ferrolb' } },
+  {
+    level: pinoLevel(process.env.FERROLB_LOG_LEVEL),
+    base: { app: 'ferrolb' },
+    timestamp: () => `,"ts":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: METALLB_LEVEL[label] ?? label }) },
+    mixin: (_fields, _level, instance) => ({ caller: callerOf(), [BOUND]: bindingsOf(instance) }),
+    mixinMergeStrategy: merge,
+    onChild: dedupeBindings,
+  },
   pino.destination({ fd: 2, sync: true }),
 );
 export type Logger = pino.Logger;
 
-/** Changes the level of every logger derived from the process logger. */
+/** Changes the level of every logger derived from the process logger (MetalLB's names). */
 export function setLogLevel(level: string): void {
-  logger.level = level;
+  logger.level = pinoLevel(level);
 }

@@ -34,6 +34,8 @@ export interface ControllerFlags {
   readonly loadBalancerClass: string;
   /** 0 disables /metrics, /healthz and /readyz. */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -245,9 +247,12 @@ async function startServer(
   if (flags.metricsPort === 0) return undefined;
   const server = await startMetricsServer({
     port: flags.metricsPort,
-    host: '0.0.0.0',
+    host: flags.metricsBindAddress,
     health: { isHealthy: () => true, isReady },
   });
-  logger.info({ port: flags.metricsPort }, 'serving /metrics, /healthz and /readyz');
+  logger.info(
+    { port: flags.metricsPort, address: flags.metricsBindAddress },
+    'serving /metrics, /healthz and /readyz',
+  );
   return server;
 }

@@ -35,6 +35,8 @@ export interface SpeakerFlags {
   readonly ignoreExcludeLb: boolean;
   /** 0 disables /metrics, /healthz, /readyz. */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
   readonly excludeInterfaces: readonly RegExp[];
   /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
   readonly podName: string | undefined;
@@ -93,12 +95,12 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
   return pod;
 }
 
-/** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
-async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
-  if (port === 0) return undefined;
+/** /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0 disables them. */
+async function startServer(flags: SpeakerFlags, loop: SpeakerLoop): Promise<Server | undefined> {
+  if (flags.metricsPort === 0) return undefined;
   return startMetricsServer({
-    port,
-    host: '0.0.0.0',
+    port: flags.metricsPort,
+    host: flags.metricsBindAddress,
     health: { isHealthy: () => true, isReady: () => loop.isReady() },
   });
 }
@@ -148,7 +150,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
-  const server = await startServer(flags.metricsPort, loop);
+  const server = await startServer(flags, loop);
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
   return { loop, watches, dataPlane, membership, server, seedCount, seedTimer, handingOver };
 }

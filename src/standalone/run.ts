@@ -23,6 +23,8 @@ export interface StandaloneFlags {
   readonly configPath: string;
   readonly nodeName: string;
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
   readonly gracePeriodMs: number;
   readonly logLevel?: string;
 }
@@ -184,7 +186,7 @@ export async function runStandalone(flags: StandaloneFlags, logger: Logger): Pro
     await speaker.begin();
     server = await startMetricsServer({
       port: flags.metricsPort,
-      host: '127.0.0.1',
+      host: flags.metricsBindAddress,
       health: { isHealthy: () => true, isReady: () => speaker.isReady() },
     });
   } catch (error) {
