@@ -7,6 +7,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { describeRefusal } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -226,7 +227,12 @@ async function lead(
   } catch (error) {
     // ML3 is for the speakers' gossip; allocation must not wait for it. RBAC denials show up here.
     logger.error(
-      { secret: `${flags.namespace}/${flags.memberlistSecretName}`, error: String(error) },
+      {
+        op: 'CreateMlSecret',
+        code: ErrorCode.kubernetes,
+        secret: `${flags.namespace}/${flags.memberlistSecretName}`,
+        error: String(error),
+      },
       'cannot ensure memberlist secret',
     );
   }

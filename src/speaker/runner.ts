@@ -68,11 +68,17 @@ function conflictReporter(
 ): (conflict: ConflictReport) => void {
   return (conflict) => {
     // While handing over (make before break) the next owner announcing our IPs is the point, not a conflict.
+    const fields = {
+      event: 'ipConflict',
+      ip: conflict.ip,
+      mac: conflict.mac,
+      interface: conflict.interfaceName,
+    };
     if (context.isHandingOver()) {
-      logger.info({ ...conflict }, 'next owner announces an IP this node is handing over');
+      logger.info(fields, 'next owner announces an IP this node is handing over');
       return;
     }
-    logger.warn({ ...conflict }, 'another MAC claims an IP this node announces');
+    logger.warn(fields, 'another MAC claims an IP this node announces');
     const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
     for (const service of context.servicesFor(conflict.ip)) {
       void events.record(

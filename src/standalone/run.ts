@@ -82,7 +82,10 @@ async function startSpeaker(
     logger,
     ...(cluster.interfaces ? { onlyInterfaces: cluster.interfaces } : {}),
     onConflict: (conflict: { ip: string; mac: string; interfaceName: string }) =>
-      logger.warn({ ...conflict }, 'another MAC claims an IP this node announces'),
+      logger.warn(
+        { event: 'ipConflict', ip: conflict.ip, mac: conflict.mac, interface: conflict.interfaceName },
+        'another MAC claims an IP this node announces',
+      ),
   });
   const secret = await readSecret(cluster, logger);
   const membership = await Membership.start({

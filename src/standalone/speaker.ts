@@ -117,12 +117,19 @@ export class StandaloneSpeaker {
       const service = change.next.servicesByIP.get(ip);
       const previousOwner = this.current.owners.get(ip);
       const failover = change.failovers.includes(ip);
-      logger.info({ ip, service, previousOwner, failover, reason: change.reason }, 'announcing IP');
+      const event = { event: 'serviceAnnounced', ip, service: service?.join(','), previousOwner, failover };
+      logger.info({ ...event, reason: change.reason }, 'announcing IP');
     }
     for (const ip of change.lost) {
       const service = this.current.servicesByIP.get(ip);
       logger.info(
-        { ip, service, owner: change.next.owners.get(ip), reason: change.reason },
+        {
+          event: 'serviceWithdrawn',
+          ip,
+          service: service?.join(','),
+          owner: change.next.owners.get(ip),
+          reason: change.reason,
+        },
         'stopped announcing IP',
       );
     }
