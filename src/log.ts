@@ -82,19 +82,24 @@ function pinoLevel(level: string | undefined): string {
   return PINO_LEVEL[level] ?? level;
 }
 
+/** A logger in MetalLB's shape writing to `destination` (the process logger's is stderr). */
+export function createLogger(destination: pino.DestinationStream, level?: string): pino.Logger {
+  return pino(
+    {
+      level: pinoLevel(level),
+      base: { app: 'ferrolb' },
+      timestamp: () => `,"ts":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: METALLB_LEVEL[label] ?? label }) },
+      mixin: (_fields, _level, instance) => ({ caller: callerOf(), [BOUND]: bindingsOf(instance) }),
+      mixinMergeStrategy: merge,
+      onChild: dedupeBindings,
+    },
+    destination,
+  );
+}
+
 /** The process logger: level from FERROLB_LOG_LEVEL or `--log-level`. */
-export const logger = pino(
-  {
-    level: pinoLevel(process.env.FERROLB_LOG_LEVEL),
-    base: { app: 'ferrolb' },
-    timestamp: () => `,"ts":"${new Date().toISOString()}"`,
-    formatters: { level: (label) => ({ level: METALLB_LEVEL[label] ?? label }) },
-    mixin: (_fields, _level, instance) => ({ caller: callerOf(), [BOUND]: bindingsOf(instance) }),
-    mixinMergeStrategy: merge,
-    onChild: dedupeBindings,
-  },
-  pino.destination({ fd: 2, sync: true }),
-);
+export const logger = createLogger(pino.destination({ fd: 2, sync: true }), process.env.FERROLB_LOG_LEVEL);
 export type Logger = pino.Logger;
 
 /** Changes the level of every logger derived from the process logger (MetalLB's names). */

@@ -116,6 +116,8 @@ export function readExcludeInterfaces(path: string | undefined): readonly RegExp
 }
 
 function memberlistOf(values: ReadonlyMap<string, string>): SpeakerFlags['memberlist'] {
+  // Checked even when gossip is off, so a bad value is an error, not silently unused.
+  const port = integerValue(values, 'ml-bindport', { fallback: DEFAULT_GOSSIP_PORT, maximum: 65535 });
   const bindAddress = values.get('ml-bindaddr') ?? '';
   const labelSelector = values.get('ml-labels') ?? DEFAULT_MEMBERLIST_LABELS;
   // ML1: gossip needs both a bind address and the labels that find the other speakers.
@@ -123,7 +125,7 @@ function memberlistOf(values: ReadonlyMap<string, string>): SpeakerFlags['member
   if (isIP(bindAddress) === 0) throw new UsageError(`--ml-bindaddr: "${bindAddress}" is not an IP address`);
   return {
     bindAddress,
-    port: integerValue(values, 'ml-bindport', { fallback: DEFAULT_GOSSIP_PORT, maximum: 65535 }),
+    port,
     secretKeyPath: values.get('ml-secret-key-path') || undefined,
     labelSelector,
   };
