@@ -125,7 +125,13 @@ export class Reconciler {
       const outcome = await writeServiceStatus(this.options.core, service, decision);
       if (outcome.kind === 'written') {
         this.options.logger.info(
-          { service: key, ips: decision.ips, pool: decision.pool, attempts: outcome.attempts },
+          {
+            event: 'ipAllocated',
+            service: key,
+            ip: decision.ips,
+            pool: decision.pool,
+            attempts: outcome.attempts,
+          },
           'status written',
         );
       }

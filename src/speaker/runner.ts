@@ -171,7 +171,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   await running.loop.freeze();
   if (running.membership) {
     logger.info(
-      { ips: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
+      { op: 'shutdown', ip: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
       'leaving gossip: handing over',
     );
     await running.membership

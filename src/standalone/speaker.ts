@@ -177,7 +177,10 @@ export class StandaloneSpeaker {
     const { logger, membership } = this.parts;
     await this.queue;
     this.frozen = true;
-    logger.info({ ips: this.ownedIPs(), gracePeriodMs }, 'leaving: handing over to the next owners');
+    logger.info(
+      { op: 'shutdown', ip: this.ownedIPs(), gracePeriodMs },
+      'leaving: handing over to the next owners',
+    );
     // A burst still running from a recent gain would pull clients back to us after the next
     // owner announced, and leave them pointing at a node about to stop: silence it first.
     this.parts.dataPlane.stopAnnouncing();

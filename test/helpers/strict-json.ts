@@ -95,7 +95,8 @@ export function logLineProblems(line: string): string[] {
   for (const key of ['service', 'code', 'op', 'event', 'node']) {
     if (key in fields && typeof fields[key] !== 'string') problems.push(`${key} is not a string`);
   }
-  for (const key of ['time', 'ips', 'pid', 'hostname']) if (key in fields) problems.push(`pino's "${key}"`);
+  for (const key of ['time', 'pid', 'hostname']) if (key in fields) problems.push(`pino's "${key}"`);
+  if ('ips' in fields) problems.push('"ips" where MetalLB logs "ip"');
   if (typeof fields.code === 'string' && !/^FERROLB_[A-Z_]+$/.test(fields.code))
     problems.push(`code ${fields.code}`);
   return problems;
