@@ -102,18 +102,23 @@ interface Token {
   readonly inlineValue?: boolean;
 }
 
+/** parseArgs' options: the built-in, implemented and ignored flags, by name. */
+function optionsOf(spec: CommandSpec): Record<string, { type: 'string' | 'boolean'; short?: string }> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, flag] of Object.entries({ ...BUILT_IN, ...spec.flags })) {
+    options[name] = flag.short ? { type: flag.type, short: flag.short } : { type: flag.type };
+  }
+  for (const [name, type] of Object.entries(spec.ignored ?? {})) options[name] = { type };
+  return options;
+}
+
 /** Parses `args` for `spec`, environment variables as defaults; throws UsageError (exit 2). */
 export function parseCommand(
   spec: CommandSpec,
   args: readonly string[],
   environment: NodeJS.ProcessEnv = process.env,
 ): ParsedCommand {
-  const all = { ...BUILT_IN, ...spec.flags };
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, flag] of Object.entries(all)) {
-    options[name] = flag.short ? { type: flag.type, short: flag.short } : { type: flag.type };
-  }
-  for (const [name, type] of Object.entries(spec.ignored ?? {})) options[name] = { type };
+  const options = optionsOf(spec);
   const names = new Set(Object.keys(options));
   const normalised = args.map((argument) => goStyle(argument, names));
   const { tokens } = parseArgs({
