@@ -1,19 +1,27 @@
-import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { DEFAULT_NAMESPACE } from '../config/index.js';
 import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/index.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { type CommandSpec, usage } from './args.js';
 import { parseOrAnswer } from './common.js';
+import { describeInput, readPlanInput, readYamlDocuments, strictSchemas } from './plan-input.js';
+
+export { readYamlDocuments } from './plan-input.js';
+
+/**
+ * Exit code under `--exit-code` when every input is valid but a Service gets no IP (nothing was
+ * wrong with the input, yet the plan is not what the user wants: scripts tell the two apart).
+ * Opt-in, like `git diff --exit-code`: without it a refusal is a planned outcome (exit 0).
+ */
+export const EXIT_SERVICE_WITHOUT_IP = 3;
 
 export const PLAN_SPEC: CommandSpec = {
   command: 'plan',
-  summary: 'Prints the allocation the controller would make for a YAML file.',
+  summary: 'Prints the allocation the controller would make for a YAML file (- reads stdin).',
   flags: {
     file: {
       type: 'string',
       short: 'f',
-      value: 'FILE',
+      value: 'FILE|-',
       default: 'required',
       help: 'pools, advertisements and Services',
     },
@@ -25,6 +33,7 @@ export const PLAN_SPEC: CommandSpec = {
       help: 'pools outside it are ignored',
     },
     json: { type: 'boolean', help: 'print JSON' },
+    'exit-code': { type: 'boolean', help: `exit ${EXIT_SERVICE_WITHOUT_IP} when a Service gets no IP` },
   },
 };
 
@@ -33,6 +42,8 @@ export interface PlanFlags {
   readonly file: string;
   readonly namespace: string;
   readonly json: boolean;
+  /** Exit EXIT_SERVICE_WITHOUT_IP when a Service gets no IP. */
+  readonly exitCode: boolean;
 }
 
 /** Parses `plan` flags; `--flag value` and `--flag=value` both work. Throws UsageError. */
@@ -45,29 +56,8 @@ export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' | 'v
     file,
     namespace: parsed.values.get('namespace') ?? DEFAULT_NAMESPACE,
     json: parsed.values.get('json') === 'true',
+    exitCode: parsed.values.get('exit-code') === 'true',
   };
-}
-
-/** Reads a multi-document YAML file; a document that does not parse becomes null plus a warning. */
-export function readYamlDocuments(text: string): { documents: unknown[]; warnings: string[] } {
-  const warnings: string[] = [];
-  const documents = parseAllDocuments(text).map((document, index) => {
-    const problem = document.errors[0]?.message;
-    if (problem === undefined) {
-      try {
-        return document.toJS();
-      } catch (error) {
-        // toJS can still refuse a document that parsed, e.g. one exceeding the alias limit.
-        warnings.push(
-          `document ${index + 1}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        return null;
-      }
-    }
-    warnings.push(`document ${index + 1}: invalid YAML: ${problem.split('\n')[0]}`);
-    return null;
-  });
-  return { documents, warnings };
 }
 
 /** Text output: one readable line per Service. */
@@ -84,18 +74,21 @@ export function formatPlanText(result: PlanResult): string {
 export async function planMain(args: readonly string[]): Promise<number> {
   const flags = parsePlanFlags(args);
   if (flags === 'help' || flags === 'version') return 0;
-  let text: string;
-  try {
-    text = await readFile(flags.file, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(ErrorCode.configFile, `cannot read ${flags.file}: ${reason}`);
+  // Read and parse in one call, so the input text is garbage before planning starts.
+  const { documents, warnings: yamlWarnings } = readYamlDocuments(await readPlanInput(flags.file));
+  if (documents.every((document) => document === null) && yamlWarnings.length === 0) {
+    // kubectl: "no objects passed to apply". Nothing to plan is a mistake, not an empty plan.
+    throw new ConfigError(
+      ErrorCode.configFile,
+      `${describeInput(flags.file)} holds no objects: nothing to plan`,
+    );
   }
-  const { documents, warnings: yamlWarnings } = readYamlDocuments(text);
-  const result = planDocuments(documents, { namespace: flags.namespace });
+  const result = planDocuments(documents, { namespace: flags.namespace, schemas: strictSchemas() });
   const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
   for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
   if (flags.json) console.log(JSON.stringify({ services: result.services, warnings }, null, 2));
   else if (Object.keys(result.services).length > 0) console.log(formatPlanText(result));
-  return yamlWarnings.length > 0 || result.invalid ? 2 : 0;
+  if (yamlWarnings.length > 0 || result.invalid) return 2;
+  const isAnyRefused = Object.values(result.services).some((planned) => 'error' in planned);
+  return flags.exitCode && isAnyRefused ? EXIT_SERVICE_WITHOUT_IP : 0;
 }
