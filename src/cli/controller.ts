@@ -38,6 +38,12 @@ export const CONTROLLER_SPEC: CommandSpec = {
     port: PORT_FLAG,
     'metrics-bind-address': metricsBindAddressFlag(DAEMON_METRICS_BIND_ADDRESS),
     'log-level': LOG_LEVEL_FLAG,
+    'health-probe-port': {
+      type: 'string',
+      value: 'N',
+      default: 'unset',
+      help: '/healthz and /readyz on this port too (MetalLB probes 17472)',
+    },
     'ml-secret-name': {
       type: 'string',
       value: 'NAME',
@@ -82,6 +88,7 @@ export function parseControllerFlags(
     loadBalancerClass: values.get('lb-class') ?? '',
     metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
     metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
+    healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
     logLevel: logLevelValue(values),
     memberlistSecretName: values.get('ml-secret-name') || 'memberlist',
     deploymentName: values.get('deployment') || 'controller',

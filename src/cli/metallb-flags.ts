@@ -32,7 +32,7 @@ export const METALLB_FLAGS: Readonly<Record<string, MetalLBFlag>> = {
   'ml-labels': { type: 'string', speaker: 'honoured', env: 'METALLB_ML_LABELS' },
   'ml-secret-key-path': { type: 'string', speaker: 'honoured', env: 'METALLB_ML_SECRET_KEY_PATH' },
   'ignore-exclude-lb': { type: 'boolean', speaker: 'honoured' },
-  'health-probe-port': { type: 'string', ...both('ignored') },
+  'health-probe-port': { type: 'string', ...both('honoured') },
   'pprof-bind-address': { type: 'string', ...both('ignored') },
   'tls-min-version': { type: 'string', ...both('ignored') },
   'tls-cipher-suites': { type: 'string', ...both('ignored') },

@@ -86,6 +86,12 @@ export const SPEAKER_SPEC: CommandSpec = {
     port: PORT_FLAG,
     'metrics-bind-address': metricsBindAddressFlag(DAEMON_METRICS_BIND_ADDRESS),
     'log-level': LOG_LEVEL_FLAG,
+    'health-probe-port': {
+      type: 'string',
+      value: 'N',
+      default: 'unset',
+      help: '/healthz and /readyz on this port too (MetalLB probes 17472)',
+    },
     'exclude-l2-config': {
       type: 'string',
       value: 'FILE',
@@ -157,6 +163,7 @@ export function parseSpeakerFlags(
     ignoreExcludeLb: values.get('ignore-exclude-lb') === 'true',
     metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
     metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
+    healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),
     podName: values.get('pod-name') || undefined,
     logLevel: logLevelValue(values),

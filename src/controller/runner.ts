@@ -37,6 +37,8 @@ export interface ControllerFlags {
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  readonly healthProbePort?: number;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -254,6 +256,7 @@ async function startServer(
   const server = await startMetricsServer({
     port: flags.metricsPort,
     host: flags.metricsBindAddress,
+    healthPort: flags.healthProbePort,
     health: { isHealthy: () => true, isReady },
   });
   logger.info(

@@ -37,6 +37,8 @@ export interface SpeakerFlags {
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  readonly healthProbePort?: number;
   readonly excludeInterfaces: readonly RegExp[];
   /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
   readonly podName: string | undefined;
@@ -107,6 +109,7 @@ async function startServer(flags: SpeakerFlags, loop: SpeakerLoop): Promise<Serv
   return startMetricsServer({
     port: flags.metricsPort,
     host: flags.metricsBindAddress,
+    healthPort: flags.healthProbePort,
     health: { isHealthy: () => true, isReady: () => loop.isReady() },
   });
 }

@@ -1,6 +1,7 @@
 // Issue 13 #2 and #3, issue 12 #13 on the real API server: the controller and a speaker started
 // with the flags and variables of MetalLB's chart and manifests run (none exits), each names the
-// flags it ignores in one warning, --metrics-bind-address=127.0.0.1 listens there only (the
+// flags it ignores in one warning, --metrics-bind-address=127.0.0.1 listens there only, also for
+// --health-probe-port (the
 // kernel's /proc/net/tcp), and every line both daemons log through start, allocation, a refused
 // configuration and SIGTERM passes the strict duplicate-key scanner and MetalLB's log shape.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,13 +20,14 @@ let user: ReturnType<typeof userClients>;
 let controller: ControllerProcess;
 let speaker: ManagedProcess;
 let speakerPort: number;
+let controllerHealthPort: number;
+let speakerHealthPort: number;
 
 const TLS_FLAGS = [
   '--tls-min-version=VersionTLS13',
   '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
   '--tls-curve-preferences=29,23',
   '--metrics-cert-dir=/etc/metrics',
-  '--health-probe-port=17472',
   '--pprof-bind-address=',
 ];
 const CONTROLLER_ARGS = ['--webhook-mode=disabled', ...TLS_FLAGS, '--metrics-bind-address=127.0.0.1'];
@@ -66,11 +68,12 @@ const context = () => `${controller?.log(40)}\n--- speaker\n${speaker ? tailLog(
 beforeAll(async () => {
   cluster = await startTestCluster();
   user = userClients(cluster.admin);
+  [controllerHealthPort, speakerHealthPort] = [await freePort(), await freePort()];
   controller = await startControllerProcess({
     runDirectory: cluster.server.runDirectory,
     kubeconfigPath: cluster.kubeconfigPath('controller'),
     name: 'controller-logs',
-    extraArgs: CONTROLLER_ARGS,
+    extraArgs: [...CONTROLLER_ARGS, `--health-probe-port=${controllerHealthPort}`],
   });
   // Never answer on the host: every interface excluded (MetalLB's excludel2 format).
   const excludeFile = join(cluster.server.runDirectory, 'excludel2.yaml');
@@ -84,6 +87,7 @@ beforeAll(async () => {
       `--kubeconfig=${cluster.kubeconfigPath('speaker')}`,
       `--port=${speakerPort}`,
       `--exclude-l2-config=${excludeFile}`,
+      `--health-probe-port=${speakerHealthPort}`,
       ...SPEAKER_ARGS,
     ],
     env: {
@@ -113,8 +117,16 @@ describe("daemons run from MetalLB's flags, log in MetalLB's shape", () => {
       },
       { timeoutMs: 60_000, context },
     );
-    expect(listeners(controller.metricsPort)).toEqual(['127.0.0.1']);
-    expect(listeners(speakerPort)).toEqual(['127.0.0.1']);
+    for (const port of [controller.metricsPort, speakerPort, controllerHealthPort, speakerHealthPort]) {
+      expect(listeners(port)).toEqual(['127.0.0.1']);
+    }
+  });
+
+  it("issue 13 #2: --health-probe-port serves MetalLB's probe paths, not the metrics", async () => {
+    for (const port of [controllerHealthPort, speakerHealthPort]) {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    }
   });
 
   it('issue 13 #3: allocation, a refused configuration and SIGTERM leave only well-formed lines', async () => {

@@ -83,8 +83,8 @@ describe("MetalLB's flags", () => {
       namespace: 'lb',
       identity: expect.stringMatching(/^controller-abc_\d+$/),
     });
+    expect(flags).toMatchObject({ healthProbePort: 17472 });
     expect(flags !== 'help' && flags !== 'version' && flags.ignoredFlags).toEqual([
-      '--health-probe-port',
       '--webhook-mode',
       '--tls-cipher-suites',
       '--tls-curve-preferences',

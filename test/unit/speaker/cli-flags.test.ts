@@ -81,7 +81,7 @@ describe('parseSpeakerFlags', () => {
         '--tls-min-version=VersionTLS12',
       ],
       env: {},
-      want: { nodeName: 'n4', ignoredFlags: ['--ml-wan-config', '--health-probe-port', '--tls-min-version'] },
+      want: { nodeName: 'n4', healthProbePort: 7473, ignoredFlags: ['--ml-wan-config', '--tls-min-version'] },
     },
     {
       rule: "issue 13 #2: every flag of MetalLB's speaker chart and manifests is accepted, none crashes the pod",
@@ -116,8 +116,8 @@ describe('parseSpeakerFlags', () => {
         loadBalancerClass: 'example.com/lb',
         ignoreExcludeLb: true,
         podName: 'speaker-abc',
+        healthProbePort: 17472,
         ignoredFlags: [
-          '--health-probe-port',
           '--ml-wan-config',
           '--bgp-debounce-timeout',
           '--frrk8s-namespace',
