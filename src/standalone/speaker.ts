@@ -144,12 +144,19 @@ export class StandaloneSpeaker {
       const service = change.next.servicesByIP.get(ip);
       const previousOwner = this.current.owners.get(ip);
       const failover = change.failovers.includes(ip);
-      logger.info({ ip, service, previousOwner, failover, reason: change.reason }, 'announcing IP');
+      const event = { event: 'serviceAnnounced', ip, service: service?.join(','), previousOwner, failover };
+      logger.info({ ...event, reason: change.reason }, 'announcing IP');
     }
     for (const ip of change.lost) {
       const service = this.current.servicesByIP.get(ip);
       logger.info(
-        { ip, service, owner: change.next.owners.get(ip), reason: change.reason },
+        {
+          event: 'serviceWithdrawn',
+          ip,
+          service: service?.join(','),
+          owner: change.next.owners.get(ip),
+          reason: change.reason,
+        },
         'stopped announcing IP',
       );
     }
@@ -197,7 +204,10 @@ export class StandaloneSpeaker {
     const { logger, membership } = this.parts;
     await this.queue;
     this.frozen = true;
-    logger.info({ ips: this.ownedIPs(), gracePeriodMs }, 'leaving: handing over to the next owners');
+    logger.info(
+      { op: 'shutdown', ip: this.ownedIPs(), gracePeriodMs },
+      'leaving: handing over to the next owners',
+    );
     // A burst still running from a recent gain would pull clients back to us after the next
     // owner announced, and leave them pointing at a node about to stop: silence it first.
     this.parts.dataPlane.stopAnnouncing();
