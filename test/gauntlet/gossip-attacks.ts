@@ -13,6 +13,12 @@ export interface Datagram {
   readonly payload: Buffer;
 }
 
+/** A captured datagram: also who sent it and when (epoch ms, from the pcap record). */
+export interface CapturedDatagram extends Datagram {
+  readonly source: string;
+  readonly atMs: number;
+}
+
 const PCAP_HEADER_BYTES = 24;
 const RECORD_HEADER_BYTES = 16;
 const ETHERNET_BYTES = 14;
@@ -22,32 +28,35 @@ const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
 const PCAP_MAGIC_NANOSECONDS = 0xa1b23c4d;
 
 /** The IPv4 UDP datagrams to `port` in a classic pcap file of Ethernet frames (tcpdump -w). */
-export function udpDatagrams(pcap: Buffer, port: number): Datagram[] {
+export function udpDatagrams(pcap: Buffer, port: number): CapturedDatagram[] {
   if (pcap.length < PCAP_HEADER_BYTES) return [];
   const magic = pcap.readUInt32LE(0);
   if (magic !== PCAP_MAGIC_MICROSECONDS && magic !== PCAP_MAGIC_NANOSECONDS)
     throw new Error(`not a little-endian pcap file (magic ${magic.toString(16)})`);
-  const found: Datagram[] = [];
+  const fractionMs = magic === PCAP_MAGIC_NANOSECONDS ? 1e-6 : 1e-3;
+  const found: CapturedDatagram[] = [];
   for (let offset = PCAP_HEADER_BYTES; offset + RECORD_HEADER_BYTES <= pcap.length; ) {
+    const atMs = pcap.readUInt32LE(offset) * 1000 + Math.floor(pcap.readUInt32LE(offset + 4) * fractionMs);
     const captured = pcap.readUInt32LE(offset + 8);
     const frame = pcap.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + captured);
     offset += RECORD_HEADER_BYTES + captured;
     const datagram = udpOfFrame(frame);
-    if (datagram && datagram.port === port) found.push(datagram);
+    if (datagram && datagram.port === port) found.push({ ...datagram, atMs });
   }
   return found;
 }
 
-function udpOfFrame(frame: Buffer): Datagram | undefined {
+function udpOfFrame(frame: Buffer): Omit<CapturedDatagram, 'atMs'> | undefined {
   if (frame.length < ETHERNET_BYTES + 20 || frame.readUInt16BE(12) !== ETHERTYPE_IPV4) return undefined;
   const ip = frame.subarray(ETHERNET_BYTES);
   const headerBytes = ((ip[0] ?? 0) & 0x0f) * 4;
   if (ip[9] !== PROTOCOL_UDP || ip.length < headerBytes + 8) return undefined;
+  const source = [...ip.subarray(12, 16)].join('.');
   const address = [...ip.subarray(16, 20)].join('.');
   const udp = ip.subarray(headerBytes);
   const length = udp.readUInt16BE(4);
   if (length < 8 || length > udp.length) return undefined;
-  return { address, port: udp.readUInt16BE(2), payload: Buffer.from(udp.subarray(8, length)) };
+  return { source, address, port: udp.readUInt16BE(2), payload: Buffer.from(udp.subarray(8, length)) };
 }
 
 /** A running capture of UDP `port` on `device` in `namespace` (at most `maxPackets`). */
@@ -85,7 +94,7 @@ export class Capture {
   }
 
   /** Stops tcpdump (which flushes its file) and returns the captured datagrams to the port. */
-  async stop(): Promise<Datagram[]> {
+  async stop(): Promise<CapturedDatagram[]> {
     this.child.kill('SIGINT');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
     await this.exited;

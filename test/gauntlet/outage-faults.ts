@@ -3,6 +3,7 @@
 // (crash <= 1 s, pause and healed partition <= 1 s after, graceful hand-over 0 lost), recorded per
 // fault for the report, and with the trio back in its quiet state.
 import { join } from 'node:path';
+import { DEFAULT_TIMINGS, HOUSEKEEPING_INTERVAL_MS } from '../../src/membership/defaults.js';
 import { ROUTE_PROTOCOL } from '../../src/standalone/routes.js';
 import { inNs, tryInNs } from '../helpers/netns.js';
 import { Capture, forgedMemberPackets, garbageFlood, sendDatagrams } from './gossip-attacks.js';
@@ -187,7 +188,11 @@ async function noFailover(context: FaultRun, kind: string, before: { failovers: 
   return after;
 }
 
-/** Captures gossip across a graceful restart of `name`, waits, replays it all from the client. */
+/**
+ * Captures the gossip while `name` leaves (SIGTERM), keeps it down until its peers have forgotten
+ * it (dead retention), restarts it, then replays from the client what `name` sent while leaving:
+ * its encrypted "left" packets (everything captured if none), as the review did 79 s later.
+ */
 async function replay(context: FaultRun, name: string): Promise<string> {
   const { trio, report } = context;
   const file = join(trio.logDirectory, `replay-${Date.now()}.pcap`);
@@ -198,10 +203,16 @@ async function replay(context: FaultRun, name: string): Promise<string> {
     maxPackets: 5_000,
   });
   await sleep(1_000);
+  const leaving = Date.now();
   await trio.stop(name, 'SIGTERM');
+  const left = Date.now();
+  await sleep(1_000);
+  const captured = await capture.stop();
+  await sleep(DEFAULT_TIMINGS.deadRetentionMs + 2 * HOUSEKEEPING_INTERVAL_MS);
   await restart(context, name);
-  await sleep(3_000);
-  const datagrams = await capture.stop();
+  const source = trio.lab.node(name).ipv4;
+  const leave = captured.filter((d) => d.source === source && d.atMs >= leaving - 50 && d.atMs <= left + 50);
+  const datagrams = leave.length > 0 ? leave : captured;
   await settle(context, 'gossip.replay capture');
   await sleep(5_000);
   const before = { ...(await counters(trio)), from: Date.now() };
@@ -212,7 +223,7 @@ async function replay(context: FaultRun, name: string): Promise<string> {
     report.violation(
       `gossip.replay: ${datagrams.length} replayed packets, ferrolb_gossip_packets_dropped_total rose by ${after.dropped - before.dropped}`,
     );
-  return `${datagrams.length} packets captured across a restart of ${name}, replayed`;
+  return `${captured.length} packets captured while ${name} left, its ${datagrams.length} replayed after its restart`;
 }
 
 async function flood(context: FaultRun, name: string): Promise<string> {

@@ -119,7 +119,7 @@ function pcapOf(datagrams: readonly { address: number[]; port: number; payload: 
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(65_535, 16);
   header.writeUInt32LE(1, 20);
-  const records = datagrams.map(({ address, port, payload }) => {
+  const records = datagrams.map(({ address, port, payload }, index) => {
     const ethernet = Buffer.alloc(14);
     ethernet.writeUInt16BE(0x0800, 12);
     const ip = Buffer.alloc(20);
@@ -134,6 +134,8 @@ function pcapOf(datagrams: readonly { address: number[]; port: number; payload: 
     udp.writeUInt16BE(8 + payload.length, 4);
     const frame = Buffer.concat([ethernet, ip, udp, payload]);
     const record = Buffer.alloc(16);
+    record.writeUInt32LE(1_800_000_000 + index, 0);
+    record.writeUInt32LE(250_000, 4);
     record.writeUInt32LE(frame.length, 8);
     record.writeUInt32LE(frame.length, 12);
     return Buffer.concat([record, frame]);
@@ -152,9 +154,10 @@ describe('gauntlet gossip attack tools', () => {
       { address: [198, 51, 100, 12], port: 53, payload: Buffer.from('dns') },
       { address: [198, 51, 100, 13], port: 7946, payload: Buffer.alloc(0) },
     ]);
+    const source = '198.51.100.100';
     expect(udpDatagrams(pcap, 7946)).toEqual([
-      { address: '198.51.100.11', port: 7946, payload: sealed },
-      { address: '198.51.100.13', port: 7946, payload: Buffer.alloc(0) },
+      { source, address: '198.51.100.11', port: 7946, payload: sealed, atMs: 1_800_000_000_250 },
+      { source, address: '198.51.100.13', port: 7946, payload: Buffer.alloc(0), atMs: 1_800_000_002_250 },
     ]);
     expect(() => udpDatagrams(Buffer.alloc(24, 0xff), 7946)).toThrow(/not a little-endian pcap/);
   });
