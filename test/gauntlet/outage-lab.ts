@@ -17,18 +17,28 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type GossipMode = 'keyed' | 'plaintext';
 
-/** The first IPv4 VIPs (.1 to .12; .14 is the dual-stack Service's) that give every node one IP to own, by the election's hash order. */
-export function coveringVips(nodes: readonly string[]): string[] {
-  const picked: string[] = [];
-  const owners = new Set<string>();
+/** The dual-stack Service's IPs; its IPv4 one is its hash key (E9). */
+const DUAL_IPS = ['203.0.113.14', '2001:db8:1::5:e'];
+
+/**
+ * The trio's Services: the dual-stack one, plus one IPv4 Service (from .1 to .12) for each node
+ * the dual-stack one does not elect, so every node owns a VIP (election hash order, E8).
+ */
+export function trioServices(
+  nodes: readonly string[],
+): { name: string; ips: string[]; dualStack?: boolean }[] {
+  const services: { name: string; ips: string[]; dualStack?: boolean }[] = [
+    { name: 'trio-dual', ips: DUAL_IPS, dualStack: true },
+  ];
+  const owners = new Set([hashOrder(nodes, DUAL_IPS[0] as string)[0]]);
   for (let last = 1; last <= 12 && owners.size < nodes.length; last += 1) {
     const ip = `203.0.113.${last}`;
-    const owner = hashOrder(nodes, ip)[0] as string;
+    const owner = hashOrder(nodes, ip)[0];
     if (owners.has(owner)) continue;
     owners.add(owner);
-    picked.push(ip);
+    services.push({ name: `trio-${services.length}`, ips: [ip] });
   }
-  return picked;
+  return services;
 }
 
 /** The running trio. */
@@ -47,15 +57,7 @@ export class OutageLab {
     private readonly onCrash: (what: string) => void,
   ) {
     this.meter = new OutageMeter(lab.clientNamespace);
-    const names = lab.nodes.map((node) => node.name);
-    const [first, second, third] = coveringVips(names);
-    const dualV4 = '203.0.113.14';
-    const services = [
-      ...[first, second, third]
-        .filter((ip): ip is string => ip !== undefined)
-        .map((ip, index) => ({ name: `trio-${index + 1}`, ips: [ip] })),
-      { name: 'trio-dual', ips: [dualV4, '2001:db8:1::5:e'], dualStack: true },
-    ];
+    const services = trioServices(lab.nodes.map((node) => node.name));
     for (const service of services) for (const ip of service.ips) this.vips.set(ip, service.ips[0] as string);
     const secretKeyFile = writeFile(logDirectory, 'trio-key', 'gauntlet-trio-secret-22');
     this.configs = {

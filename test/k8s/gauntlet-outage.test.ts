@@ -2,8 +2,10 @@
 // become outages of the right length and phase, stalls without loss are not outages, the 16-bit
 // sequence wraps, and captured gossip is read back from a pcap file byte for byte.
 import { describe, expect, it } from 'vitest';
+import { hashOrder } from '../../src/election/index.js';
 import { forgedMemberPackets, udpDatagrams } from '../gauntlet/gossip-attacks.js';
 import { outageIn, parseReply, ReplyTrack, worstOutage } from '../gauntlet/outage.js';
+import { trioServices } from '../gauntlet/outage-lab.js';
 
 const T0 = 1_800_000_000_000;
 
@@ -180,4 +182,18 @@ describe('gauntlet gossip attack tools', () => {
       ),
     ).toBe(true);
   });
+});
+
+describe('gauntlet outage trio', () => {
+  it.each([[['node-a', 'node-b', 'node-c']], [['node-x', 'node-y', 'node-z']]])(
+    'every node of %j owns a VIP (E8 over each Service first IP), one of them dual-stack',
+    (nodes) => {
+      const services = trioServices(nodes);
+      const owners = services.map((service) => hashOrder(nodes, service.ips[0] as string)[0]);
+      expect(new Set(owners).size).toBe(nodes.length);
+      expect(services.filter((service) => service.dualStack).map((service) => service.ips.length)).toEqual([
+        2,
+      ]);
+    },
+  );
 });
