@@ -10,6 +10,11 @@ import { createInterface } from 'node:readline';
 
 /** ping's send interval: the issue's "every 10 ms". */
 export const PING_INTERVAL_MS = 10;
+/**
+ * No reply for this long and none since: an outage still open. Shorter silences are a busy machine
+ * (ping or this process not scheduled), not echoes known to be lost.
+ */
+export const OPEN_AFTER_MS = 500;
 /** ping's icmp_seq is 16 bits: it wraps after 655 s at 100 echoes a second. */
 const SEQUENCE_MODULO = 65_536;
 
@@ -63,13 +68,13 @@ export class ReplyTrack {
   /**
    * The runs that began in [from, to): a phase owns the outages that start in it, however long they
    * last (one that began before the phase is the earlier phase's). A run begins at its last reply
-   * before the loss; the still open one (nothing for three intervals) counts up to `nowMs`.
+   * before the loss; the still open one (nothing for OPEN_AFTER_MS) counts up to `nowMs`.
    */
   beganIn(window: { from: number; to: number }, nowMs: number): LossRun[] {
     const inside = (at: number) => at >= window.from - PING_INTERVAL_MS && at < window.to;
     const found = this.runs.filter((run) => inside(run.from));
     const last = this.lastReplyMs;
-    if (last !== undefined && nowMs - last > 3 * PING_INTERVAL_MS && inside(last)) {
+    if (last !== undefined && nowMs - last > OPEN_AFTER_MS && inside(last)) {
       found.push({ from: last, to: undefined, lost: Math.floor((nowMs - last) / PING_INTERVAL_MS) - 1 });
     }
     return found;
@@ -157,7 +162,7 @@ export class OutageMeter {
   }
 
   /** Whether every watched IP has answered within the last `withinMs`. */
-  allAnswering(withinMs = 500): boolean {
+  allAnswering(withinMs = OPEN_AFTER_MS): boolean {
     const nowMs = Date.now();
     return [...this.pingers.values()].every(
       ({ track }) => track.lastReplyMs !== undefined && nowMs - track.lastReplyMs <= withinMs,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashOrder } from '../../src/election/index.js';
 import { forgedMemberPackets, udpDatagrams } from '../gauntlet/gossip-attacks.js';
-import { outageIn, parseReply, ReplyTrack, worstOutage } from '../gauntlet/outage.js';
+import { OPEN_AFTER_MS, outageIn, parseReply, ReplyTrack, worstOutage } from '../gauntlet/outage.js';
 import { trioServices } from '../gauntlet/outage-lab.js';
 
 const T0 = 1_800_000_000_000;
@@ -96,6 +96,12 @@ describe('gauntlet outage oracle', () => {
     expect(outageIn('ip', holes, window(0, 1_000)).longestMs).toBe(2_000); // 990 -> 2990
     expect(outageIn('ip', holes, window(1_500, 3_500)).longestMs).toBe(0);
     expect(outageIn('ip', holes, window(3_500, 6_000)).longestMs).toBe(1_000); // 3990 -> 4990
+  });
+
+  it('a silence shorter than OPEN_AFTER_MS is a busy machine, not an open outage', () => {
+    const quiet = track(steady(1, 100, 0));
+    const outage = outageIn('ip', quiet, { from: T0, to: T0 + 5_000, nowMs: T0 + 990 + OPEN_AFTER_MS });
+    expect({ longestMs: outage.longestMs, lost: outage.lost }).toEqual({ longestMs: 0, lost: 0 });
   });
 
   it('an outage still open at the end of a phase counts up to now', () => {
