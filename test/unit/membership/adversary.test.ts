@@ -53,12 +53,20 @@ describe('issue 12 finding 3: keyed gossip refuses replayed packets', () => {
     network.clock.advance(70_000);
     network.add('node-2', { seeds: ['node-0'], key });
     expect(network.runUntil(() => network.allSeeAlive(NAMES), 10_000, 20)).toBeDefined();
+    const seenBefore = NAMES.map((name) => network.nodes.get(name)?.changes.length ?? 0);
     for (const packet of captured) {
       network.inject('node-0', packet, simulatedAddress(2));
       network.inject('node-1', packet, simulatedAddress(2));
     }
     network.clock.advance(2_000);
     expect(network.allSeeAlive(NAMES)).toBe(true);
+    // Not even for a moment: a member seen `left` loses its IPs at once (the issue's 8 s outage).
+    for (const [index, name] of NAMES.entries()) {
+      const states = (network.nodes.get(name)?.changes ?? [])
+        .slice(seenBefore[index])
+        .map((members) => members.find((member) => member.name === 'node-2')?.state);
+      expect(states, name).not.toContain('left');
+    }
     const drops = network.nodes.get('node-0')?.engine.stats().dropsByReason ?? {};
     expect(drops.stale).toBeGreaterThan(0);
   });
@@ -81,6 +89,25 @@ describe('issue 12 finding 3: keyed gossip refuses replayed packets', () => {
     const old = sealPacket(encodeMessage({ type: 'gossip', from: 'node-1', updates: [] }), key, 1);
     network.inject('node-0', old, simulatedAddress(1));
     expect(network.nodes.get('node-0')?.engine.stats().dropsByReason.previousVersion).toBe(1);
+  });
+});
+
+describe('issue 12 finding 3: acks match (target, sequence), sequences are random', () => {
+  it('guessed acks from someone else do not keep a crashed member alive', () => {
+    const network = cluster();
+    network.nodes.get('node-2')?.engine.stop();
+    const ack = (sequence: number): Buffer => forged({ type: 'ack', sequence, from: 'node-1', updates: [] });
+    const tookMs = network.runUntil(
+      () => {
+        // Sequential numbers are easy to guess: answer every recent one as another member.
+        for (let sequence = 0; sequence < 200; sequence++)
+          network.inject('node-0', ack(sequence), simulatedAddress(1));
+        return network.stateOf('node-0', 'node-2') === 'dead';
+      },
+      5_000,
+      10,
+    );
+    expect(tookMs).toBeLessThan(1_500);
   });
 });
 
