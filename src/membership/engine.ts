@@ -46,7 +46,7 @@ export class SwimEngine {
   #stopped = false;
   /** Packets sent in this life (the freshness counter). */
   #counter = 0;
-  readonly #replayGuard = new ReplayGuard();
+  readonly #replayGuard: ReplayGuard;
   readonly #limiter = new SourceLimiter();
   /** Endpoints last heard speaking wire version 1 (plaintext only): answered in version 1. */
   readonly #previousVersionPeers = new Set<string>();
@@ -54,6 +54,8 @@ export class SwimEngine {
 
   constructor(readonly options: EngineOptions) {
     this.#allowed = options.allowedMembers;
+    // An epoch silent as long as a departed member is remembered may be replaced by any other.
+    this.#replayGuard = new ReplayGuard(options.timings.deadRetentionMs);
     this.table = new MemberTable(this);
     this.prober = new Prober(this);
     this.syncer = new Syncer(this);
@@ -117,7 +119,7 @@ export class SwimEngine {
     // Plaintext is not checked: anyone can forge the fields, and enforcing them would let a forger
     // lock a member out by claiming a later boot in its name.
     if (this.options.key !== undefined && freshness !== undefined) {
-      const verdict = this.#replayGuard.check(message.from, freshness);
+      const verdict = this.#replayGuard.check(message.from, freshness, this.options.clock.now());
       if (verdict !== 'fresh') return verdict;
     }
     this.#rememberVersion(remote, opened.version);

@@ -20,29 +20,41 @@ interface SenderState {
   highest: number;
   /** Bit i set: counter `highest - i` was seen. */
   seen: number;
+  /** When a fresh packet of this epoch last arrived (clock ms). */
+  lastMs: number;
 }
 
 /**
  * Per-sender replay protection (keyed gossip only). Within one epoch, a counter is accepted once
  * and only within REPLAY_WINDOW of the highest seen. A different epoch is accepted only when its
- * boot time is later than the known one (the sender restarted), so a replayed packet of an older
- * life is refused. Bounded: beyond MAX_REPLAY_SENDERS the sender heard from least recently is forgotten.
+ * boot time is later than the known one (the sender restarted), or when the known epoch has been
+ * silent for `silenceMs` (a sender whose clock went back is not locked out for good); so a
+ * replayed packet of an older life is refused while the sender lives. Bounded: beyond
+ * MAX_REPLAY_SENDERS the sender heard from least recently is forgotten.
  */
 export class ReplayGuard {
   readonly #senders = new Map<string, SenderState>();
 
-  constructor(private readonly maxSenders = MAX_REPLAY_SENDERS) {}
+  constructor(
+    private readonly silenceMs: number,
+    private readonly maxSenders = MAX_REPLAY_SENDERS,
+  ) {}
 
-  /** Judges one packet from `sender`, and remembers it when fresh. */
-  check(sender: string, freshness: Freshness): FreshnessVerdict {
+  /** Judges one packet from `sender` arriving at `nowMs`, and remembers it when fresh. */
+  check(sender: string, freshness: Freshness, nowMs: number): FreshnessVerdict {
     const state = this.#senders.get(sender);
     if (state === undefined || state.id !== freshness.id) {
-      if (state !== undefined && freshness.boot <= state.boot) return 'stale';
-      this.#remember(sender, { boot: freshness.boot, id: freshness.id, highest: freshness.counter, seen: 1 });
+      const silent = state === undefined || nowMs - state.lastMs >= this.silenceMs;
+      if (!silent && freshness.boot <= (state as SenderState).boot) return 'stale';
+      const { boot, id, counter } = freshness;
+      this.#remember(sender, { boot, id, highest: counter, seen: 1, lastMs: nowMs });
       return 'fresh';
     }
     const verdict = judgeCounter(state, freshness.counter);
-    if (verdict === 'fresh') this.#remember(sender, state);
+    if (verdict === 'fresh') {
+      state.lastMs = nowMs;
+      this.#remember(sender, state);
+    }
     return verdict;
   }
 
