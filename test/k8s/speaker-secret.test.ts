@@ -41,11 +41,12 @@ describe('Kubernetes speaker with an unreadable gossip secret (fail closed)', ()
     const secretDirectory = mkdtempSync(join(tmpdir(), 'ferrolb-missing-secret-'));
     speakerLab.restartSpeaker(owner.name, secretDirectory);
     await eventually(
-      'the unreadable secret to be reported',
-      async () =>
-        speakerLab.log(owner.name).includes('gossip secret configured but unreadable') ? true : undefined,
+      'the restarted speaker to open its data plane',
+      async () => (speakerLab.log(owner.name).includes('data plane started') ? true : undefined),
       { timeoutMs: 30_000, intervalMs: 200, context: () => speakerLab.logs() },
     );
+    // Past the start-up wait for peers (SPEAKER_JOIN_WAIT_MS), when a lonely speaker would elect.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     for (let round = 0; round < 5; round++) {
       expect(answeringMacs(speakerLab.lab, SPEAKER_LAB_VIP, 2)).toEqual([others.mac.toLowerCase()]);
       expect(http(owner.name, '/readyz').output).toMatch(/503$/);
@@ -54,6 +55,7 @@ describe('Kubernetes speaker with an unreadable gossip secret (fail closed)', ()
     expect(http(owner.name, '/metrics').output).toMatch(
       /ferrolb_speaker_not_ready\{reason="gossipSecretUnreadable"\} 1/,
     );
+    expect(speakerLab.log(owner.name)).toContain('gossip secret configured but unreadable');
     expect(speakerLab.log(owner.name)).not.toContain('UNENCRYPTED');
     writeFileSync(join(secretDirectory, 'secretkey'), 'c2VjcmV0LWZvci10ZXN0cw');
     const back = await speakerLab.ownerAnswering((node) => node === owner.name);
