@@ -111,6 +111,26 @@ describe('issue 12 finding 3: acks match (target, sequence), sequences are rando
   });
 });
 
+describe('DESIGN rolling update: the previous wire version', () => {
+  it('without a secret, a node answers a version-1 sender in version 1 (the previous release understands it)', () => {
+    const network = cluster();
+    const replies: Buffer[] = [];
+    network.tap = (from, to, packet) => {
+      if (from === 'node-0' && to === '10.77.0.1') replies.push(packet);
+    };
+    const ping = forged({ type: 'ping', sequence: 7, from: 'old-node', target: 'node-0', updates: [] });
+    network.inject('node-0', ping, '10.77.0.1');
+    network.clock.advance(10);
+    expect(replies.length).toBeGreaterThan(0);
+    expect(replies.map((packet) => packet[0])).toEqual(replies.map(() => 0));
+    const ack = replies
+      .map((packet) => JSON.parse(packet.subarray(1).toString()))
+      .find((m) => m.type === 'ack');
+    expect(ack).toMatchObject({ type: 'ack', sequence: 7, from: 'node-0' });
+    expect(ack).not.toHaveProperty('v');
+  });
+});
+
 describe('issue 12 finding 7: incarnations are capped', () => {
   it('a forged accusation at 2^53-1 is ignored; one at the highest accepted value is still refuted', () => {
     const network = cluster();
