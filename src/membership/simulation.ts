@@ -2,7 +2,7 @@
 // and for measuring protocol bandwidth at sizes one process cannot run in real time (issue 5 item 7).
 import { DEFAULT_TIMINGS, type MembershipTimings } from './defaults.js';
 import { SwimEngine } from './engine.js';
-import type { Clock } from './engine-types.js';
+import type { Clock, MembershipEvent } from './engine-types.js';
 import type { Member } from './types.js';
 
 interface Timer {
@@ -112,6 +112,8 @@ export interface SimulatedNode {
   readonly address: string;
   engine: SwimEngine;
   changes: Member[][];
+  /** Every `refuted` / `memberReturned` event, in order. */
+  events: MembershipEvent[];
   bytesSent: number;
   largestPacketBytes: number;
   /** Until then the node's thread is "blocked": its timers and deliveries wait (see `stall`). */
@@ -153,6 +155,7 @@ export class SimulatedNetwork {
       name,
       address,
       changes: [],
+      events: [],
       bytesSent: 0,
       largestPacketBytes: 0,
       frozenUntilMs: 0,
@@ -171,6 +174,7 @@ export class SimulatedNetwork {
       ...(options.allowedMembers ? { allowedMembers: options.allowedMembers } : {}),
       ...(options.maxMembers === undefined ? {} : { maxMembers: options.maxMembers }),
       onChange: (members) => node.changes.push(members),
+      onEvent: (event) => node.events.push(event),
       transport: { send: (packet, toAddress) => this.#send(node, packet, toAddress) },
     });
     this.nodes.set(name, node);

@@ -111,6 +111,22 @@ describe('issue 12 finding 3: acks match (target, sequence), sequences are rando
   });
 });
 
+describe('events for re-announcing (DESIGN "Ownership is re-asserted")', () => {
+  it('a node that refutes a suspicion emits refuted; a member back from dead emits memberReturned', () => {
+    const network = cluster({ key });
+    network.blocked = (from, to) => from === 'node-2' || to === 'node-2';
+    expect(network.runUntil(() => network.stateOf('node-0', 'node-2') === 'dead', 5_000, 5)).toBeDefined();
+    network.blocked = () => false;
+    expect(network.runUntil(() => network.allSeeAlive(NAMES), 10_000, 20)).toBeDefined();
+    expect(network.nodes.get('node-2')?.events.some((event) => event.type === 'refuted')).toBe(true);
+    expect(network.nodes.get('node-0')?.events).toContainEqual({
+      type: 'memberReturned',
+      member: 'node-2',
+      from: 'dead',
+    });
+  });
+});
+
 describe('DESIGN rolling update: the previous wire version', () => {
   it('without a secret, a node answers a version-1 sender in version 1 (the previous release understands it)', () => {
     const network = cluster();
