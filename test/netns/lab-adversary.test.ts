@@ -9,7 +9,7 @@ import { Lab } from '../helpers/lab.js';
 import { expectedOwner, LabCluster, requireBuild, waitForOwner, whoAnswers } from '../helpers/lab-cluster.js';
 import { forgetNeighbour, resolveMac, spawnInClient, waitFor } from '../helpers/lab-probes.js';
 import { writeFile } from '../helpers/lab-speakers.js';
-import { inNs } from '../helpers/netns.js';
+import { inNs, spawnInNs } from '../helpers/netns.js';
 
 const IPS = ['203.0.113.60', '203.0.113.61', '203.0.113.62', '203.0.113.63', '203.0.113.64', '203.0.113.65'];
 const POOLS = [{ name: 'adversary', addresses: ['203.0.113.60-203.0.113.70'] }];
@@ -18,6 +18,8 @@ const FLOOD_SECONDS = 10;
 
 /** The flooder (C, sendmmsg): one Node thread manages under 200k pps on this machine. */
 const FLOOD_SOURCE = fileURLToPath(new URL('./tools/udp-flood.c', import.meta.url));
+/** Replays captured UDP payloads from the captured source address (IP_TRANSPARENT). */
+const REPLAY_TOOL = fileURLToPath(new URL('./tools/replay-udp.py', import.meta.url));
 
 let lab: Lab;
 let cluster: LabCluster;
@@ -108,6 +110,51 @@ describe('ferrolb standalone under attack in a three-node lab', { timeout: 180_0
     // UDP may lose some of the flood in the kernel; every datagram that reached gossip was counted.
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThanOrEqual(sent);
+  });
+
+  it('issue 12 #3: captured `left` packets, replayed from another host after the member restarted, remove nobody', {
+    timeout: 240_000,
+  }, async () => {
+    newCluster().start();
+    for (const ip of IPS) await waitForOwner(lab, ip, expectedOwner(names, ip));
+    const [observer, , victim] = names as [string, string, string];
+    const capture = join(cluster.directory, 'left.pcap');
+    const tcpdump = spawnInNs(lab.node(observer).namespace, 'tcpdump', [
+      '-i',
+      'eth0',
+      '-U',
+      '-w',
+      capture,
+      `udp and src host ${lab.node(victim).ipv4} and dst port 7946`,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await cluster.stop(victim, 'SIGTERM')).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    tcpdump.kill('SIGINT');
+    await new Promise((resolve) => tcpdump.once('exit', resolve));
+    // As in the report: later than the others remember a departed member (deadRetentionMs, 60 s).
+    await new Promise((resolve) => setTimeout(resolve, 65_000));
+    cluster.start([victim]);
+    for (const ip of IPS) await waitForOwner(lab, ip, expectedOwner(names, ip));
+    const logLengths = new Map(names.map((name) => [name, cluster.speaker(name).log().length]));
+    for (const target of names.filter((name) => name !== victim)) {
+      const replay = lab.inClient('python3', [REPLAY_TOOL, capture, lab.node(target).ipv4, '7946']);
+      expect(Number(replay.output.trim()), replay.output).toBeGreaterThan(0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    for (const name of names) {
+      const since = cluster.speaker(name).log().slice(logLengths.get(name));
+      expect(since, `${name} must not see ${victim} leave`).not.toMatch(
+        /"member":"[^"]*","from":"alive","to":"(left|dead)"/,
+      );
+    }
+    for (const ip of IPS) {
+      forgetNeighbour(lab, ip);
+      expect(resolveMac(lab, ip), ip).toBe(lab.node(expectedOwner(names, ip)).mac);
+    }
+    expect(cluster.speaker(observer).metrics()).toMatch(
+      /ferrolb_gossip_packets_dropped_total\{reason="stale"\} [1-9]/,
+    );
   });
 
   it('issue 11: /readyz says not Ready while no packet socket can be open on a selected interface, and Ready once one is', async () => {
