@@ -15,6 +15,7 @@ import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
 import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
+import { ReadinessTracker } from './readiness-tracker.js';
 import { findOwnPod } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
@@ -103,14 +104,17 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
   return pod;
 }
 
-/** /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0 disables them. */
-async function startServer(flags: SpeakerFlags, loop: SpeakerLoop): Promise<Server | undefined> {
+/**
+ * /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0
+ * disables them. Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
+ */
+async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker): Promise<Server | undefined> {
   if (flags.metricsPort === 0) return undefined;
   return startMetricsServer({
     port: flags.metricsPort,
     host: flags.metricsBindAddress,
     healthPort: flags.healthProbePort,
-    health: { isHealthy: () => true, isReady: () => loop.isReady() },
+    health: { isHealthy: () => true, isReady: () => readiness.isReady() },
   });
 }
 
@@ -131,8 +135,20 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     onConflict,
   });
   logger.info({ interfaces: dataPlane.interfaceStates() }, 'data plane started');
+  // Issue 11: Ready only when serving; the secret status is shared with gossip's fail-closed wait.
+  const status = { secretRead: !flags.memberlist?.secretKeyPath };
+  const readiness = new ReadinessTracker(
+    () => ({
+      secretRead: status.secretRead,
+      packetSockets: dataPlane.hasHealthyInterface(),
+      converged: loop?.isReady() ?? false,
+    }),
+    logger,
+  );
+  const server = await startServer(flags, readiness);
+  readiness.isReady();
   const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
-  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata });
+  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata, status });
   const watches = startSpeakerWatches(config, {
     namespace: flags.namespace,
     logger,
@@ -159,7 +175,6 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
-  const server = await startServer(flags, loop);
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
   return { loop, watches, dataPlane, membership, server, seedCount, seedTimer, handingOver };
 }

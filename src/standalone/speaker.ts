@@ -5,6 +5,7 @@
 import { failoversGained } from '../election/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
+import type { ReadinessInputs } from '../speaker/readiness.js';
 import type { ClusterMember } from './cluster.js';
 import type { StandaloneConfig } from './load.js';
 import { computeOwnership, diffOwned, type OwnedAnnouncement, type Ownership } from './ownership.js';
@@ -43,9 +44,13 @@ export class StandaloneSpeaker {
     this.publishInterfaceHealth();
   }
 
-  /** True once the first election has been applied (readiness). */
-  isReady(): boolean {
-    return this.converged;
+  /** Readiness (issue 11): the secret was read before start, or the start failed (exit 2). */
+  readinessInputs(): ReadinessInputs {
+    return {
+      secretRead: true,
+      packetSockets: this.parts.dataPlane.hasHealthyInterface(),
+      converged: this.converged,
+    };
   }
 
   /** How many members gossip counts as live (this node included). */
