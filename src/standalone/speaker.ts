@@ -5,6 +5,7 @@
 import { failoversGained } from '../election/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
+import { MembershipTransitions } from '../speaker/index.js';
 import type { ClusterMember } from './cluster.js';
 import type { StandaloneConfig } from './load.js';
 import { computeOwnership, diffOwned, type OwnedAnnouncement, type Ownership } from './ownership.js';
@@ -30,10 +31,12 @@ export class StandaloneSpeaker {
   private frozen = false;
   private started = false;
   private converged = false;
+  private readonly transitions: MembershipTransitions;
 
   constructor(private readonly parts: SpeakerParts) {
     this.config = parts.config;
-    parts.membership.on('change', () => this.converge('membership'));
+    this.transitions = new MembershipTransitions(parts.nodeName);
+    parts.membership.on('change', () => this.onMembershipChange());
     parts.dataPlane.on('interfaces', () => {
       this.publishInterfaceHealth();
       this.converge('interfaces');
@@ -80,6 +83,15 @@ export class StandaloneSpeaker {
       () => this.applyOnce(reason),
     );
     return this.queue;
+  }
+
+  // DESIGN "Ownership is re-asserted": re-elect first, then announce what this node still owns.
+  private onMembershipChange(): Promise<void> {
+    const { reassert, handOverExpected } = this.transitions.observe(this.parts.membership.members());
+    if (handOverExpected) this.parts.dataPlane.expectHandOver();
+    return this.converge('membership').then(() => {
+      if (reassert && !this.frozen) this.parts.dataPlane.reassert(reassert);
+    });
   }
 
   private async applyOnce(reason: string): Promise<void> {
