@@ -136,3 +136,15 @@ export const REASSERT_ON_CLAIM_INTERVAL_MS = 500;
  * burst (5 s) plus margin for gossip to converge.
  */
 export const HANDOVER_SETTLE_MS = 10_000;
+
+/**
+ * Each packet socket (one interface, ARP or NDP) answers at most this many requests per second,
+ * in bursts of up to LAYER2_REPLY_BURST, and counts the rest as `rateLimited` drops (issue 12 #11):
+ * a request flood must not become a reply flood. Generous on purpose: far above what a LAN's
+ * neighbours ask (a few per second per host), and above the zero-loss answered rate bench/l2
+ * measures, so legitimate bursts (every client re-resolving after a failover) are never cut.
+ */
+export const LAYER2_REPLY_RATE_PER_SECOND = 100_000;
+
+/** Bucket size of the per-socket reply limit (LAYER2_REPLY_RATE_PER_SECOND). */
+export const LAYER2_REPLY_BURST = 10_000;

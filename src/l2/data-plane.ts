@@ -3,7 +3,12 @@
 // thread answers ARP/NDP), announces gained IPs, turns C counters into metrics and watches for
 // conflicts. All of it is I/O wiring; every decision lives in a pure module.
 import { EventEmitter } from 'node:events';
-import { HANDOVER_SETTLE_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
+import {
+  HANDOVER_SETTLE_MS,
+  LAYER2_COUNTER_SYNC_INTERVAL_MS,
+  LAYER2_REPLY_BURST,
+  LAYER2_REPLY_RATE_PER_SECOND,
+} from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import { Announcer, DEFAULT_TIMING } from './announcer.js';
 import { ClaimWatch } from './claims.js';
@@ -12,7 +17,7 @@ import { sendGratuitousRound } from './gratuitous.js';
 import { DEFAULT_EXCLUDED_INTERFACES, type InterfaceState } from './interface-filter.js';
 import { InterfaceWatcher, type LinkReader } from './interfaces.js';
 import { Layer2Metrics } from './layer2-metrics.js';
-import { PacketSocket, setResponderPriority } from './native.js';
+import { PacketSocket, setReplyRateLimit, setResponderPriority } from './native.js';
 import {
   addressesOn,
   announcementKey,
@@ -39,6 +44,8 @@ export interface DataPlaneOptions {
    * normal scheduling without it). Measured in bench/l2.
    */
   responderPriority?: number;
+  /** Answers per second and burst of each socket (issue 12 #11); default LAYER2_REPLY_*; perSecond 0 = no limit. */
+  replyRateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
 /** One owned IP's advertisement scope: undefined interfaces = all selected (L13). */
@@ -53,6 +60,7 @@ export interface DataPlaneSeams {
   readonly now?: () => number;
   readonly pollIntervalMs?: number;
   readonly setPriority?: (priority: number) => void;
+  readonly setReplyRateLimit?: (perSecond: number, burst: number) => void;
 }
 
 /** The layer-2 data plane of one node. */
@@ -107,6 +115,11 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     });
     const plane = new DataPlane(options, watcher, seams);
     plane.applyPriority();
+    const limit = options.replyRateLimit ?? {
+      perSecond: LAYER2_REPLY_RATE_PER_SECOND,
+      burst: LAYER2_REPLY_BURST,
+    };
+    (seams.setReplyRateLimit ?? setReplyRateLimit)(limit.perSecond, limit.burst);
     watcher.on('change', () => {
       plane.reconcile();
       plane.emit('interfaces');
