@@ -38,6 +38,7 @@ interface SpeakerSettings {
 /** A test cluster, a lab, the Service world and one running `ferrolb speaker` per lab node. */
 export class SpeakerLab {
   private readonly speakers = new Map<string, ChildProcess>();
+  private settings: SpeakerSettings | undefined;
   /** The user's (kubectl's) clients. */
   readonly user: ReturnType<typeof userClients>;
 
@@ -75,6 +76,12 @@ export class SpeakerLab {
       await cluster.stop();
       throw error;
     }
+  }
+
+  /** Starts `node`'s speaker again after stopSpeaker (a restarted speaker pod). */
+  restartSpeaker(node: string): void {
+    if (!this.settings) throw new Error('the speaker lab never started its speakers');
+    this.startSpeaker(this.lab.node(node), this.settings);
   }
 
   /** The names of the nodes whose speaker was started (running or not). */
@@ -137,6 +144,7 @@ export class SpeakerLab {
   }
 
   private startSpeaker(node: LabNode, settings: SpeakerSettings): void {
+    this.settings = settings;
     const log = createWriteStream(join(this.logDirectory, `${node.name}.log`), { flags: 'a' });
     const child = spawnInNs(
       node.namespace,
