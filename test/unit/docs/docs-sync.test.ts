@@ -180,8 +180,13 @@ describe('docs/helm.md lists every chart value', () => {
   const leaves = (node: unknown, prefix: string): string[] => {
     const isMap = typeof node === 'object' && node !== null && !Array.isArray(node);
     if (!isMap || Object.keys(node).length === 0) return [prefix];
-    // resources and nodeSelector are Kubernetes objects documented as a whole.
-    if (/\.(resources|nodeSelector)$/.test(prefix)) return [prefix];
+    // Kubernetes objects and label maps are documented as a whole.
+    if (
+      /\.(resources|nodeSelector|securityContext|containerSecurityContext|affinity|strategy|updateStrategy|labels)$/.test(
+        prefix,
+      )
+    )
+      return [prefix];
     return Object.entries(node).flatMap(([key, child]) => leaves(child, prefix ? `${prefix}.${key}` : key));
   };
 
