@@ -309,8 +309,10 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     if (decision.report && decision.kind === 'handover') {
       this.options.logger.info(fields, 'another speaker answers for an IP we announce while ownership moves');
     } else if (decision.report) {
-      this.options.logger.warn(fields, 'another MAC claims an IP we announce');
-      this.options.onConflict?.({ ...claim, interfaceName });
+      // One line per conflict: the shell's onConflict logs it (with what it knows), else this does.
+      if (this.options.onConflict) this.options.onConflict({ ...claim, interfaceName });
+      else
+        this.options.logger.warn({ event: 'ipConflict', ...fields }, 'another MAC claims an IP we announce');
     }
     const key = announcementKey(interfaceName, claim.ip);
     if (!decision.reassert || !this.keys.has(key)) return;
