@@ -129,8 +129,8 @@ export const PAUSE_THRESHOLD_MS = 1000;
 export const REASSERT_ON_CLAIM_INTERVAL_MS = 500;
 
 /**
- * For this long after a membership change (a member left, died, returned or joined) or after this
- * node gained an IP, another speaker answering for one of our IPs is the election handing over (the
+ * For this long after a membership change (a member left, died, returned or joined) or a change of
+ * this node's IPs, another speaker answering for one of our IPs is the election handing over (the
  * old owner inside its grace period, a peer not yet re-elected), not a conflict: no metric, Event
  * or warning (issue 12 #12; MetalLB raises no ipConflict at all). The grace period (2 s) plus the
  * burst (5 s) plus margin for gossip to converge.

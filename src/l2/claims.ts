@@ -2,11 +2,7 @@
 // "Ownership is re-asserted"). The claim itself is found by classify.ts detectConflict; this file
 // decides, from plain data and the time passed in, whether it is a conflict worth a metric, an
 // Event and a warning, or the election handing over, and whether to announce again.
-import {
-  CONFLICT_REPORT_INTERVAL_MS,
-  HANDOVER_SETTLE_MS,
-  REASSERT_ON_CLAIM_INTERVAL_MS,
-} from '../config/defaults.js';
+import { CONFLICT_REPORT_INTERVAL_MS, REASSERT_ON_CLAIM_INTERVAL_MS } from '../config/defaults.js';
 
 /** One claim: another MAC answering for `ip`. */
 export interface Claim {
@@ -19,7 +15,7 @@ export interface ClaimContext {
   readonly nowMs: number;
   /** This node is handing over (SIGTERM): the next owner announcing is the point. */
   readonly handingOver: boolean;
-  /** Membership changed within HANDOVER_SETTLE_MS: the election is still moving IPs. */
+  /** Membership or this node's ownership changed within HANDOVER_SETTLE_MS: the election is still moving IPs. */
   readonly settling: boolean;
 }
 
@@ -34,34 +30,22 @@ export interface ClaimDecision {
   readonly reassert: boolean;
 }
 
-/** Remembers when IPs were gained, reported and re-asserted; decides each claim. */
+/** Remembers when claims were reported and answered; decides each claim. */
 export class ClaimWatch {
-  /** IP → when this node gained it. */
-  private readonly gainedAtMs = new Map<string, number>();
   /** `kind|ip|mac` → when it was last reported. */
   private readonly reportedAtMs = new Map<string, number>();
   /** IP → when a claim was last answered with a round. */
   private readonly reassertedAtMs = new Map<string, number>();
 
-  /** Records IPs gained now: their previous owner may still answer inside its grace period. */
-  gained(ips: readonly string[], nowMs: number): void {
-    for (const ip of ips) this.gainedAtMs.set(ip, nowMs);
-  }
-
   /** Forgets IPs no longer owned. */
   lost(ips: readonly string[]): void {
-    for (const ip of ips) {
-      this.gainedAtMs.delete(ip);
-      this.reassertedAtMs.delete(ip);
-    }
+    for (const ip of ips) this.reassertedAtMs.delete(ip);
   }
 
   /** Decides one claim and records what it reports and re-asserts. */
   decide(claim: Claim, context: ClaimContext): ClaimDecision {
     const { nowMs } = context;
-    const gainedAtMs = this.gainedAtMs.get(claim.ip);
-    const recentlyGained = gainedAtMs !== undefined && nowMs - gainedAtMs < HANDOVER_SETTLE_MS;
-    const kind = context.handingOver || context.settling || recentlyGained ? 'handover' : 'conflict';
+    const kind = context.handingOver || context.settling ? 'handover' : 'conflict';
     const reportKey = `${kind}|${claim.ip}|${claim.mac}`;
     const reportedAtMs = this.reportedAtMs.get(reportKey);
     const report = reportedAtMs === undefined || nowMs - reportedAtMs >= CONFLICT_REPORT_INTERVAL_MS;

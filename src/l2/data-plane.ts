@@ -150,8 +150,9 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
   }
 
   /**
-   * Membership just changed (a member left, died, returned or joined): for HANDOVER_SETTLE_MS,
-   * another speaker answering for our IPs is the election moving them, not a conflict (issue 12 #12).
+   * The election is moving IPs (a member left, died, returned or joined; this node gained or lost
+   * an IP): for HANDOVER_SETTLE_MS, another speaker answering for our IPs — the old owner inside its
+   * grace period, a peer not yet re-elected — is a hand-over, not a conflict (issue 12 #12).
    */
   expectHandOver(): void {
     this.handOverUntilMs = this.now() + HANDOVER_SETTLE_MS;
@@ -239,10 +240,6 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.announcer.lost(lost);
     this.announcer.gained(gained);
     this.claims.lost(lost.map((key) => splitAnnouncementKey(key).ip));
-    this.claims.gained(
-      gained.map((key) => splitAnnouncementKey(key).ip),
-      this.now(),
-    );
   }
 
   private addPort(state: InterfaceState): void {

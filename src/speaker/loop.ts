@@ -149,6 +149,7 @@ export class SpeakerLoop {
     });
     for (const problem of problems) this.reportServiceProblem(problem);
     const result = reconcile(inputs, this.state);
+    const before = new Set(this.announcedIPs());
     dataPlane?.setAnnouncements(result.announcements);
     if (this.pendingReassert) dataPlane?.reassert(this.pendingReassert);
     this.pendingReassert = undefined;
@@ -156,6 +157,9 @@ export class SpeakerLoop {
     this.logChanges(result);
     this.state = result.state;
     this.converged = true;
+    const after = this.announcedIPs();
+    // Issue 12 #12: the previous owner of a gained IP may still answer inside its grace period.
+    if (after.length !== before.size || after.some((ip) => !before.has(ip))) dataPlane?.expectHandOver();
     const [eventsOk, statusesOk] = await Promise.all([
       this.recordEvents(result.events),
       this.applyStatuses(result),

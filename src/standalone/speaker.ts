@@ -110,6 +110,8 @@ export class StandaloneSpeaker {
     const next = { ...elected, owned: new Map([...elected.owned].filter(([ip]) => !refused.includes(ip))) };
     const gained = diff.gained.filter((ip) => !refused.includes(ip));
     const { lost } = diff;
+    // Issue 12 #12: the previous owner of a gained IP may still answer inside its grace period.
+    if (gained.length + lost.length > 0) this.parts.dataPlane.expectHandOver();
     this.parts.dataPlane.setAnnouncements(next.owned);
     await Promise.all(lost.map((ip) => removeLocalRoute(ip)));
     const failovers = failoversGained(nodeName, this.current.owners, gained);
