@@ -3,12 +3,7 @@
 // thread answers ARP/NDP), announces gained IPs, turns C counters into metrics and watches for
 // conflicts. All of it is I/O wiring; every decision lives in a pure module.
 import { EventEmitter } from 'node:events';
-import {
-  HANDOVER_SETTLE_MS,
-  LAYER2_COUNTER_SYNC_INTERVAL_MS,
-  LAYER2_REPLY_BURST,
-  LAYER2_REPLY_RATE_PER_SECOND,
-} from '../config/defaults.js';
+import { HANDOVER_SETTLE_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import { Announcer, DEFAULT_TIMING } from './announcer.js';
 import { ClaimWatch } from './claims.js';
@@ -17,7 +12,7 @@ import { sendGratuitousRound } from './gratuitous.js';
 import { DEFAULT_EXCLUDED_INTERFACES, type InterfaceState } from './interface-filter.js';
 import { InterfaceWatcher, type LinkReader } from './interfaces.js';
 import { Layer2Metrics } from './layer2-metrics.js';
-import { PacketSocket, setReplyRateLimit, setResponderPriority } from './native.js';
+import { PacketSocket } from './native.js';
 import {
   addressesOn,
   announcementKey,
@@ -27,6 +22,7 @@ import {
   splitAnnouncementKey,
 } from './ownership.js';
 import { InterfacePort, type OpenPort } from './port.js';
+import { applyResponderSettings } from './responder-settings.js';
 
 /** How the data plane is started (the speaker's and standalone's wiring). */
 export interface DataPlaneOptions {
@@ -114,12 +110,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
       ...(seams.pollIntervalMs ? { intervalMs: seams.pollIntervalMs } : {}),
     });
     const plane = new DataPlane(options, watcher, seams);
-    plane.applyPriority();
-    const limit = options.replyRateLimit ?? {
-      perSecond: LAYER2_REPLY_RATE_PER_SECOND,
-      burst: LAYER2_REPLY_BURST,
-    };
-    (seams.setReplyRateLimit ?? setReplyRateLimit)(limit.perSecond, limit.burst);
+    applyResponderSettings(options, seams, options.logger);
     watcher.on('change', () => {
       plane.reconcile();
       plane.emit('interfaces');
@@ -198,20 +189,6 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.syncCounters();
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
-  }
-
-  private applyPriority(): void {
-    const priority = this.options.responderPriority ?? 0;
-    if (priority === 0) return;
-    try {
-      (this.seams.setPriority ?? setResponderPriority)(priority);
-      this.options.logger.info({ priority }, 'layer-2 responder threads run under SCHED_FIFO');
-    } catch (error) {
-      this.options.logger.warn(
-        { priority, err: error },
-        'cannot raise the responder priority (CAP_SYS_NICE?); normal scheduling',
-      );
-    }
   }
 
   private openPort(): OpenPort {
