@@ -2,8 +2,10 @@
 // keeps one InterfacePort per usable interface, pushes the owned tables into the addon (whose C
 // thread answers ARP/NDP), announces gained IPs, turns C counters into metrics and watches for
 // conflicts. All of it is I/O wiring; every decision lives in a pure module.
+
 import { EventEmitter } from 'node:events';
 import { HANDOVER_SETTLE_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
+import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Announcer, DEFAULT_TIMING } from './announcer.js';
 import { ClaimWatch } from './claims.js';
@@ -224,7 +226,10 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     // Retried every counter sync: log a failure once, not every second.
     const errors = port.errors.join('; ');
     if (errors !== '' && this.loggedOpenErrors.get(state.name) !== errors) {
-      this.options.logger.error({ interface: state.name, error: errors }, 'cannot open packet socket');
+      this.options.logger.error(
+        { code: ErrorCode.native, interface: state.name, error: errors },
+        'cannot open packet socket',
+      );
     }
     this.loggedOpenErrors.set(state.name, errors);
     this.ports.set(state.name, port);

@@ -23,6 +23,8 @@ export interface StandaloneFlags {
   readonly configPath: string;
   readonly nodeName: string;
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
   readonly gracePeriodMs: number;
   readonly logLevel?: string;
 }
@@ -87,7 +89,10 @@ async function startSpeaker(
     logger,
     ...(cluster.interfaces ? { onlyInterfaces: cluster.interfaces } : {}),
     onConflict: (conflict: { ip: string; mac: string; interfaceName: string }) =>
-      logger.warn({ ...conflict }, 'another MAC claims an IP this node announces'),
+      logger.warn(
+        { event: 'ipConflict', ip: conflict.ip, mac: conflict.mac, interface: conflict.interfaceName },
+        'another MAC claims an IP this node announces',
+      ),
   });
   const secret = await readSecret(cluster, logger);
   const membership = await Membership.start({
@@ -194,7 +199,7 @@ export async function runStandalone(flags: StandaloneFlags, logger: Logger): Pro
     await speaker.begin();
     server = await startMetricsServer({
       port: flags.metricsPort,
-      host: '127.0.0.1',
+      host: flags.metricsBindAddress,
       health: { isHealthy: () => true, isReady: () => speaker.isReady() },
     });
   } catch (error) {

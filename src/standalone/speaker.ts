@@ -32,6 +32,8 @@ export class StandaloneSpeaker {
   private started = false;
   private converged = false;
   private readonly transitions: MembershipTransitions;
+  /** VIPs already reported as refused: each election retries them, the error is logged once. */
+  private readonly refusedReported = new Set<string>();
 
   constructor(private readonly parts: SpeakerParts) {
     this.config = parts.config;
@@ -134,7 +136,9 @@ export class StandaloneSpeaker {
           if (!(error instanceof RouteRefusedError)) throw error;
           const service = next.servicesByIP.get(ip);
           const pool = this.config.services.find((entry) => entry.ips.includes(ip))?.pool;
-          this.parts.logger.error({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          const level = this.refusedReported.has(ip) ? 'debug' : 'error';
+          this.parts.logger[level]({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          this.refusedReported.add(ip);
           refused.push(ip);
         }),
       ),
@@ -154,12 +158,19 @@ export class StandaloneSpeaker {
       const service = change.next.servicesByIP.get(ip);
       const previousOwner = this.current.owners.get(ip);
       const failover = change.failovers.includes(ip);
-      logger.info({ ip, service, previousOwner, failover, reason: change.reason }, 'announcing IP');
+      const event = { event: 'serviceAnnounced', ip, service: service?.join(','), previousOwner, failover };
+      logger.info({ ...event, reason: change.reason }, 'announcing IP');
     }
     for (const ip of change.lost) {
       const service = this.current.servicesByIP.get(ip);
       logger.info(
-        { ip, service, owner: change.next.owners.get(ip), reason: change.reason },
+        {
+          event: 'serviceWithdrawn',
+          ip,
+          service: service?.join(','),
+          owner: change.next.owners.get(ip),
+          reason: change.reason,
+        },
         'stopped announcing IP',
       );
     }
@@ -207,7 +218,10 @@ export class StandaloneSpeaker {
     const { logger, membership } = this.parts;
     await this.queue;
     this.frozen = true;
-    logger.info({ ips: this.ownedIPs(), gracePeriodMs }, 'leaving: handing over to the next owners');
+    logger.info(
+      { op: 'shutdown', ip: this.ownedIPs(), gracePeriodMs },
+      'leaving: handing over to the next owners',
+    );
     // A burst still running from a recent gain would pull clients back to us after the next
     // owner announced, and leave them pointing at a node about to stop: silence it first.
     this.parts.dataPlane.stopAnnouncing();
