@@ -22,6 +22,12 @@ export interface ConflictReport {
 export interface DataPlanePort {
   /** Diffs against the previous call: gained IPs get a gratuitous burst and answers, lost ones stop. */
   setAnnouncements(owned: ReadonlyMap<string, Announcement>): void;
+  /** Stops gratuitous announcements, keeps answering (hand-over). */
+  stopAnnouncing(): void;
+  /** Announces owned IPs again: this node may not have been the last to (DESIGN "Ownership is re-asserted"). */
+  reassert(reason: string): void;
+  /** Membership changed: claims by other speakers are a hand-over for a while, not a conflict. */
+  expectHandOver(): void;
   interfaceStates(): readonly InterfaceReport[];
   /** Whether a packet socket is open on a usable interface (readiness, issue 11). */
   hasHealthyInterface(): boolean;
@@ -34,6 +40,9 @@ export interface MemberReport {
   readonly name: string;
   /** The address gossip reaches it on. */
   readonly address?: string;
+  readonly state: 'alive' | 'suspect' | 'dead' | 'left';
+  /** SWIM incarnation: this node's rises when it refutes a suspicion or death. */
+  readonly incarnation?: number;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 

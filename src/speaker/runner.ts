@@ -16,6 +16,7 @@ import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
 import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
 import { ReadinessTracker } from './readiness-tracker.js';
+import { MembershipTransitions } from './reassert.js';
 import { findOwnPod } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
@@ -170,7 +171,13 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     ),
     logger,
   });
-  membership?.on('change', () => loop?.schedule());
+  const transitions = new MembershipTransitions(flags.nodeName);
+  membership?.on('change', () => {
+    // DESIGN "Ownership is re-asserted": the loop re-elects first, then announces what it still owns.
+    const { reassert, handOverExpected } = transitions.observe(membership.members());
+    if (handOverExpected) dataPlane.expectHandOver();
+    loop?.schedule(reassert);
+  });
   dataPlane.on('interfaces', () => {
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
@@ -187,6 +194,8 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   clearInterval(running.seedTimer);
   running.handingOver.active = true;
   await running.loop.freeze();
+  // A burst still running from a recent gain would pull clients back after the next owner announced.
+  running.dataPlane.stopAnnouncing();
   if (running.membership) {
     logger.info(
       { op: 'shutdown', ip: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },

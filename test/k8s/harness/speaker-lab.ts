@@ -110,10 +110,14 @@ export class SpeakerLab {
     return exited;
   }
 
-  /** Starts `node`'s speaker again (after stopSpeaker) with another `--ml-secret-key-path`. */
-  restartSpeaker(node: string, secretDirectory: string): void {
-    if (!this.settings) throw new Error('speaker lab not started');
-    this.startSpeaker(this.lab.node(node), { ...this.settings, secretDirectory });
+  /**
+   * Starts `node`'s speaker again after stopSpeaker (a restarted speaker pod), optionally with
+   * another `--ml-secret-key-path`.
+   */
+  restartSpeaker(node: string, secretDirectory?: string): void {
+    if (!this.settings) throw new Error('the speaker lab never started its speakers');
+    const settings = secretDirectory ? { ...this.settings, secretDirectory } : this.settings;
+    this.startSpeaker(this.lab.node(node), settings);
   }
 
   /** The node named in `web`'s only ServiceL2Status (R4), or undefined while there is not exactly one. */
@@ -150,6 +154,7 @@ export class SpeakerLab {
   }
 
   private startSpeaker(node: LabNode, settings: SpeakerSettings): void {
+    this.settings = settings;
     const log = createWriteStream(join(this.logDirectory, `${node.name}.log`), { flags: 'a' });
     const child = spawnInNs(
       node.namespace,
