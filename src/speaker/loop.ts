@@ -20,6 +20,13 @@ import type { SpeakerWatches } from './watches.js';
 /** How long a created ServiceL2Status counts as existing before the watch cache shows it. */
 const CREATED_GRACE_MS = 10_000;
 
+/**
+ * A burst of API changes (say 200 Services created) starts a run at most this long after the last
+ * run ended: each run reconciles every Service, so one run per change cost O(changes × Services).
+ * An isolated change, and every gossip or interface change, still runs after SPEAKER_RECONCILE_DELAY_MS.
+ */
+const API_BURST_SPACING_MS = 200;
+
 /** What the loop is built from; the runner wires the real parts. */
 export interface LoopParts {
   readonly settings: Pick<SpeakerInputs, 'nodeName' | 'loadBalancerClass' | 'ignoreExcludeLb'> & {
@@ -47,6 +54,8 @@ export class SpeakerLoop {
   private readonly created = new Map<string, { readonly status: ExistingL2Status; readonly atMs: number }>();
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private timerDueMs = 0;
+  private lastRunEndMs = Number.NEGATIVE_INFINITY;
   private retryTimer: NodeJS.Timeout | undefined;
   private frozen = false;
   /** Nothing runs before `begin()`: a reconcile over half-listed caches would see a partial world. */
@@ -75,7 +84,24 @@ export class SpeakerLoop {
 
   /** Asks for a reconcile soon; bursts of calls coalesce into one run. */
   schedule(): void {
-    if (!this.started || this.frozen || this.timer) return;
+    this.scheduleIn(SPEAKER_RECONCILE_DELAY_MS);
+  }
+
+  /** Asks for a reconcile after a watched API object changed: as `schedule`, spaced within a burst. */
+  scheduleApiChange(): void {
+    const untilSpaced = this.lastRunEndMs + API_BURST_SPACING_MS - Date.now();
+    this.scheduleIn(Math.max(SPEAKER_RECONCILE_DELAY_MS, untilSpaced));
+  }
+
+  /** A pending later run is brought forward; an earlier one already covers this call. */
+  private scheduleIn(delayMs: number): void {
+    if (!this.started || this.frozen) return;
+    const dueMs = Date.now() + delayMs;
+    if (this.timer) {
+      if (this.timerDueMs <= dueMs) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueMs = dueMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.queue = this.queue
@@ -83,8 +109,11 @@ export class SpeakerLoop {
         .catch((error: unknown) => {
           this.parts.logger.error({ error: String(error) }, 'reconcile failed; retrying');
           this.retryLater();
+        })
+        .finally(() => {
+          this.lastRunEndMs = Date.now();
         });
-    }, SPEAKER_RECONCILE_DELAY_MS);
+    }, delayMs);
   }
 
   /** Allows reconciles (once every cache is synced) and runs the first one. */
