@@ -21,11 +21,14 @@ import type { SpeakerWatches } from './watches.js';
 const CREATED_GRACE_MS = 10_000;
 
 /**
- * A burst of API changes (say 200 Services created) starts a run at most this long after the last
- * run ended: each run reconciles every Service, so one run per change cost O(changes × Services).
- * An isolated change, and every gossip or interface change, still runs after SPEAKER_RECONCILE_DELAY_MS.
+ * Within a burst of API changes (say 2,000 Services created) a run starts this long after the last
+ * one ended, or API_BURST_COMPUTE_FACTOR times its computing time if longer: each run reconciles every
+ * Service, so one run per change cost O(changes × Services) (issue 14). An isolated change, and every
+ * gossip or interface change (failover), still runs after SPEAKER_RECONCILE_DELAY_MS.
  */
 const API_BURST_SPACING_MS = 200;
+/** Reconciling takes at most 1 / (1 + this) of a core during a burst of API changes. */
+const API_BURST_COMPUTE_FACTOR = 4;
 
 /** What the loop is built from; the runner wires the real parts. */
 export interface LoopParts {
@@ -56,6 +59,8 @@ export class SpeakerLoop {
   private timer: NodeJS.Timeout | undefined;
   private timerDueMs = 0;
   private lastRunEndMs = Number.NEGATIVE_INFINITY;
+  /** How long the last run computed (before its API writes). */
+  private lastComputeMs = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private frozen = false;
   /** Nothing runs before `begin()`: a reconcile over half-listed caches would see a partial world. */
@@ -89,7 +94,8 @@ export class SpeakerLoop {
 
   /** Asks for a reconcile after a watched API object changed: as `schedule`, spaced within a burst. */
   scheduleApiChange(): void {
-    const untilSpaced = this.lastRunEndMs + API_BURST_SPACING_MS - Date.now();
+    const spacing = Math.max(API_BURST_SPACING_MS, API_BURST_COMPUTE_FACTOR * this.lastComputeMs);
+    const untilSpaced = this.lastRunEndMs + spacing - Date.now();
     this.scheduleIn(Math.max(SPEAKER_RECONCILE_DELAY_MS, untilSpaced));
   }
 
@@ -164,6 +170,7 @@ export class SpeakerLoop {
 
   private async runOnce(): Promise<void> {
     if (this.frozen) return;
+    const computeStartMs = Date.now();
     const world = this.rawWorld();
     this.adopt(world);
     const { membership, dataPlane } = this.parts;
@@ -180,6 +187,7 @@ export class SpeakerLoop {
     this.logChanges(result);
     this.state = result.state;
     this.converged = true;
+    this.lastComputeMs = Date.now() - computeStartMs;
     const [eventsOk, statusesOk] = await Promise.all([
       this.recordEvents(result.events),
       this.applyStatuses(result),

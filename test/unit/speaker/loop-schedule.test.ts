@@ -22,11 +22,13 @@ function emptyCollection(onList: () => void = () => {}): WatchedCollection<Kuber
   };
 }
 
-function loopCountingRuns(): { loop: SpeakerLoop; runs: () => number } {
+/** `computeMs`: how long each run's computing takes (the clock jumps while the Services are read). */
+function loopCountingRuns(computeMs = 0): { loop: SpeakerLoop; runs: () => number } {
   let runs = 0;
   const watches: SpeakerWatches = {
     services: emptyCollection(() => {
       runs += 1;
+      if (computeMs > 0) vi.setSystemTime(Date.now() + computeMs);
     }),
     endpointSlices: emptyCollection(),
     nodes: emptyCollection(),
@@ -103,6 +105,22 @@ describe('speaker loop scheduling', () => {
     expect(runs()).toBe(afterFirst + 1);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(runs()).toBe(afterFirst + 1);
+    await loop.freeze();
+  });
+
+  it('within a burst, a run that computed 100 ms is followed by 4 × 100 ms before the next API-change run', async () => {
+    const { loop, runs } = loopCountingRuns(100);
+    loop.begin();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const before = runs();
+    loop.scheduleApiChange();
+    await vi.advanceTimersByTimeAsync(SPEAKER_RECONCILE_DELAY_MS);
+    expect(runs()).toBe(before + 1);
+    loop.scheduleApiChange();
+    await vi.advanceTimersByTimeAsync(390);
+    expect(runs()).toBe(before + 1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(runs()).toBe(before + 2);
     await loop.freeze();
   });
 });
