@@ -11,6 +11,7 @@ import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { type ControllerProcess, startControllerProcess } from '../../test/k8s/harness/controller-process.js';
 import { poolManifest } from '../../test/k8s/harness/objects.js';
 import { SPEAKER_LAB_METRICS_PORT, SpeakerLab } from '../../test/k8s/harness/speaker-lab.js';
+import { deployedSettings } from './deployed.js';
 import { type ProcessReading, readProcess, settle } from './process-stats.js';
 import { addNodes, BENCH_NAMESPACE, createServices, waitAllocated } from './world.js';
 
@@ -92,76 +93,139 @@ async function heapSnapshots(subjects: readonly Subject[]): Promise<void> {
   console.log(`heap snapshots requested from ${subjects.map((subject) => subject.name).join(', ')}`);
 }
 
-async function main(): Promise<void> {
-  const lab = await SpeakerLab.start({ prefix: 'flbfp', nodeCount: 1 });
-  let controller: ControllerProcess | undefined;
-  const baselines: ChildProcess[] = [];
-  try {
-    const node = lab.lab.nodes[0];
-    const speakerPid = node ? lab.speakerPid(node.name) : undefined;
-    if (!node || speakerPid === undefined) throw new Error('the lab speaker did not start');
-    const core = lab.cluster.admin.makeApiClient(CoreV1Api);
-    const discovery = lab.cluster.admin.makeApiClient(DiscoveryV1Api);
-    await addNodes(core, 2);
-    await core.createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
-    await lab.user.createPool(poolManifest('bench', ['2001:db8:1::/112']));
-    controller = await startControllerProcess({
-      runDirectory: lab.cluster.server.runDirectory,
-      kubeconfigPath: lab.cluster.kubeconfigPath('controller'),
-      name: 'footprint-controller',
-    });
-    baselines.push(...startBaselines(lab.cluster.kubeconfigPath('admin')));
-    await new Promise((resolve) => baselines[0]?.stdout?.once('data', resolve));
-    const metricsOf = (namespace: string | undefined, port: number) => () =>
-      execFileSync(
-        namespace ? 'ip' : 'curl',
-        namespace
-          ? ['netns', 'exec', namespace, 'curl', '-s', `http://127.0.0.1:${port}/metrics`]
-          : ['-s', `http://127.0.0.1:${port}/metrics`],
-        { encoding: 'utf8' },
-      );
-    const subjects: Subject[] = [
-      {
-        name: 'controller',
-        pid: controller.process.child.pid ?? 0,
-        metrics: metricsOf(undefined, controller.metricsPort),
-      },
-      { name: 'speaker', pid: speakerPid, metrics: metricsOf(node.namespace, SPEAKER_LAB_METRICS_PORT) },
-      { name: 'informer', pid: baselines[0]?.pid ?? 0 },
-      { name: "node -e ''", pid: baselines[1]?.pid ?? 0 },
-    ];
-    const rows: Row[] = [];
-    let services = 0;
-    let nodes = 3;
-    for (const target of STEPS) {
-      if (target >= 2000 && nodes < MANY_NODES) {
-        const before = subjects.map((subject) => readProcess(subject.pid));
-        await addNodes(core, MANY_NODES - nodes, nodes);
-        nodes = MANY_NODES;
-        rows.push(...(await measure(subjects, `${services} Svc, ${nodes} Nodes (+97)`, before)));
-      }
-      const before = subjects.map((subject) => readProcess(subject.pid));
-      const started = performance.now();
-      await createServices({ core, discovery, from: services, to: target, nodeName: node.name });
-      await waitAllocated(core, target);
-      const wall = (performance.now() - started) / 1000;
-      const controllerCpu = readProcess(subjects[0]?.pid ?? 0).cpuSeconds - (before[0]?.cpuSeconds ?? 0);
-      if (target > services) {
-        console.log(
-          `allocated ${target - services} Services in ${wall.toFixed(1)} s wall; controller CPU in that time ${controllerCpu.toFixed(2)} s (${((100 * controllerCpu) / wall).toFixed(0)} % of one core: the rest is the API server and the round trips)`,
-        );
-      }
-      const label = `${target} Svc, ${nodes} Nodes${target > services ? ` (+${target - services})` : ''}`;
-      rows.push(...(await measure(subjects, label, target > services ? before : undefined)));
-      services = target;
-      printRows(rows);
+/**
+ * The daemons run as the manifests ship them: deploy/'s NODE_OPTIONS (inherited by every child,
+ * the baselines too, so they stay a like-for-like floor) and the controller's --log-level (the
+ * harness defaults it to debug). Both daemons must ship the same NODE_OPTIONS for that to hold.
+ */
+function applyDeployedSettings(): readonly string[] {
+  const controller = deployedSettings('controller');
+  const speaker = deployedSettings('speaker');
+  if (controller.nodeOptions !== speaker.nodeOptions) {
+    throw new Error('deploy/controller.yaml and deploy/speaker.yaml ship different NODE_OPTIONS');
+  }
+  if (speaker.nodeOptions) process.env.NODE_OPTIONS = speaker.nodeOptions;
+  console.log(`daemons run with NODE_OPTIONS=${speaker.nodeOptions ?? ''} (from deploy/)`);
+  return controller.logLevelArgs;
+}
+
+/** What the bench started besides the lab, stopped at the end. */
+interface Started {
+  controller?: ControllerProcess;
+  readonly baselines: ChildProcess[];
+}
+
+function metricsOf(namespace: string | undefined, port: number): () => string {
+  const url = `http://127.0.0.1:${port}/metrics`;
+  return () =>
+    namespace
+      ? execFileSync('ip', ['netns', 'exec', namespace, 'curl', '-s', url], { encoding: 'utf8' })
+      : execFileSync('curl', ['-s', url], { encoding: 'utf8' });
+}
+
+/** The world (Nodes, namespace, pool), the controller and the baselines; the processes to measure. */
+async function startSubjects(lab: SpeakerLab, started: Started, controllerArgs: readonly string[]) {
+  const node = lab.lab.nodes[0];
+  const speakerPid = node ? lab.speakerPid(node.name) : undefined;
+  if (!node || speakerPid === undefined) throw new Error('the lab speaker did not start');
+  const core = lab.cluster.admin.makeApiClient(CoreV1Api);
+  await addNodes(core, 2);
+  await core.createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
+  await lab.user.createPool(poolManifest('bench', ['2001:db8:1::/112']));
+  const controller = await startControllerProcess({
+    runDirectory: lab.cluster.server.runDirectory,
+    kubeconfigPath: lab.cluster.kubeconfigPath('controller'),
+    name: 'footprint-controller',
+    extraArgs: controllerArgs,
+  });
+  started.controller = controller;
+  started.baselines.push(...startBaselines(lab.cluster.kubeconfigPath('admin')));
+  await new Promise((resolve) => started.baselines[0]?.stdout?.once('data', resolve));
+  const subjects: Subject[] = [
+    {
+      name: 'controller',
+      pid: controller.process.child.pid ?? 0,
+      metrics: metricsOf(undefined, controller.metricsPort),
+    },
+    { name: 'speaker', pid: speakerPid, metrics: metricsOf(node.namespace, SPEAKER_LAB_METRICS_PORT) },
+    { name: 'informer', pid: started.baselines[0]?.pid ?? 0 },
+    { name: "node -e ''", pid: started.baselines[1]?.pid ?? 0 },
+  ];
+  return { subjects, nodeName: node.name };
+}
+
+/** One step: grow to `target` Services (and to 100 Nodes from 2,000 on), then measure. */
+async function step(
+  context: { readonly lab: SpeakerLab; readonly subjects: readonly Subject[]; readonly nodeName: string },
+  world: { services: number; nodes: number },
+  target: number,
+): Promise<Row[]> {
+  const { subjects } = context;
+  const core = context.lab.cluster.admin.makeApiClient(CoreV1Api);
+  const discovery = context.lab.cluster.admin.makeApiClient(DiscoveryV1Api);
+  const rows: Row[] = [];
+  if (target >= 2000 && world.nodes < MANY_NODES) {
+    const before = subjects.map((subject) => readProcess(subject.pid));
+    await addNodes(core, MANY_NODES - world.nodes, world.nodes);
+    world.nodes = MANY_NODES;
+    rows.push(...(await measure(subjects, `${world.services} Svc, ${world.nodes} Nodes (+97)`, before)));
+  }
+  const before = subjects.map((subject) => readProcess(subject.pid));
+  const started = performance.now();
+  await createServices({ core, discovery, from: world.services, to: target, nodeName: context.nodeName });
+  await waitAllocated(core, target);
+  const wall = (performance.now() - started) / 1000;
+  const controllerCpu = readProcess(subjects[0]?.pid ?? 0).cpuSeconds - (before[0]?.cpuSeconds ?? 0);
+  const added = target - world.services;
+  if (added > 0) {
+    console.log(
+      `allocated ${added} Services in ${wall.toFixed(1)} s wall; controller CPU in that time ${controllerCpu.toFixed(2)} s (${((100 * controllerCpu) / wall).toFixed(0)} % of one core: the rest is the API server and the round trips)`,
+    );
+  }
+  const label = `${target} Svc, ${world.nodes} Nodes${added > 0 ? ` (+${added})` : ''}`;
+  rows.push(...(await measure(subjects, label, added > 0 ? before : undefined)));
+  world.services = target;
+  return rows;
+}
+
+async function runSteps(lab: SpeakerLab, started: Started, controllerArgs: readonly string[]): Promise<void> {
+  const { subjects, nodeName } = await startSubjects(lab, started, controllerArgs);
+  const rows: Row[] = [];
+  const world = { services: 0, nodes: 3 };
+  for (const target of STEPS) {
+    rows.push(...(await step({ lab, subjects, nodeName }, world, target)));
+    printRows(rows);
+  }
+  if (process.env.FERROLB_BENCH_HEAP_SNAPSHOT) await heapSnapshots(subjects.slice(0, 2));
+}
+
+/** Rejects on SIGINT or SIGTERM, so an interrupted bench still removes its lab and API server. */
+function interruption(): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => reject(new Error(`bench interrupted by ${signal}`)));
     }
-    if (process.env.FERROLB_BENCH_HEAP_SNAPSHOT) await heapSnapshots(subjects.slice(0, 2));
+  });
+}
+
+async function main(): Promise<void> {
+  const controllerArgs = applyDeployedSettings();
+  const interrupted = interruption();
+  const lab = await SpeakerLab.start({ prefix: 'flbfp', nodeCount: 1 });
+  const started: Started = { baselines: [] };
+  try {
+    await Promise.race([runSteps(lab, started, controllerArgs), interrupted]);
   } finally {
-    for (const child of baselines) child.kill('SIGKILL');
-    await controller?.stop();
+    for (const child of started.baselines) child.kill('SIGKILL');
+    await started.controller?.stop();
     await lab.stop();
   }
 }
 
-await main();
+await main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

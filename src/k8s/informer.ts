@@ -28,6 +28,11 @@ export interface WatchOptions<T extends KubernetesObject> {
   readonly logger: Logger;
   /** Called after each failed list or watch; the watch restarts by itself with backoff. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Cuts a delivered object down to what the caller reads, in place, before it is cached (client-node's
+   * own cache holds the same object). Only for objects the caller never writes back.
+   */
+  readonly slim?: (object: T) => void;
 }
 
 /** A watched collection: a local cache that follows the API server. */
@@ -91,6 +96,9 @@ class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> 
   }
 
   private upsert(object: T): void {
+    // Nothing reads managedFields, and a status update keeps the live ones (server-side field manager).
+    if (object.metadata) delete object.metadata.managedFields;
+    this.options.slim?.(object);
     const key = objectKey(object);
     const previous = this.objects.get(key);
     this.objects.set(key, object);

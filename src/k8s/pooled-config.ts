@@ -3,25 +3,36 @@
 // measured in bench/footprint, that was most of a speaker's CPU while absorbing new Services.
 // This KubeConfig hands every call a keep-alive agent shared by all calls with the same TLS
 // identity (CA, client certificate, server name, verification), as client-go's transport cache does.
-import { createHash } from 'node:crypto';
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 /** Distinct TLS identities kept at once (a rotated client certificate makes a new one). */
 const MAX_AGENTS = 4;
 
-function fingerprint(options: AgentOptions): string {
-  const hash = createHash('sha256');
-  for (const part of [options.ca, options.cert, options.key, options.pfx]) {
-    hash.update(part === undefined ? '-' : String(part)).update('\0');
+/** The parts of a call's TLS options that make its identity. */
+type Identity = readonly unknown[];
+
+function identityOf(options: AgentOptions): Identity {
+  return [options.ca, options.cert, options.key, options.pfx, options.servername, options.rejectUnauthorized];
+}
+
+/** client-node builds fresh Buffers on every call: compare contents, not references (no hashing per call). */
+function samePart(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => samePart(item, b[index]));
   }
-  hash.update(`${options.servername ?? ''}\0${String(options.rejectUnauthorized)}`);
-  return hash.digest('hex');
+  return a === b;
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.length === b.length && a.every((part, index) => samePart(part, b[index]));
 }
 
 /** A KubeConfig whose API calls reuse pooled keep-alive connections. */
 export class PooledKubeConfig extends KubeConfig {
-  private readonly agents = new Map<string, HttpsAgent>();
+  /** Oldest first. */
+  private readonly agents: { readonly identity: Identity; readonly agent: HttpsAgent }[] = [];
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
@@ -32,16 +43,12 @@ export class PooledKubeConfig extends KubeConfig {
   }
 
   private pooledAgent(options: AgentOptions): HttpsAgent {
-    const key = fingerprint(options);
-    const known = this.agents.get(key);
-    if (known) return known;
+    const identity = identityOf(options);
+    const known = this.agents.find((entry) => sameIdentity(entry.identity, identity));
+    if (known) return known.agent;
     const agent = new HttpsAgent({ ...options, keepAlive: true });
-    this.agents.set(key, agent);
-    if (this.agents.size > MAX_AGENTS) {
-      const [oldestKey, oldest] = this.agents.entries().next().value as [string, HttpsAgent];
-      this.agents.delete(oldestKey);
-      oldest.destroy();
-    }
+    this.agents.push({ identity, agent });
+    if (this.agents.length > MAX_AGENTS) this.agents.shift()?.agent.destroy();
     return agent;
   }
 }

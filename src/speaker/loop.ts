@@ -21,6 +21,16 @@ import type { SpeakerWatches } from './watches.js';
 /** How long a created ServiceL2Status counts as existing before the watch cache shows it. */
 const CREATED_GRACE_MS = 10_000;
 
+/**
+ * Within a burst of API changes (say 2,000 Services created) a run starts this long after the last
+ * one ended, or API_BURST_COMPUTE_FACTOR times its computing time if longer: each run reconciles every
+ * Service, so one run per change cost O(changes × Services) (issue 14). An isolated change, and every
+ * gossip or interface change (failover), still runs after SPEAKER_RECONCILE_DELAY_MS.
+ */
+const API_BURST_SPACING_MS = 200;
+/** Reconciling takes at most 1 / (1 + this) of a core during a burst of API changes. */
+const API_BURST_COMPUTE_FACTOR = 4;
+
 /** What the loop is built from; the runner wires the real parts. */
 export interface LoopParts {
   readonly settings: Pick<SpeakerInputs, 'nodeName' | 'loadBalancerClass' | 'ignoreExcludeLb'> & {
@@ -48,6 +58,10 @@ export class SpeakerLoop {
   private readonly created = new Map<string, { readonly status: ExistingL2Status; readonly atMs: number }>();
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private timerDueMs = 0;
+  private lastRunEndMs = Number.NEGATIVE_INFINITY;
+  /** How long the last run computed (before its API writes). */
+  private lastComputeMs = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private frozen = false;
   /** Nothing runs before `begin()`: a reconcile over half-listed caches would see a partial world. */
@@ -79,7 +93,25 @@ export class SpeakerLoop {
   /** Asks for a reconcile soon; bursts of calls coalesce into one run, which re-asserts if asked. */
   schedule(reassert?: string): void {
     if (reassert) this.pendingReassert = reassert;
-    if (!this.started || this.frozen || this.timer) return;
+    this.scheduleIn(SPEAKER_RECONCILE_DELAY_MS);
+  }
+
+  /** Asks for a reconcile after a watched API object changed: as `schedule`, spaced within a burst. */
+  scheduleApiChange(): void {
+    const spacing = Math.max(API_BURST_SPACING_MS, API_BURST_COMPUTE_FACTOR * this.lastComputeMs);
+    const untilSpaced = this.lastRunEndMs + spacing - Date.now();
+    this.scheduleIn(Math.max(SPEAKER_RECONCILE_DELAY_MS, untilSpaced));
+  }
+
+  /** A pending later run is brought forward; an earlier one already covers this call. */
+  private scheduleIn(delayMs: number): void {
+    if (!this.started || this.frozen) return;
+    const dueMs = Date.now() + delayMs;
+    if (this.timer) {
+      if (this.timerDueMs <= dueMs) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueMs = dueMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.queue = this.queue
@@ -87,8 +119,11 @@ export class SpeakerLoop {
         .catch((error: unknown) => {
           this.parts.logger.error({ error: String(error) }, 'reconcile failed; retrying');
           this.retryLater();
+        })
+        .finally(() => {
+          this.lastRunEndMs = Date.now();
         });
-    }, SPEAKER_RECONCILE_DELAY_MS);
+    }, delayMs);
   }
 
   /** Allows reconciles (once every cache is synced) and runs the first one. */
@@ -139,6 +174,7 @@ export class SpeakerLoop {
 
   private async runOnce(): Promise<void> {
     if (this.frozen) return;
+    const computeStartMs = Date.now();
     const world = this.rawWorld();
     this.adopt(world);
     const { membership, dataPlane } = this.parts;
@@ -158,6 +194,7 @@ export class SpeakerLoop {
     this.logChanges(result);
     this.state = result.state;
     this.converged = true;
+    this.lastComputeMs = Date.now() - computeStartMs;
     const after = this.announcedIPs();
     // Issue 12 #12: the previous owner of a gained IP may still answer inside its grace period.
     if (after.length !== before.size || after.some((ip) => !before.has(ip))) dataPlane?.expectHandOver();

@@ -153,7 +153,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
   const watches = startSpeakerWatches(config, {
     namespace: flags.namespace,
     logger,
-    onChange: () => loop?.schedule(),
+    onChange: () => loop?.scheduleApiChange(),
   });
   const settings = { ...flags, loadBalancerClass: flags.loadBalancerClass };
   loop = new SpeakerLoop({

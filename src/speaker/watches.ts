@@ -37,6 +37,20 @@ const configPart: Reader = (object) => {
   return [fields.spec, object.metadata?.labels, object.metadata?.annotations];
 };
 
+/**
+ * The speaker never writes Nodes and reads only name, labels, conditions and taints (readNode): the
+ * rest (images, capacity, addresses, annotations) can be tens of KiB a Node, so it is not cached.
+ */
+function slimNode(object: KubernetesObject): void {
+  const node = object as KubernetesObject & {
+    spec?: { taints?: unknown };
+    status?: { conditions?: unknown };
+  };
+  if (node.metadata) delete node.metadata.annotations;
+  node.spec = node.spec?.taints === undefined ? {} : { taints: node.spec.taints };
+  node.status = node.status?.conditions === undefined ? {} : { conditions: node.status.conditions };
+}
+
 /** ServiceL2Status objects are only read back; add and delete still reach the speaker. */
 const never = () => false;
 
@@ -54,6 +68,7 @@ export function startSpeakerWatches(
       config,
       path,
       list: list as never,
+      ...(kind === 'nodes' ? { slim: slimNode } : {}),
       isRelevantChange: read === never ? never : differsBy(read),
       onChange: () => {
         counter('k8sClientUpdatesTotal').inc();
