@@ -5,10 +5,20 @@ import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { type ControllerFlags, runController } from '../controller/runner.js';
 import { UsageError } from '../errors.js';
 import { logger, setLogLevel } from '../log.js';
+import { SECURE_METRICS_VALUE_FLAGS, secureMetricsSettings } from '../metrics/secure-server.js';
+import {
+  tlsMinVersion,
+  WEBHOOK_BOOLEAN_FLAGS,
+  WEBHOOK_VALUE_FLAGS,
+  webhookSettings,
+} from '../webhook/index.js';
 
 const USAGE =
   'usage: ferrolb controller [--kubeconfig F] [--namespace metallb-system] [--lb-class C] [--port 7472] ' +
-  '[--log-level info] [--ml-secret-name memberlist] [--deployment controller]';
+  '[--log-level info] [--ml-secret-name memberlist] [--deployment controller] [--secure-metrics-port 9120] ' +
+  '[--metrics-cert-dir D] [--webhook-mode enabled|disabled|onlywebhook] [--webhook-port 9443] ' +
+  '[--webhook-secret metallb-webhook-cert] [--cert-service-name metallb-webhook-service] ' +
+  '[--disable-cert-rotation] [--cert-dir D] [--tls-min-version VersionTLS13]';
 
 /** MetalLB's long-time metrics port (DESIGN command-line contract); 0 disables the endpoint. */
 const DEFAULT_METRICS_PORT = 7472;
@@ -21,23 +31,17 @@ const VALUE_FLAGS = [
   'log-level',
   'ml-secret-name',
   'deployment',
+  ...WEBHOOK_VALUE_FLAGS,
+  ...SECURE_METRICS_VALUE_FLAGS,
 ];
 
 /**
  * MetalLB controller flags ferrolb does not implement (D5, webhooks and TLS): accepted and ignored
  * with one warning, never an exit, so MetalLB's manifests keep working (DESIGN drop-in).
  */
-const IGNORED_METALLB_VALUE_FLAGS = [
-  'webhook-mode',
-  'webhook-secret',
-  'cert-dir',
-  'cert-service-name',
-  'tls-min-version',
-  'tls-cipher-suites',
-  'metrics-cert-dir',
-  'health-probe-port',
-];
-const IGNORED_METALLB_BOOLEAN_FLAGS = ['disable-cert-rotation', 'webhook-http2', 'enable-pprof'];
+const IGNORED_METALLB_VALUE_FLAGS = ['tls-cipher-suites', 'health-probe-port'];
+const IGNORED_METALLB_BOOLEAN_FLAGS = ['webhook-http2', 'enable-pprof'];
+const BOOLEAN_FLAGS: readonly string[] = WEBHOOK_BOOLEAN_FLAGS;
 
 function splitFlag(argument: string): [string, string | undefined] {
   const body = argument.slice(2);
@@ -55,6 +59,10 @@ function collectFlags(args: readonly string[]): { values: Map<string, string>; i
     const [flag, inline] = splitFlag(argument);
     if (IGNORED_METALLB_BOOLEAN_FLAGS.includes(flag)) {
       ignored.push(flag);
+      continue;
+    }
+    if (BOOLEAN_FLAGS.includes(flag)) {
+      values.set(flag, inline ?? 'true');
       continue;
     }
     const isIgnored = IGNORED_METALLB_VALUE_FLAGS.includes(flag);
@@ -93,6 +101,14 @@ export function parseControllerFlags(
     logLevel: values.get('log-level'),
     memberlistSecretName: values.get('ml-secret-name') || environment.METALLB_ML_SECRET_NAME || 'memberlist',
     deploymentName: values.get('deployment') || environment.METALLB_DEPLOYMENT || 'controller',
+    webhook: webhookSettings(
+      (flag) => values.get(flag),
+      (flag) => values.get(flag) === 'true',
+    ),
+    secureMetrics: secureMetricsSettings(
+      (flag) => values.get(flag),
+      tlsMinVersion(values.get('tls-min-version')),
+    ),
     identity: `${podName}_${process.pid}`,
     ignoredFlags: ignored,
   };

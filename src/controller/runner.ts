@@ -17,7 +17,9 @@ import {
   startLeaderElection,
 } from '../k8s/index.js';
 import { type Logger, logger as processLogger } from '../log.js';
+import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
 import { startMetricsServer } from '../metrics/server.js';
+import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
 import { ConfigSource, type ConfigUpdate } from './config-source.js';
 import type { AllocationEngine } from './engine.js';
@@ -39,6 +41,10 @@ export interface ControllerFlags {
   readonly deploymentName: string;
   /** Lease holder identity: pod name plus pid, unique per process. */
   readonly identity: string;
+  /** MetalLB's validating webhooks (W1–W5). */
+  readonly webhook: WebhookSettings;
+  /** MetalLB 0.16's HTTPS /metrics (M1). */
+  readonly secureMetrics: SecureMetricsSettings;
 }
 
 /** The Lease both replicas compete for (deploy/rbac.yaml grants get/update on this name only). */
@@ -68,6 +74,8 @@ class ControllerDaemon {
   private reconciler: Reconciler | undefined;
   private election: LeaderElection | undefined;
   private server: Server | undefined;
+  private secureServer: Server | undefined;
+  private admission: Admission | undefined;
   private synced = false;
   private shuttingDown = false;
   private resolveExit: (code: number) => void = () => {};
@@ -94,6 +102,18 @@ class ControllerDaemon {
 
   async run(): Promise<number> {
     this.server = await startServer(this.flags, () => this.configSource.config() !== undefined, this.logger);
+    this.secureServer = await startSecureMetricsServer({
+      settings: this.flags.secureMetrics,
+      host: '0.0.0.0',
+      config: this.config,
+      logger: this.logger,
+    });
+    this.admission = startAdmission({
+      config: this.config,
+      namespace: this.flags.namespace,
+      settings: this.flags.webhook,
+      logger: this.logger,
+    });
     const { services, pools, namespaces } = this.watches;
     const allSynced = Promise.all([services.synced, pools.synced, namespaces.synced]);
     if ((await Promise.race([allSynced, this.signals.received])) === STOP) {
@@ -107,6 +127,11 @@ class ControllerDaemon {
     const exit = new Promise<number>((resolve) => {
       this.resolveExit = resolve;
     });
+    // W5: a webhook-only replica serves admission and never allocates.
+    if (this.flags.webhook.mode === 'onlywebhook') {
+      void this.signals.received.then(() => this.shutdown(this.signals.name()));
+      return exit;
+    }
     this.election = startLeaderElection({
       coordination: this.config.makeApiClient(CoordinationV1Api),
       namespace: this.flags.namespace,
@@ -182,6 +207,8 @@ class ControllerDaemon {
     this.reporter.stop();
     this.configState.stop();
     await stopWatches(this.watches);
+    await this.admission?.stop();
+    this.secureServer?.close();
     this.server?.close();
     this.resolveExit(code);
   }
@@ -243,6 +270,14 @@ async function startServer(
   logger: Logger,
 ): Promise<Server | undefined> {
   if (flags.metricsPort === 0) return undefined;
+  if (flags.metricsPort === flags.secureMetrics.port) {
+    // A MetalLB 0.16 manifest's `--port=9120` means HTTPS metrics there: the HTTPS endpoint wins.
+    logger.warn(
+      { port: flags.metricsPort },
+      '--port equals the HTTPS metrics port: serving only HTTPS there',
+    );
+    return undefined;
+  }
   const server = await startMetricsServer({
     port: flags.metricsPort,
     host: '0.0.0.0',

@@ -23,6 +23,7 @@ export const CLUSTER_MANIFESTS = [
   'crds/metallb.io_servicel2statuses.yaml',
   'crds/metallb.io_configurationstates.yaml',
   'rbac.yaml',
+  'metrics-rbac.yaml',
 ] as const;
 
 /** A kubeconfig for `server` authenticating with a bearer token; test certificates are self-signed. */

@@ -1,0 +1,136 @@
+// MetalLB 0.16's metrics endpoint: HTTPS on 9120, /metrics for bearer tokens that pass a TokenReview
+// and a SubjectAccessReview (access.ts), beside the plain-HTTP `--port` (server.ts) kept for
+// existing scrapes. The certificate comes from `--metrics-cert-dir` (tls.crt, tls.key, re-read every
+// minute so a renewed Secret is picked up) or is self-signed at start, as controller-runtime does.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { join } from 'node:path';
+import type { SecureVersion } from 'node:tls';
+import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  createCertificateAuthority,
+  createServingCertificate,
+  type KeyPair,
+} from '../webhook/certificates.js';
+import { AccessGate, apiReviewer } from './access.js';
+import { registry } from './registry.js';
+
+/** MetalLB 0.16's metrics port (its `--port`, HTTPS; the chart's `prometheus.metricsPort`). */
+export const DEFAULT_SECURE_METRICS_PORT = 9120;
+
+/** Flags of the HTTPS endpoint: `--secure-metrics-port` (0 disables) and MetalLB's `--metrics-cert-dir`. */
+export const SECURE_METRICS_VALUE_FLAGS = ['secure-metrics-port', 'metrics-cert-dir'] as const;
+
+const METRICS_PATH = '/metrics';
+const CERT_RELOAD_MS = 60_000;
+const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600 * 1000;
+
+/** What the HTTPS endpoint is started with. */
+export interface SecureMetricsSettings {
+  /** 0 disables the endpoint. */
+  readonly port: number;
+  readonly certDir: string | undefined;
+  readonly tlsMinVersion: SecureVersion;
+}
+
+/** Reads the flags through a getter (see SECURE_METRICS_VALUE_FLAGS). */
+export function secureMetricsSettings(
+  value: (flag: string) => string | undefined,
+  tlsMinVersion: SecureVersion,
+): SecureMetricsSettings {
+  const text = value('secure-metrics-port');
+  const port = text === undefined ? DEFAULT_SECURE_METRICS_PORT : Number(text);
+  if (text !== undefined && (!/^\d+$/.test(text) || port > 65535))
+    throw new UsageError(`--secure-metrics-port: "${text}" is not a port number (0 to 65535)`);
+  return { port, certDir: value('metrics-cert-dir') || undefined, tlsMinVersion };
+}
+
+function readCertDir(directory: string): KeyPair {
+  return {
+    certificatePem: readFileSync(join(directory, 'tls.crt'), 'utf8'),
+    keyPem: readFileSync(join(directory, 'tls.key'), 'utf8'),
+  };
+}
+
+async function selfSigned(): Promise<KeyPair> {
+  const now = Date.now();
+  const validity = { notBefore: new Date(now - 3600_000), notAfter: new Date(now + SELF_SIGNED_VALIDITY_MS) };
+  const authority = await createCertificateAuthority({
+    commonName: `localhost-ca@${Math.floor(now / 1000)}`,
+    organization: 'ferrolb',
+    validity,
+  });
+  return createServingCertificate(authority, { dnsNames: ['localhost'], validity });
+}
+
+function answer(response: import('node:http').ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+}
+
+/** Starts the HTTPS endpoint unless the port is 0; resolves once it listens. */
+export async function startSecureMetricsServer(options: {
+  readonly settings: SecureMetricsSettings;
+  readonly host: string;
+  readonly config: KubeConfig;
+  readonly logger: Logger;
+}): Promise<Server | undefined> {
+  const { settings, logger } = options;
+  if (settings.port === 0) return undefined;
+  const gate = new AccessGate(
+    apiReviewer(
+      options.config.makeApiClient(AuthenticationV1Api),
+      options.config.makeApiClient(AuthorizationV1Api),
+    ),
+  );
+  let pair = settings.certDir ? readCertDir(settings.certDir) : await selfSigned();
+  const server = createServer({
+    cert: pair.certificatePem,
+    key: pair.keyPem,
+    minVersion: settings.tlsMinVersion,
+  });
+  server.on('request', (request, response) => {
+    if ((request.url ?? '/').split('?')[0] !== METRICS_PATH) return answer(response, 404, 'not found');
+    gate
+      .decide(request.headers.authorization, METRICS_PATH)
+      .then(async (decision) => {
+        if (decision === 401) return answer(response, 401, 'Unauthorized');
+        if (decision === 403) return answer(response, 403, 'Forbidden');
+        const body = await registry.metrics();
+        response.writeHead(200, { 'content-type': registry.contentType }).end(body);
+      })
+      .catch((error: unknown) => {
+        logger.warn({ error: String(error) }, 'metrics access review failed');
+        answer(response, 503, 'access review failed');
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, options.host, () => resolve());
+  });
+  const directory = settings.certDir;
+  if (directory) {
+    const reload = setInterval(() => {
+      try {
+        const next = readCertDir(directory);
+        if (next.certificatePem === pair.certificatePem) return;
+        pair = next;
+        server.setSecureContext({
+          cert: pair.certificatePem,
+          key: pair.keyPem,
+          minVersion: settings.tlsMinVersion,
+        });
+        logger.info({ certDir: directory }, 'metrics certificate reloaded');
+      } catch (error) {
+        logger.warn({ certDir: directory, error: String(error) }, 'cannot re-read the metrics certificate');
+      }
+    }, CERT_RELOAD_MS).unref();
+    server.once('close', () => clearInterval(reload));
+  }
+  logger.info(
+    { port: settings.port, selfSigned: directory === undefined },
+    'serving /metrics over HTTPS (TokenReview, SubjectAccessReview)',
+  );
+  return server;
+}
