@@ -6,7 +6,7 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { describeRefusal } from '../config/index.js';
+import { describeProblem, describeRefusal } from '../config/index.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -17,6 +17,7 @@ import {
   startLeaderElection,
 } from '../k8s/index.js';
 import { type Logger, logger as processLogger } from '../log.js';
+import { registerKubernetesClientMetrics } from '../metrics/registry.js';
 import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
@@ -82,6 +83,7 @@ class ControllerDaemon {
 
   constructor(private readonly flags: ControllerFlags) {
     this.logger = processLogger.child({ component: 'controller', identity: flags.identity });
+    registerKubernetesClientMetrics();
     this.config = loadKubeConfig(flags.kubeconfigPath);
     this.engine = createAllocationEngine(this.logger);
     this.configSource = new ConfigSource(flags.namespace, this.logger);
@@ -92,12 +94,7 @@ class ControllerDaemon {
       { namespace: flags.namespace, component: { type: 'controller' } },
       this.logger,
     );
-    this.watches = startWatches(
-      this.config,
-      flags.namespace,
-      (kind, key) => this.onChange(kind, key),
-      this.logger,
-    );
+    this.watches = startWatches(this.config, (kind, key) => this.onChange(kind, key), this.logger);
   }
 
   async run(): Promise<number> {
@@ -214,9 +211,16 @@ class ControllerDaemon {
   }
 }
 
-/** R6: the invalid objects of a refused pool set, one line each; undefined when accepted. */
+/**
+ * R6: the invalid objects of a refused pool set, one line each, then the pools ignored for their
+ * namespace (MetalLB says nothing of those: ferrolb reports them, W2); undefined when all is well.
+ */
 function problemOf(update: ConfigUpdate): ConfigurationProblem {
-  return update.kind === 'invalid' ? describeRefusal(update.problems) : undefined;
+  const lines = [
+    ...(update.kind === 'invalid' ? [describeRefusal(update.problems)] : []),
+    ...update.ignored.map(describeProblem),
+  ];
+  return lines.length > 0 ? lines.join('; ') : undefined;
 }
 
 /** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */

@@ -10,6 +10,7 @@ import {
   loadKubeConfig,
 } from '../k8s/index.js';
 import type { Logger } from '../log.js';
+import { registerKubernetesClientMetrics } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
@@ -95,6 +96,7 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
 
 /** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
 async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
+  registerKubernetesClientMetrics();
   if (port === 0) return undefined;
   return startMetricsServer({
     port,
