@@ -198,7 +198,8 @@ function subjectNameOf(certificate: Buffer): Buffer {
 
 /**
  * cert-controller's ValidCert: `certificate` chains to `authority`, matches `key`, names `dnsName`,
- * and is still valid at `at` (now plus the rotation lookahead). Anything unreadable is invalid.
+ * has started by `now` and is still valid at `at` (now plus the rotation lookahead). Anything
+ * unreadable is invalid.
  */
 export function isValidCertificate(input: {
   readonly authorityPem: string;
@@ -206,6 +207,8 @@ export function isValidCertificate(input: {
   readonly keyPem: string;
   readonly dnsName: string;
   readonly at: Date;
+  /** The present, for notBefore; defaults to the clock. */
+  readonly now?: Date;
 }): boolean {
   try {
     const authority = new X509Certificate(input.authorityPem);
@@ -213,7 +216,7 @@ export function isValidCertificate(input: {
     if (!authority.ca || !certificate.checkPrivateKey(createPrivateKey(input.keyPem))) return false;
     if (!certificate.checkIssued(authority) || !certificate.verify(authority.publicKey)) return false;
     if (certificate.checkHost(input.dnsName) === undefined) return false;
-    const now = Date.now();
+    const now = (input.now ?? new Date()).getTime();
     return [authority, certificate].every(
       (item) =>
         new Date(item.validFrom).getTime() <= now && new Date(item.validTo).getTime() > input.at.getTime(),

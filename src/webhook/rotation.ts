@@ -28,6 +28,7 @@ export function planRotation(data: CertificateData, dnsName: string, now: Date):
     keyPem: data[SecretKey.caKey] ?? '',
     dnsName: CA_NAME,
     at,
+    now,
   });
   if (!authorityValid) return 'newAuthority';
   const servingValid = isValidCertificate({
@@ -36,6 +37,7 @@ export function planRotation(data: CertificateData, dnsName: string, now: Date):
     keyPem: data[SecretKey.key] ?? '',
     dnsName,
     at,
+    now,
   });
   return servingValid ? 'keep' : 'newServingCertificate';
 }
