@@ -7,13 +7,16 @@ import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { DEFAULT_EXCLUDED_INTERFACES } from '../l2/interface-filter.js';
 import { logger, setLogLevel } from '../log.js';
+import { SECURE_METRICS_VALUE_FLAGS, secureMetricsSettings } from '../metrics/secure-settings.js';
 import { METALLB_EXCLUDE_CONFIG_PATH, parseExcludeConfig } from '../speaker/exclude-config.js';
 import type { SpeakerFlags } from '../speaker/runner.js';
+import { tlsMinVersion } from '../webhook/settings.js';
 
 const USAGE =
   'usage: ferrolb speaker --node-name N [--kubeconfig F] [--namespace metallb-system] [--ml-bindaddr A] ' +
   '[--ml-bindport 7946] [--ml-secret-key-path P] [--ml-labels app=metallb,component=speaker] [--lb-class C] ' +
-  '[--ignore-exclude-lb] [--port 7472] [--log-level info] [--exclude-l2-config /etc/metallb/excludel2.yaml]';
+  '[--ignore-exclude-lb] [--port 7472] [--log-level info] [--exclude-l2-config /etc/metallb/excludel2.yaml] ' +
+  '[--secure-metrics-port 9120] [--metrics-cert-dir D] [--tls-min-version VersionTLS13]';
 
 /** MetalLB's long-time metrics port (DESIGN command-line contract); 0 disables the endpoint. */
 const DEFAULT_METRICS_PORT = 7472;
@@ -36,15 +39,10 @@ const VALUE_FLAGS = [
   'exclude-l2-config',
 ];
 const BOOLEAN_FLAGS = ['ignore-exclude-lb'];
+/** MetalLB 0.16's HTTPS metrics (M1): `--secure-metrics-port`, `--metrics-cert-dir`, `--tls-min-version`. */
+const SECURE_FLAGS = [...SECURE_METRICS_VALUE_FLAGS, 'tls-min-version'];
 /** MetalLB speaker flags ferrolb does not implement (D4: TLS, FRR, WAN memberlist): ignored with a warning. */
-const IGNORED_VALUE_FLAGS = [
-  'health-probe-port',
-  'host',
-  'tls-min-version',
-  'tls-cipher-suites',
-  'metrics-cert-dir',
-  'frr-k8s-namespace',
-];
+const IGNORED_VALUE_FLAGS = ['health-probe-port', 'host', 'tls-cipher-suites', 'frr-k8s-namespace'];
 const IGNORED_BOOLEAN_FLAGS = ['ml-wan-config', 'enable-pprof', 'webhook-http2'];
 
 interface Collected {
@@ -77,7 +75,8 @@ function collectFlags(args: readonly string[]): Collected {
       continue;
     }
     const ignored = IGNORED_VALUE_FLAGS.includes(flag);
-    if (!ignored && !VALUE_FLAGS.includes(flag)) throw new UsageError(`unknown flag --${flag}\n${USAGE}`);
+    if (!ignored && !VALUE_FLAGS.includes(flag) && !SECURE_FLAGS.includes(flag))
+      throw new UsageError(`unknown flag --${flag}\n${USAGE}`);
     const value = inline ?? args[index + 1];
     if (value === undefined || (inline === undefined && value.startsWith('--'))) {
       throw new UsageError(`flag --${flag} needs a value\n${USAGE}`);
@@ -153,6 +152,10 @@ export function parseSpeakerFlags(
     loadBalancerClass: values.get('lb-class') ?? '',
     ignoreExcludeLb: values.get('ignore-exclude-lb') === 'true',
     metricsPort: portValue('port', values.get('port'), DEFAULT_METRICS_PORT),
+    secureMetrics: secureMetricsSettings(
+      (flag) => values.get(flag),
+      tlsMinVersion(values.get('tls-min-version')),
+    ),
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),
     podName: environment.METALLB_POD_NAME || undefined,
     logLevel: values.get('log-level'),

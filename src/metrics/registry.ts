@@ -57,3 +57,14 @@ export function registerKubernetesClientMetrics(): void {
   gauge('k8sClientConfigLoadedBool');
   gauge('k8sClientConfigStaleBool');
 }
+
+/**
+ * The counters of rare events (a failed announcement, a conflict, a dropped gossip packet): created
+ * at start, so a scrape lists them (HELP and TYPE) before the first event, as every metric
+ * docs/metrics.md names must be exported.
+ */
+export function registerRareEventCounters(): void {
+  counter('layer2GratuitousErrorsTotal');
+  counter('layer2ConflictsTotal');
+  counter('gossipPacketsDroppedTotal');
+}

@@ -5,9 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
-import type { SecureVersion } from 'node:tls';
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
   createCertificateAuthority,
@@ -16,36 +14,18 @@ import {
 } from '../webhook/certificates.js';
 import { AccessGate, apiReviewer } from './access.js';
 import { registry } from './registry.js';
+import type { SecureMetricsSettings } from './secure-settings.js';
 
-/** MetalLB 0.16's metrics port (its `--port`, HTTPS; the chart's `prometheus.metricsPort`). */
-export const DEFAULT_SECURE_METRICS_PORT = 9120;
-
-/** Flags of the HTTPS endpoint: `--secure-metrics-port` (0 disables) and MetalLB's `--metrics-cert-dir`. */
-export const SECURE_METRICS_VALUE_FLAGS = ['secure-metrics-port', 'metrics-cert-dir'] as const;
+export {
+  DEFAULT_SECURE_METRICS_PORT,
+  SECURE_METRICS_VALUE_FLAGS,
+  type SecureMetricsSettings,
+  secureMetricsSettings,
+} from './secure-settings.js';
 
 const METRICS_PATH = '/metrics';
 const CERT_RELOAD_MS = 60_000;
 const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600 * 1000;
-
-/** What the HTTPS endpoint is started with. */
-export interface SecureMetricsSettings {
-  /** 0 disables the endpoint. */
-  readonly port: number;
-  readonly certDir: string | undefined;
-  readonly tlsMinVersion: SecureVersion;
-}
-
-/** Reads the flags through a getter (see SECURE_METRICS_VALUE_FLAGS). */
-export function secureMetricsSettings(
-  value: (flag: string) => string | undefined,
-  tlsMinVersion: SecureVersion,
-): SecureMetricsSettings {
-  const text = value('secure-metrics-port');
-  const port = text === undefined ? DEFAULT_SECURE_METRICS_PORT : Number(text);
-  if (text !== undefined && (!/^\d+$/.test(text) || port > 65535))
-    throw new UsageError(`--secure-metrics-port: "${text}" is not a port number (0 to 65535)`);
-  return { port, certDir: value('metrics-cert-dir') || undefined, tlsMinVersion };
-}
 
 function readCertDir(directory: string): KeyPair {
   return {
@@ -105,10 +85,16 @@ export async function startSecureMetricsServer(options: {
         answer(response, 503, 'access review failed');
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, options.host, () => resolve());
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', (error) => {
+      // Not fatal: the plain --port still serves, and a speaker must keep answering ARP (a MetalLB
+      // speaker beside it on the host network holds 9120 during a migration).
+      logger.error({ port: settings.port, error: String(error) }, 'cannot serve HTTPS metrics');
+      resolve(false);
+    });
+    server.listen(settings.port, options.host, () => resolve(true));
   });
+  if (!listening) return undefined;
   const directory = settings.certDir;
   if (directory) {
     const reload = setInterval(() => {

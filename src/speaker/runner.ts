@@ -10,7 +10,8 @@ import {
   loadKubeConfig,
 } from '../k8s/index.js';
 import type { Logger } from '../log.js';
-import { registerKubernetesClientMetrics } from '../metrics/registry.js';
+import { registerKubernetesClientMetrics, registerRareEventCounters } from '../metrics/registry.js';
+import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
@@ -36,6 +37,8 @@ export interface SpeakerFlags {
   readonly ignoreExcludeLb: boolean;
   /** 0 disables /metrics, /healthz, /readyz. */
   readonly metricsPort: number;
+  /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
+  readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
   /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
   readonly podName: string | undefined;
@@ -47,6 +50,7 @@ interface Running {
   readonly dataPlane: DataPlanePort;
   readonly membership: MembershipPort | undefined;
   readonly server: Server | undefined;
+  readonly secureServer: Server | undefined;
   /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
   readonly seedCount: number;
   readonly seedTimer: NodeJS.Timeout | undefined;
@@ -97,6 +101,7 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
 /** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
 async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
   registerKubernetesClientMetrics();
+  registerRareEventCounters();
   if (port === 0) return undefined;
   return startMetricsServer({
     port,
@@ -151,8 +156,11 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     loop?.schedule();
   });
   const server = await startServer(flags.metricsPort, loop);
+  const secureServer = flags.secureMetrics
+    ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: '0.0.0.0', config, logger })
+    : undefined;
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
-  return { loop, watches, dataPlane, membership, server, seedCount, seedTimer, handingOver };
+  return { loop, watches, dataPlane, membership, server, secureServer, seedCount, seedTimer, handingOver };
 }
 
 /**
@@ -176,6 +184,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   await running.loop.withdrawAll();
   await Promise.all([running.dataPlane.stop(), stopWatches(running.watches)]);
   running.server?.close();
+  running.secureServer?.close();
 }
 
 /**

@@ -186,7 +186,7 @@ describe('helm lint and template', () => {
     const speaker = findObject<V1DaemonSet>(objects, 'DaemonSet', 'speaker').spec?.template.spec;
     const container = speaker?.containers[0];
     expect(container?.env?.map((variable) => variable.name)).not.toContain('METALLB_ML_BIND_ADDR');
-    expect(container?.ports?.map((port) => port.name)).toEqual(['monitoring']);
+    expect(container?.ports?.map((port) => port.name)).toEqual(['monitoring', 'metricshttps']);
     expect(speaker?.volumes?.map((volume) => volume.name)).toEqual(['metallb-excludel2']);
   });
 
