@@ -98,7 +98,14 @@ export function createAdmissionHandler(options: {
       object: request.object,
       systemNamespace: options.systemNamespace,
     });
-    const context = { webhook: route.kind, operation: request.operation, object: objectName(request.object) };
+    // The object under its kind's log key (`pool` for pools, as the controller logs them).
+    const key =
+      route.kind === 'IPAddressPool'
+        ? 'pool'
+        : route.kind === 'L2Advertisement'
+          ? 'l2Advertisement'
+          : 'object';
+    const context = { webhook: route.kind, operation: request.operation, [key]: objectName(request.object) };
     if (verdict.allowed) options.logger.debug(context, 'admission allowed');
     else options.logger.warn({ ...context, reason: verdict.message }, 'admission denied');
     return { status: 200, body: verdictResponse(parsed.apiVersion, request.uid, verdict) };

@@ -72,81 +72,109 @@ export function startAdmission(options: {
   readonly settings: WebhookSettings;
   readonly logger: Logger;
 }): Admission | undefined {
-  const { settings, namespace } = options;
-  if (settings.mode === 'disabled') return undefined;
-  const logger = options.logger.child({ component: 'webhook' });
-  const certificates: CertificateManagerOptions = {
-    core: options.config.makeApiClient(CoreV1Api),
-    admission: options.config.makeApiClient(AdmissionregistrationV1Api),
-    namespace,
-    secretName: settings.secretName,
-    dnsName: `${settings.serviceName}.${namespace}.svc`,
-    logger,
-  };
-  const handle = createAdmissionHandler({
-    live: liveObjects(options.config, namespace),
-    systemNamespace: namespace,
-    logger,
-  });
-  let server: WebhookServer | undefined;
-  let served = '';
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let markServing: () => void = () => {};
-  const serving = new Promise<void>((resolve) => {
-    markServing = resolve;
-  });
-  let registered = true;
+  if (options.settings.mode === 'disabled') return undefined;
+  const service = new AdmissionService(options);
+  service.loop();
+  return { serving: service.serving, stop: () => service.stop() };
+}
 
-  const sync = async (): Promise<void> => {
+/** The sync loop: certificates, the server that serves them, and the caBundle that trusts them. */
+class AdmissionService {
+  readonly serving: Promise<void>;
+  private markServing: () => void = () => {};
+  private readonly logger: Logger;
+  private readonly certificates: CertificateManagerOptions;
+  private readonly handle: ReturnType<typeof createAdmissionHandler>;
+  private server: WebhookServer | undefined;
+  private served = '';
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private registered = true;
+
+  constructor(
+    private readonly options: {
+      readonly config: KubeConfig;
+      readonly namespace: string;
+      readonly settings: WebhookSettings;
+      readonly logger: Logger;
+    },
+  ) {
+    const { config, namespace, settings } = options;
+    this.logger = options.logger.child({ component: 'webhook' });
+    this.certificates = {
+      core: config.makeApiClient(CoreV1Api),
+      admission: config.makeApiClient(AdmissionregistrationV1Api),
+      namespace,
+      secretName: settings.secretName,
+      dnsName: `${settings.serviceName}.${namespace}.svc`,
+      logger: this.logger,
+    };
+    const live = liveObjects(config, namespace);
+    this.handle = createAdmissionHandler({ live, systemNamespace: namespace, logger: this.logger });
+    this.serving = new Promise<void>((resolve) => {
+      this.markServing = resolve;
+    });
+  }
+
+  loop(): void {
+    this.sync().then(
+      () => this.schedule(WEBHOOK_SYNC_INTERVAL_MS),
+      (error: unknown) => {
+        const secret = `${this.options.namespace}/${this.options.settings.secretName}`;
+        this.logger.error({ secret, error: String(error) }, 'webhook certificate sync failed; retrying');
+        this.schedule(WEBHOOK_SYNC_RETRY_MS);
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.server?.close();
+  }
+
+  private schedule(delay: number): void {
+    if (!this.stopped) this.timer = setTimeout(() => this.loop(), delay).unref();
+  }
+
+  private async sync(): Promise<void> {
+    const { settings } = this.options;
     const { serving: pair, authorityPem } = settings.rotateCertificates
-      ? await ensureCertificates(certificates)
+      ? await ensureCertificates(this.certificates)
       : { serving: readCertDir(settings.certDir), authorityPem: undefined };
-    if (!server) {
-      server = await startWebhookServer({
+    await this.serve(pair);
+    if (authorityPem === undefined || this.stopped) return;
+    const found = await injectAuthority(this.certificates, authorityPem);
+    if (!found && this.registered) {
+      this.logger.warn(
+        { validatingWebhookConfiguration: VALIDATING_WEBHOOK_CONFIGURATION },
+        'webhook configuration not found: webhooks are not registered',
+      );
+    }
+    this.registered = found;
+  }
+
+  /** Starts the server with `pair`, or swaps `pair` in when it changed. */
+  private async serve(pair: KeyPair): Promise<void> {
+    const { settings } = this.options;
+    if (this.server) {
+      if (pair.certificatePem !== this.served) this.server.useCertificate(pair);
+    } else {
+      this.server = await startWebhookServer({
         host: '0.0.0.0',
         port: settings.port,
         minVersion: settings.tlsMinVersion,
         certificate: pair,
-        handle,
-        logger,
+        handle: this.handle,
+        logger: this.logger,
       });
-      if (stopped) return void (await server.close());
-      logger.info({ port: settings.port, dnsName: certificates.dnsName }, 'serving validating webhooks');
-      markServing();
-    } else if (pair.certificatePem !== served) server.useCertificate(pair);
-    served = pair.certificatePem;
-    if (authorityPem === undefined) return;
-    const found = await injectAuthority(certificates, authorityPem);
-    if (!found && registered)
-      logger.warn(
-        { validatingWebhookConfiguration: VALIDATING_WEBHOOK_CONFIGURATION },
-        'webhook configuration not found: webhooks are not registered',
+      if (this.stopped) return void (await this.server.close());
+      this.logger.info(
+        { port: settings.port, dnsName: this.certificates.dnsName },
+        'serving validating webhooks',
       );
-    registered = found;
-  };
-  const loop = () => {
-    sync().then(
-      () => schedule(WEBHOOK_SYNC_INTERVAL_MS),
-      (error: unknown) => {
-        logger.error(
-          { secret: `${namespace}/${settings.secretName}`, error: String(error) },
-          'webhook certificate sync failed; retrying',
-        );
-        schedule(WEBHOOK_SYNC_RETRY_MS);
-      },
-    );
-  };
-  const schedule = (delay: number) => {
-    if (!stopped) timer = setTimeout(loop, delay).unref();
-  };
-  loop();
-  return {
-    serving,
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await server?.close();
-    },
-  };
+      this.markServing();
+    }
+    this.served = pair.certificatePem;
+  }
 }
