@@ -7,6 +7,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { describeProblem, describeRefusal } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -37,6 +38,10 @@ export interface ControllerFlags {
   readonly loadBalancerClass: string;
   /** 0 disables /metrics, /healthz and /readyz. */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  readonly healthProbePort?: number;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -255,7 +260,12 @@ async function lead(
   } catch (error) {
     // ML3 is for the speakers' gossip; allocation must not wait for it. RBAC denials show up here.
     logger.error(
-      { secret: `${flags.namespace}/${flags.memberlistSecretName}`, error: String(error) },
+      {
+        op: 'CreateMlSecret',
+        code: ErrorCode.kubernetes,
+        secret: `${flags.namespace}/${flags.memberlistSecretName}`,
+        error: String(error),
+      },
       'cannot ensure memberlist secret',
     );
   }
@@ -274,19 +284,23 @@ async function startServer(
   logger: Logger,
 ): Promise<Server | undefined> {
   if (flags.metricsPort === 0) return undefined;
-  if (flags.metricsPort === flags.secureMetrics.port) {
-    // A MetalLB 0.16 manifest's `--port=9120` means HTTPS metrics there: the HTTPS endpoint wins.
+  // A MetalLB 0.16 manifest's `--port=9120` means HTTPS metrics there: the HTTPS endpoint wins, and
+  // the plain server moves to --health-probe-port (its probes), or is not started.
+  const port =
+    flags.metricsPort === flags.secureMetrics.port ? (flags.healthProbePort ?? 0) : flags.metricsPort;
+  if (port !== flags.metricsPort) {
     logger.warn(
-      { port: flags.metricsPort },
-      '--port equals the HTTPS metrics port: serving only HTTPS there',
+      { port: flags.metricsPort, plainPort: port },
+      '--port equals the HTTPS metrics port: HTTPS there',
     );
-    return undefined;
+    if (port === 0) return undefined;
   }
   const server = await startMetricsServer({
-    port: flags.metricsPort,
-    host: '0.0.0.0',
+    port,
+    host: flags.metricsBindAddress,
+    healthPort: flags.healthProbePort,
     health: { isHealthy: () => true, isReady },
   });
-  logger.info({ port: flags.metricsPort }, 'serving /metrics, /healthz and /readyz');
+  logger.info({ port, address: flags.metricsBindAddress }, 'serving /metrics, /healthz and /readyz');
   return server;
 }

@@ -149,7 +149,8 @@ export class SwimEngine {
 
   /** Logs through the shell. */
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
-    this.options.log?.(level, message, { node: this.options.nodeName, ...fields });
+    // The shell's logger binds the node (speaker and standalone); repeating it would repeat the key.
+    this.options.log?.(level, message, fields);
   }
 
   /** Every known member, this node included. */

@@ -37,6 +37,10 @@ export interface SpeakerFlags {
   readonly ignoreExcludeLb: boolean;
   /** 0 disables /metrics, /healthz, /readyz. */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  readonly healthProbePort?: number;
   /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
   readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
@@ -71,11 +75,17 @@ function conflictReporter(
 ): (conflict: ConflictReport) => void {
   return (conflict) => {
     // While handing over (make before break) the next owner announcing our IPs is the point, not a conflict.
+    const fields = {
+      event: 'ipConflict',
+      ip: conflict.ip,
+      mac: conflict.mac,
+      interface: conflict.interfaceName,
+    };
     if (context.isHandingOver()) {
-      logger.info({ ...conflict }, 'next owner announces an IP this node is handing over');
+      logger.info(fields, 'next owner announces an IP this node is handing over');
       return;
     }
-    logger.warn({ ...conflict }, 'another MAC claims an IP this node announces');
+    logger.warn(fields, 'another MAC claims an IP this node announces');
     const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
     for (const service of context.servicesFor(conflict.ip)) {
       void events.record(
@@ -98,14 +108,15 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
   return pod;
 }
 
-/** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
-async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
+/** /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0 disables them. */
+async function startServer(flags: SpeakerFlags, loop: SpeakerLoop): Promise<Server | undefined> {
   registerKubernetesClientMetrics();
   registerRareEventCounters();
-  if (port === 0) return undefined;
+  if (flags.metricsPort === 0) return undefined;
   return startMetricsServer({
-    port,
-    host: '0.0.0.0',
+    port: flags.metricsPort,
+    host: flags.metricsBindAddress,
+    healthPort: flags.healthProbePort,
     health: { isHealthy: () => true, isReady: () => loop.isReady() },
   });
 }
@@ -155,7 +166,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
-  const server = await startServer(flags.metricsPort, loop);
+  const server = await startServer(flags, loop);
   const secureServer = flags.secureMetrics
     ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: '0.0.0.0', config, logger })
     : undefined;
@@ -173,7 +184,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   await running.loop.freeze();
   if (running.membership) {
     logger.info(
-      { ips: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
+      { op: 'shutdown', ip: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
       'leaving gossip: handing over',
     );
     await running.membership

@@ -3,6 +3,7 @@
 // receiving interface) and must not source ARP from a VIP (arp_announce = 2). The kernel uses
 // the larger of conf/all and conf/<interface> for both, so either place satisfies it.
 import { readFile, writeFile } from 'node:fs/promises';
+import { interfaceNameProblem } from './cluster.js';
 
 /** The values standalone mode requires (minimums: larger values are stricter and fine). */
 export const REQUIRED_ARP_SETTINGS = { arp_ignore: 1, arp_announce: 2 } as const;
@@ -24,6 +25,12 @@ async function readSetting(scope: string, setting: Setting): Promise<number> {
  */
 export async function ensureArpSettings(interfaces: readonly string[] | undefined): Promise<string[]> {
   const scopes = interfaces ?? ['all'];
+  // FILE's spec.interfaces was validated at load (issue 12 #9); this keeps any other caller from
+  // building a path outside conf/ all the same, before anything is read or written.
+  for (const [index, scope] of (interfaces ?? []).entries()) {
+    const problem = interfaceNameProblem(scope);
+    if (problem) throw new Error(`spec.interfaces[${index}]: not a valid interface name: ${problem}`);
+  }
   const changed: string[] = [];
   for (const scope of scopes) {
     for (const setting of Object.keys(REQUIRED_ARP_SETTINGS) as Setting[]) {

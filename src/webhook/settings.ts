@@ -2,6 +2,7 @@
 // (controller/main.go), read through a getter so that whichever argument parser the CLI uses can
 // hand them over in one call.
 import type { SecureVersion } from 'node:tls';
+import type { FlagSpec } from '../cli/args.js';
 import { UsageError } from '../errors.js';
 import {
   DEFAULT_CERT_DIR,
@@ -77,3 +78,47 @@ export function webhookSettings(
     tlsMinVersion: tlsMinVersion(value('tls-min-version')),
   };
 }
+
+/** The flags above as the CLI's command spec declares them (src/cli/args.ts FlagSpec). */
+export const WEBHOOK_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {
+  'webhook-mode': {
+    type: 'string',
+    value: 'MODE',
+    default: 'enabled',
+    help: 'enabled, disabled or onlywebhook',
+  },
+  'webhook-port': {
+    type: 'string',
+    value: 'N',
+    default: String(DEFAULT_WEBHOOK_PORT),
+    help: 'port of the validating webhooks',
+  },
+  'webhook-secret': {
+    type: 'string',
+    value: 'NAME',
+    default: DEFAULT_WEBHOOK_SECRET,
+    help: 'Secret holding the webhook certificates',
+  },
+  'cert-service-name': {
+    type: 'string',
+    value: 'NAME',
+    default: DEFAULT_CERT_SERVICE_NAME,
+    help: 'the webhook certificate names NAME.<namespace>.svc',
+  },
+  'disable-cert-rotation': {
+    type: 'boolean',
+    help: "serve --cert-dir's certificate; write no Secret, no caBundle",
+  },
+  'cert-dir': {
+    type: 'string',
+    value: 'DIR',
+    default: DEFAULT_CERT_DIR,
+    help: 'tls.crt and tls.key with --disable-cert-rotation',
+  },
+  'tls-min-version': {
+    type: 'string',
+    value: 'VERSION',
+    default: 'VersionTLS13',
+    help: 'VersionTLS12 or VersionTLS13',
+  },
+};

@@ -82,6 +82,11 @@ export class SpeakerLab {
     return [...this.speakers.keys()];
   }
 
+  /** The process id of `node`'s speaker (`ip netns exec` execs it, so this is the speaker itself). */
+  speakerPid(node: string): number | undefined {
+    return this.speakers.get(node)?.pid;
+  }
+
   /** The whole log of `node`'s speaker (pino JSON lines). */
   log(node: string): string {
     return readFileSync(join(this.logDirectory, `${node}.log`), 'utf8');

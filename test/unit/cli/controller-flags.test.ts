@@ -33,7 +33,7 @@ describe('parseControllerFlags', () => {
       args: ['--webhook-mode=disabled', '--disable-cert-rotation', '--cert-dir', '/tmp/x', '--webhook-http2'],
       env: {},
       want: {
-        ignoredFlags: ['webhook-http2'],
+        ignoredFlags: ['--webhook-http2'],
         webhook: {
           mode: 'disabled',
           rotateCertificates: false,
