@@ -27,6 +27,7 @@ static const uint8_t unspecified_ip[FLB_IPV6_BYTES] = {0};
 static const char *const reason_names[FLB_REASON_COUNT] = {
     "answer",    "malformed",   "etherType", "arpFormat",     "arpReply",        "ethernetDestination",
     "announceIP", "messageType", "hopLimit",  "checksum",      "ipDestination",   "dadWithSourceLL",
+    "sourceMac",  "rateLimited",
 };
 
 const char *flb_reason_name(flb_reason reason) {
@@ -56,6 +57,14 @@ long flb_find_owned(const flb_table *table, const uint8_t *address, size_t addre
 
 #define ARP_HEADER_BYTES 8 // htype, ptype, hlen, plen, op (RFC 826)
 
+// A requester's MAC must be a unicast station address (IEEE 802: I/G bit clear, not all zero): a
+// reply to a broadcast or multicast "requester" goes to every host on the segment, and a zero MAC
+// is no station at all (issue 12 #11).
+static int is_unicast_mac(const uint8_t *mac) {
+  static const uint8_t zero_mac[FLB_MAC_BYTES] = {0};
+  return (mac[0] & 0x01) == 0 && memcmp(mac, zero_mac, FLB_MAC_BYTES) != 0;
+}
+
 static flb_reason check_arp(const uint8_t *frame, size_t length, const flb_table *table, long *owned) {
   if (length < ETHERNET_HEADER_BYTES) return FLB_DROP_MALFORMED;
   if (read_u16(frame + 12) != 0x0806) return FLB_DROP_ETHER_TYPE;
@@ -66,6 +75,7 @@ static flb_reason check_arp(const uint8_t *frame, size_t length, const flb_table
   if (read_u16(frame + 14) != 1 || read_u16(frame + 16) != 0x0800 || frame[18] != 6 || frame[19] != 4)
     return FLB_DROP_ARP_FORMAT;
   if (read_u16(frame + 20) != 1) return FLB_DROP_ARP_REPLY;
+  if (!is_unicast_mac(frame + 6) || !is_unicast_mac(frame + 22)) return FLB_DROP_SOURCE_MAC;
   // L10: broadcast, or unicast to our MAC (cache refresh); other unicast is not for us.
   if (memcmp(frame, broadcast_mac, FLB_MAC_BYTES) != 0 && memcmp(frame, table->mac, FLB_MAC_BYTES) != 0)
     return FLB_DROP_ETHERNET_DESTINATION;
@@ -169,6 +179,7 @@ static flb_reason check_ns(const uint8_t *frame, size_t length, const flb_table 
   size_t payload_bytes = 0;
   flb_reason reason = check_ns_header(frame, length, &payload_bytes, source_ll);
   if (reason != FLB_ANSWER) return reason;
+  if (!is_unicast_mac(frame + 6) || (*source_ll != NULL && !is_unicast_mac(*source_ll))) return FLB_DROP_SOURCE_MAC;
   *owned = flb_find_owned(table, frame + ICMPV6_START + 8, FLB_IPV6_BYTES);
   if (*owned < 0) return FLB_DROP_ANNOUNCE_IP;
   return check_ns_addressing(frame, table, *source_ll);

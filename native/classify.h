@@ -32,6 +32,8 @@ typedef enum {
   FLB_DROP_CHECKSUM,             // RFC 4861 §7.1.1: ICMPv6 checksum must be valid
   FLB_DROP_IP_DESTINATION,       // NS not to the target, its solicited-node group or ff02::1
   FLB_DROP_DAD_WITH_SOURCE_LL,   // RFC 4861 §7.1.1: source :: with a source link-layer option
+  FLB_DROP_SOURCE_MAC,           // sender MAC (Ethernet source, ARP sender, NS SLLA) broadcast, multicast or zero
+  FLB_DROP_RATE_LIMITED,         // an answer the socket's token bucket had no token for (serve.c, never classify)
   FLB_REASON_COUNT
 } flb_reason;
 

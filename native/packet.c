@@ -209,6 +209,20 @@ static napi_value set_priority(napi_env env, napi_callback_info info) {
   return error == 0 ? NULL : flb_throw_errno(env, "(responder lanes)", "sched_setattr(SCHED_FIFO)", error);
 }
 
+static napi_value set_reply_limit(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  flb_instance *instance = NULL;
+  double per_second = -1, burst = -1;
+  FLB_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&instance));
+  if (argc < 2 || napi_get_value_double(env, argv[0], &per_second) != napi_ok ||
+      napi_get_value_double(env, argv[1], &burst) != napi_ok || !(per_second >= 0) || !(burst >= 1) ||
+      per_second > 1e9 || burst > 1e9)
+    return flb_throw_type(env, "setReplyRateLimit", "perSecond must be 0 to 1e9 (0: no limit) and burst 1 to 1e9");
+  flb_instance_set_reply_limit(instance, per_second, burst);
+  return NULL;
+}
+
 static napi_value drop_reason_names(napi_env env) {
   napi_value list, name;
   FLB_CALL(env, napi_create_array_with_length(env, FLB_REASON_COUNT - 1, &list));
@@ -240,6 +254,7 @@ NAPI_MODULE_INIT() {
       {"counters", NULL, counters, NULL, NULL, NULL, napi_enumerable, instance},
       {"close", NULL, close_handle, NULL, NULL, NULL, napi_enumerable, instance},
       {"setResponderPriority", NULL, set_priority, NULL, NULL, NULL, napi_enumerable, instance},
+      {"setReplyRateLimit", NULL, set_reply_limit, NULL, NULL, NULL, napi_enumerable, instance},
       {"classifyFrame", NULL, flb_classify_frame, NULL, NULL, NULL, napi_enumerable, instance},
       {"dropReasons", NULL, NULL, NULL, NULL, drop_reason_names(env), napi_enumerable, instance},
   };

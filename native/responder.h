@@ -66,6 +66,8 @@ typedef struct flb_socket {
   size_t slot_count;
   size_t slot_capacity;
   flb_stats stats;
+  double reply_tokens;            // token bucket of answers (serve.c); refilled lazily
+  uint64_t reply_refilled_nanos;  // CLOCK_MONOTONIC of the last refill; 0 = full bucket not yet set
   napi_threadsafe_function forward;
 } flb_socket;
 
@@ -91,6 +93,8 @@ struct flb_instance {
   size_t socket_capacity;
   uint64_t next_id;
   int priority; // 0: normal scheduling; 1-99: SCHED_FIFO priority of the lane threads
+  double reply_rate_per_second; // each socket's answers per second; 0 = no limit (instance mutex)
+  double reply_burst;           // each socket's bucket size
   int refs; // the environment and every live socket struct hold one (JS thread only)
 };
 
@@ -106,6 +110,8 @@ napi_threadsafe_function flb_instance_remove(flb_instance *instance, flb_socket 
 void flb_lane_apply_scheduling(flb_lane *lane);
 /** Sets the lane threads' SCHED_FIFO priority (0 = normal); returns 0 or an errno (EPERM). */
 int flb_instance_set_priority(flb_instance *instance, int priority);
+/** Limits each socket's answers to `per_second` with bursts of `burst` (0 = no limit); serve.c. */
+void flb_instance_set_reply_limit(flb_instance *instance, double per_second, double burst);
 /** Closes every socket and stops the thread (environment teardown). */
 void flb_instance_teardown(flb_instance *instance);
 

@@ -71,6 +71,33 @@ static void answer(flb_socket *socket, int lane, const flb_verdict *verdict, con
   record_latency(&socket->stats, elapsed_nanos(received_at));
 }
 
+void flb_instance_set_reply_limit(flb_instance *instance, double per_second, double burst) {
+  pthread_mutex_lock(&instance->mutex);
+  instance->reply_rate_per_second = per_second;
+  instance->reply_burst = burst;
+  for (size_t index = 0; index < instance->socket_count; index++) instance->sockets[index]->reply_refilled_nanos = 0;
+  pthread_mutex_unlock(&instance->mutex);
+}
+
+// One token per answer, per socket (an interface and a protocol), refilled at the instance's rate
+// (issue 12 #11): a flood of requests for an owned IP must not turn into as many replies, and a
+// flood on one interface must not starve the others. Monotonic clock: a wall-clock step must
+// neither empty nor overfill the bucket. Called with the instance mutex held.
+static int take_reply_token(flb_socket *socket) {
+  const flb_instance *instance = socket->instance;
+  if (instance->reply_rate_per_second <= 0) return 1;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  uint64_t now_nanos = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+  if (socket->reply_refilled_nanos == 0) socket->reply_tokens = instance->reply_burst;
+  else socket->reply_tokens += (double)(now_nanos - socket->reply_refilled_nanos) * instance->reply_rate_per_second / 1e9;
+  if (socket->reply_tokens > instance->reply_burst) socket->reply_tokens = instance->reply_burst;
+  socket->reply_refilled_nanos = now_nanos;
+  if (socket->reply_tokens < 1) return 0;
+  socket->reply_tokens -= 1;
+  return 1;
+}
+
 static void handle_frame(flb_socket *socket, int lane, const uint8_t *frame, size_t length,
                          const struct timespec *received_at) {
   socket->stats.frames_received++;
@@ -80,7 +107,8 @@ static void handle_frame(flb_socket *socket, int lane, const uint8_t *frame, siz
   }
   flb_verdict verdict;
   flb_classify(frame, length, socket->table, socket->protocol, &verdict);
-  if (verdict.reason == FLB_ANSWER) answer(socket, lane, &verdict, received_at);
+  if (verdict.reason == FLB_ANSWER && !take_reply_token(socket)) socket->stats.drops[FLB_DROP_RATE_LIMITED]++;
+  else if (verdict.reason == FLB_ANSWER) answer(socket, lane, &verdict, received_at);
   else socket->stats.drops[verdict.reason]++;
   if (socket->forward != NULL && flb_claims_owned(frame, length, socket->table, socket->protocol))
     forward(socket, frame, length);

@@ -108,3 +108,43 @@ export const POOL_STATUS_DELAY_MS = 200;
  * election, for the same reason as STANDALONE_JOIN_WAIT_MS (a lonely election announces every IP).
  */
 export const SPEAKER_JOIN_WAIT_MS = 3000;
+
+/**
+ * DESIGN "Ownership is re-asserted": a watchdog timer runs this often, and a tick that comes
+ * PAUSE_THRESHOLD_MS or more after it was due means the process was stopped (SIGSTOP, a frozen VM)
+ * or starved: peers may have taken our IPs over meanwhile, so every owned IP is announced again.
+ * An extra burst after a mere stall costs a few frames; a missed one leaves clients on a node that withdrew.
+ */
+export const PAUSE_CHECK_INTERVAL_MS = 250;
+
+/** How late the watchdog must fire to count as a pause (see PAUSE_CHECK_INTERVAL_MS). */
+export const PAUSE_THRESHOLD_MS = 1000;
+
+/**
+ * Another MAC claiming an IP we own gets one gratuitous round back at once, so the owner has the
+ * last word while the election moves the IP (the claimer withdraws once gossip tells it to); at
+ * most once per IP in this window. One round, not a burst: two nodes that both believe they own an
+ * IP (a split brain until gossip heals) would otherwise restart each other's bursts for ever.
+ */
+export const REASSERT_ON_CLAIM_INTERVAL_MS = 500;
+
+/**
+ * For this long after a membership change (a member left, died, returned or joined) or a change of
+ * this node's IPs, another speaker answering for one of our IPs is the election handing over (the
+ * old owner inside its grace period, a peer not yet re-elected), not a conflict: no metric, Event
+ * or warning (issue 12 #12; MetalLB raises no ipConflict at all). The grace period (2 s) plus the
+ * burst (5 s) plus margin for gossip to converge.
+ */
+export const HANDOVER_SETTLE_MS = 10_000;
+
+/**
+ * Each packet socket (one interface, ARP or NDP) answers at most this many requests per second,
+ * in bursts of up to LAYER2_REPLY_BURST, and counts the rest as `rateLimited` drops (issue 12 #11):
+ * a request flood must not become a reply flood. Generous on purpose: far above what a LAN's
+ * neighbours ask (a few per second per host), and above the zero-loss answered rate bench/l2
+ * measures, so legitimate bursts (every client re-resolving after a failover) are never cut.
+ */
+export const LAYER2_REPLY_RATE_PER_SECOND = 100_000;
+
+/** Bucket size of the per-socket reply limit (LAYER2_REPLY_RATE_PER_SECOND). */
+export const LAYER2_REPLY_BURST = 10_000;

@@ -6,6 +6,8 @@ import {
   GRATUITOUS_DURATION_MS,
   GRATUITOUS_INTERVAL_MS,
   GRATUITOUS_REFRESH_INTERVAL_MS,
+  PAUSE_CHECK_INTERVAL_MS,
+  PAUSE_THRESHOLD_MS,
 } from '../config/defaults.js';
 
 /** Burst spacing and length, and the optional periodic refresh (0 = off, G8). */
@@ -36,6 +38,29 @@ export function startBursts(bursts: Bursts, keys: readonly string[], nowMs: numb
   const next = new Map(bursts);
   for (const key of keys) if (!next.has(key)) next.set(key, { startedAtMs: nowMs, roundsSent: 0 });
   return next;
+}
+
+/**
+ * Starts `keys` afresh, running or not (DESIGN "Ownership is re-asserted"): a re-assertion must
+ * send a round now and keep the full 5 s after it, whatever an earlier burst had left.
+ */
+export function restartBursts(bursts: Bursts, keys: readonly string[], nowMs: number): Bursts {
+  const next = new Map(bursts);
+  for (const key of keys) next.set(key, { startedAtMs: nowMs, roundsSent: 0 });
+  return next;
+}
+
+/**
+ * Whether a watchdog tick due at `dueAtMs` and run at `nowMs` reveals a pause of the process (its
+ * monotonic clock jumped: SIGSTOP, a frozen VM). Returns how late it ran, or undefined.
+ */
+export function pauseOf(
+  dueAtMs: number,
+  nowMs: number,
+  thresholdMs = PAUSE_THRESHOLD_MS,
+): number | undefined {
+  const lateMs = nowMs - dueAtMs;
+  return lateMs >= thresholdMs ? lateMs : undefined;
 }
 
 /** Ends the bursts of `keys` (ownership lost: G4, nothing more is sent). */
@@ -98,6 +123,8 @@ export interface AnnouncerOptions {
   readonly sendRound: (key: string) => void;
   /** The keys a periodic refresh re-announces (every owned IP and interface). */
   readonly ownedKeys: () => readonly string[];
+  /** Called when the watchdog finds the process was paused for `lateMs` (then no watchdog runs). */
+  readonly onPause?: (lateMs: number) => void;
   readonly now?: () => number;
 }
 
@@ -106,6 +133,7 @@ export class Announcer {
   private bursts: Bursts = new Map();
   private timer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AnnouncerOptions) {
     const { refreshIntervalMs } = options.timing;
@@ -113,12 +141,20 @@ export class Announcer {
       this.refreshTimer = setInterval(() => this.refresh(), refreshIntervalMs);
       this.refreshTimer.unref();
     }
+    if (options.onPause) this.watch(this.now() + PAUSE_CHECK_INTERVAL_MS);
   }
 
   /** Ownership gained for `keys`: first round now, then on schedule. */
   gained(keys: readonly string[]): void {
     if (keys.length === 0) return;
     this.bursts = startBursts(this.bursts, keys, this.now());
+    this.tick();
+  }
+
+  /** Ownership re-asserted for `keys`: a full burst from now, even if one was running. */
+  reassert(keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    this.bursts = restartBursts(this.bursts, keys, this.now());
     this.tick();
   }
 
@@ -136,13 +172,26 @@ export class Announcer {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.watchdog) clearTimeout(this.watchdog);
     this.timer = undefined;
     this.refreshTimer = undefined;
+    this.watchdog = undefined;
     this.bursts = new Map();
   }
 
   private now(): number {
     return this.options.now?.() ?? performance.now();
+  }
+
+  // A chain of timeouts, each knowing when it was due: the first one after a pause sees the jump.
+  private watch(dueAtMs: number): void {
+    this.watchdog = setTimeout(() => {
+      const nowMs = this.now();
+      const lateMs = pauseOf(dueAtMs, nowMs);
+      this.watch(nowMs + PAUSE_CHECK_INTERVAL_MS);
+      if (lateMs !== undefined) this.options.onPause?.(lateMs);
+    }, PAUSE_CHECK_INTERVAL_MS);
+    this.watchdog.unref();
   }
 
   private refresh(): void {

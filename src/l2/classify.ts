@@ -52,7 +52,8 @@ export type DropReason =
   | 'hopLimit'
   | 'checksum'
   | 'ipDestination'
-  | 'dadWithSourceLL';
+  | 'dadWithSourceLL'
+  | 'sourceMac';
 
 /** Answer with `reply` (a whole Ethernet frame) or drop for `reason`. */
 export type Verdict =
@@ -73,6 +74,15 @@ export function classify(frame: Uint8Array, table: ResponderTable, protocol: Res
   return ethernet.value.etherType === EtherType.ipv6 ? classifyNdp(ethernet.value, table) : drop('etherType');
 }
 
+/**
+ * A requester's MAC must be a unicast station address (IEEE 802: I/G bit clear, not all zero): a
+ * reply to a broadcast or multicast "requester" reaches every host on the segment, and a zero MAC
+ * is no station (issue 12 #11).
+ */
+export function isUnicastMac(mac: Uint8Array): boolean {
+  return mac.length === MAC_BYTES && ((mac[0] ?? 0) & 0x01) === 0 && mac.some((byte) => byte !== 0);
+}
+
 // MetalLB L10/L11 plus RFC 5227 probes: requests only, to broadcast or to us, for an owned target.
 function classifyArp(ethernet: EthernetFrame, table: ResponderTable): Verdict {
   const parsed = parseArpPacket(ethernet.payload);
@@ -80,6 +90,7 @@ function classifyArp(ethernet: EthernetFrame, table: ResponderTable): Verdict {
   const packet = parsed.value;
   if (!isEthernetIPv4Arp(packet)) return drop('arpFormat');
   if (packet.operation !== ArpOperation.request) return drop('arpReply');
+  if (!isUnicastMac(ethernet.source) || !isUnicastMac(packet.senderHardwareAddress)) return drop('sourceMac');
   if (!bytesEqual(ethernet.destination, BROADCAST_MAC) && !bytesEqual(ethernet.destination, table.mac)) {
     return drop('ethernetDestination');
   }
@@ -135,10 +146,13 @@ function classifyNdp(ethernet: EthernetFrame, table: ResponderTable): Verdict {
   const solicitation = parseSolicitation(ethernet);
   if (typeof solicitation === 'string') return drop(solicitation);
   const { message, source } = solicitation;
+  const sourceLinkLayer = findOption(message.options, NdpOptionType.sourceLinkLayerAddress);
+  const linkLayerMac = sourceLinkLayer?.data.slice(0, MAC_BYTES);
+  if (!isUnicastMac(ethernet.source) || (linkLayerMac && !isUnicastMac(linkLayerMac)))
+    return drop('sourceMac');
   if (!table.ipv6.has(formatIPv6(message.target))) return drop('announceIP');
   const misaddressed = isSolicitationAddressedToUs(solicitation, table.mac);
   if (misaddressed) return drop(misaddressed);
-  const sourceLinkLayer = findOption(message.options, NdpOptionType.sourceLinkLayerAddress);
   if (bytesEqual(source, UNSPECIFIED_ADDRESS)) {
     // A DAD probe for our VIP: defend it to all nodes, S=0 O=1 (RFC 4861 §7.2.4, Q7). RFC 4861
     // §7.1.1 forbids a source link-layer option on a probe.
@@ -149,7 +163,7 @@ function classifyNdp(ethernet: EthernetFrame, table: ResponderTable): Verdict {
     mac: table.mac,
     target: message.target,
     // Reply to the link-layer address the solicitor named, else to where the frame came from (Q6: O=1).
-    destinationMac: sourceLinkLayer ? sourceLinkLayer.data.slice(0, MAC_BYTES) : ethernet.source,
+    destinationMac: linkLayerMac ?? ethernet.source,
     destinationIp: source,
     solicited: true,
   });

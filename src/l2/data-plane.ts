@@ -4,17 +4,17 @@
 // conflicts. All of it is I/O wiring; every decision lives in a pure module.
 
 import { EventEmitter } from 'node:events';
-import { CONFLICT_REPORT_INTERVAL_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
+import { HANDOVER_SETTLE_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Announcer, DEFAULT_TIMING } from './announcer.js';
+import { ClaimWatch } from './claims.js';
 import { detectConflict } from './classify.js';
-import { ArpOperation } from './codec/index.js';
-import { gratuitousArpFrame, unsolicitedAdvertisementFrame } from './frames.js';
+import { sendGratuitousRound } from './gratuitous.js';
 import { DEFAULT_EXCLUDED_INTERFACES, type InterfaceState } from './interface-filter.js';
 import { InterfaceWatcher, type LinkReader } from './interfaces.js';
 import { Layer2Metrics } from './layer2-metrics.js';
-import { PacketSocket, setResponderPriority } from './native.js';
+import { PacketSocket } from './native.js';
 import {
   addressesOn,
   announcementKey,
@@ -24,6 +24,7 @@ import {
   splitAnnouncementKey,
 } from './ownership.js';
 import { InterfacePort, type OpenPort } from './port.js';
+import { applyResponderSettings } from './responder-settings.js';
 
 /** How the data plane is started (the speaker's and standalone's wiring). */
 export interface DataPlaneOptions {
@@ -41,6 +42,8 @@ export interface DataPlaneOptions {
    * normal scheduling without it). Measured in bench/l2.
    */
   responderPriority?: number;
+  /** Answers per second and burst of each socket (issue 12 #11); default LAYER2_REPLY_*; perSecond 0 = no limit. */
+  replyRateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
 /** One owned IP's advertisement scope: undefined interfaces = all selected (L13). */
@@ -55,18 +58,22 @@ export interface DataPlaneSeams {
   readonly now?: () => number;
   readonly pollIntervalMs?: number;
   readonly setPriority?: (priority: number) => void;
+  readonly setReplyRateLimit?: (perSecond: number, burst: number) => void;
 }
 
 /** The layer-2 data plane of one node. */
 export class DataPlane extends EventEmitter<{ interfaces: [] }> {
   private readonly ports = new Map<string, InterfacePort>();
   private readonly metrics = new Layer2Metrics();
-  private readonly lastConflictReport = new Map<string, number>();
+  private readonly claims = new ClaimWatch();
   private readonly loggedOpenErrors = new Map<string, string>();
   private owned = new Map<string, OwnedAddress>();
   private keys = new Set<string>();
   private syncTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private handingOver = false;
+  /** Until then (monotonic ms) the election may be moving IPs: claims are a hand-over. */
+  private handOverUntilMs = Number.NEGATIVE_INFINITY;
   private readonly announcer: Announcer;
 
   private constructor(
@@ -82,6 +89,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
       },
       sendRound: (key) => this.sendRound(key),
       ownedKeys: () => [...this.keys],
+      onPause: (lateMs) => this.reassert('paused', { lateMs }),
       ...(seams.now ? { now: seams.now } : {}),
     });
   }
@@ -104,7 +112,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
       ...(seams.pollIntervalMs ? { intervalMs: seams.pollIntervalMs } : {}),
     });
     const plane = new DataPlane(options, watcher, seams);
-    plane.applyPriority();
+    applyResponderSettings(options, seams, options.logger);
     watcher.on('change', () => {
       plane.reconcile();
       plane.emit('interfaces');
@@ -130,7 +138,35 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
    * the next owner's announcements are the last word while this node still serves stragglers.
    */
   stopAnnouncing(): void {
+    this.handingOver = true;
     this.announcer.stop();
+  }
+
+  /**
+   * The election is moving IPs (a member left, died, returned or joined; this node gained or lost
+   * an IP): for HANDOVER_SETTLE_MS, another speaker answering for our IPs — the old owner inside its
+   * grace period, a peer not yet re-elected — is a hand-over, not a conflict (issue 12 #12).
+   */
+  expectHandOver(): void {
+    this.handOverUntilMs = this.now() + HANDOVER_SETTLE_MS;
+  }
+
+  /**
+   * DESIGN "Ownership is re-asserted": announces owned IPs again (all, or `only` these) with a
+   * full burst, because this node may not have been the last to announce them: it was paused,
+   * refuted its own death, saw a peer return or another MAC claim its IP.
+   */
+  reassert(reason: string, details: { only?: readonly string[]; lateMs?: number } = {}): void {
+    if (this.stopped || this.handingOver) return;
+    const { only } = details;
+    const keys = [...this.keys].filter((key) => !only || only.includes(splitAnnouncementKey(key).ip));
+    if (keys.length === 0) return;
+    const ips = [...new Set(keys.map((key) => splitAnnouncementKey(key).ip))];
+    this.options.logger.info(
+      { ips, reason, ...details },
+      'announcing owned IPs again (ownership re-asserted)',
+    );
+    this.announcer.reassert(keys);
   }
 
   /** Every interface with what the data plane does on it. */
@@ -155,20 +191,6 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.syncCounters();
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
-  }
-
-  private applyPriority(): void {
-    const priority = this.options.responderPriority ?? 0;
-    if (priority === 0) return;
-    try {
-      (this.seams.setPriority ?? setResponderPriority)(priority);
-      this.options.logger.info({ priority }, 'layer-2 responder threads run under SCHED_FIFO');
-    } catch (error) {
-      this.options.logger.warn(
-        { priority, err: error },
-        'cannot raise the responder priority (CAP_SYS_NICE?); normal scheduling',
-      );
-    }
   }
 
   private openPort(): OpenPort {
@@ -196,6 +218,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.keys = keys;
     this.announcer.lost(lost);
     this.announcer.gained(gained);
+    this.claims.lost(lost.map((key) => splitAnnouncementKey(key).ip));
   }
 
   private addPort(state: InterfaceState): void {
@@ -242,48 +265,42 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     const { interfaceName, ip } = splitAnnouncementKey(key);
     const port = this.ports.get(interfaceName);
     const address = this.owned.get(ip);
-    if (!port || !address) return;
-    const frames =
-      address.family === 4
-        ? [ArpOperation.request, ArpOperation.reply].map((operation) =>
-            gratuitousArpFrame(operation, port.mac, address.bytes),
-          )
-        : [unsolicitedAdvertisementFrame(port.mac, address.bytes)];
-    const socket = port.sockets.get(address.family === 4 ? 'arp' : 'ipv6');
-    for (const frame of frames) {
-      try {
-        if (!socket) throw new Error('no socket');
-        socket.send(frame);
-        this.metrics.gratuitous(ip, true);
-      } catch (error) {
-        this.metrics.gratuitous(ip, false);
-        this.options.logger.warn(
-          { ip, interface: interfaceName, err: error },
-          'gratuitous announcement not sent',
-        );
-      }
-    }
+    if (port && address)
+      sendGratuitousRound(port, address, { metrics: this.metrics, logger: this.options.logger });
   }
 
+  // DESIGN "Conflict detection": a claim by another MAC is re-asserted (the election decides who
+  // owns an IP, never a standing conflict); only a claim outside any hand-over is a conflict.
   private onFrame(interfaceName: string, frame: Uint8Array): void {
     const port = this.ports.get(interfaceName);
     if (!port) return;
     const localMacs = new Set([...this.ports.values()].map((other) => other.macText()));
-    const conflict = detectConflict(frame, port.responderTable(), localMacs);
-    if (!conflict) return;
-    this.metrics.conflict(conflict.ip);
-    const reportKey = `${conflict.ip}|${conflict.mac}`;
-    const nowMs = this.seams.now?.() ?? performance.now();
-    const last = this.lastConflictReport.get(reportKey);
-    if (last !== undefined && nowMs - last < CONFLICT_REPORT_INTERVAL_MS) return;
-    this.lastConflictReport.set(reportKey, nowMs);
-    // One line per conflict: the shell's onConflict logs it (with what it knows), else this does.
-    if (this.options.onConflict) this.options.onConflict({ ...conflict, interfaceName });
-    else
-      this.options.logger.warn(
-        { event: 'ipConflict', ip: conflict.ip, mac: conflict.mac, interface: interfaceName },
-        'another MAC claims an IP we announce',
-      );
+    const claim = detectConflict(frame, port.responderTable(), localMacs);
+    if (!claim) return;
+    const nowMs = this.now();
+    const decision = this.claims.decide(claim, {
+      nowMs,
+      handingOver: this.handingOver,
+      settling: nowMs < this.handOverUntilMs,
+    });
+    const fields = { ip: claim.ip, mac: claim.mac, interface: interfaceName };
+    if (decision.kind === 'conflict') this.metrics.conflict(claim.ip);
+    if (decision.report && decision.kind === 'handover') {
+      this.options.logger.info(fields, 'another speaker answers for an IP we announce while ownership moves');
+    } else if (decision.report) {
+      // One line per conflict: the shell's onConflict logs it (with what it knows), else this does.
+      if (this.options.onConflict) this.options.onConflict({ ...claim, interfaceName });
+      else
+        this.options.logger.warn({ event: 'ipConflict', ...fields }, 'another MAC claims an IP we announce');
+    }
+    const key = announcementKey(interfaceName, claim.ip);
+    if (!decision.reassert || !this.keys.has(key)) return;
+    this.options.logger.debug(fields, 'answering a claim with one gratuitous round');
+    this.sendRound(key);
+  }
+
+  private now(): number {
+    return this.seams.now?.() ?? performance.now();
   }
 
   private syncCounters(): void {

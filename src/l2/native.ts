@@ -23,6 +23,9 @@ export const dropReasons = [
   'checksum',
   'ipDestination',
   'dadWithSourceLL',
+  'sourceMac',
+  // Not a classify verdict: an answer the socket's token bucket had no token for (issue 12 #11).
+  'rateLimited',
 ] as const;
 export type DropReason = (typeof dropReasons)[number];
 
@@ -105,6 +108,7 @@ interface Addon {
   close(handle: Handle): void;
   classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: PacketProtocol): NativeVerdict;
   setResponderPriority(priority: number): void;
+  setReplyRateLimit(perSecond: number, burst: number): void;
   readonly dropReasons: readonly string[];
   readLinks(): NetlinkDump;
   watchLinks(onChange: () => void): WatchHandle;
@@ -228,6 +232,14 @@ export function classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: Pa
  */
 export function setResponderPriority(priority: number): void {
   wrap('(responder lanes)', () => addon().setResponderPriority(priority));
+}
+
+/**
+ * Limits every socket's answers to `perSecond` (0: no limit) with bursts of `burst`; each socket
+ * (interface and protocol) has its own bucket. Answers over the limit count as `rateLimited` drops.
+ */
+export function setReplyRateLimit(perSecond: number, burst: number): void {
+  wrap('(responder lanes)', () => addon().setReplyRateLimit(perSecond, burst));
 }
 
 /** The drop reasons the loaded addon reports, for a test to pin against dropReasons. */

@@ -9,6 +9,14 @@ export {
   type ServiceRead,
 } from './objects.js';
 export {
+  livenessChanged,
+  type MemberSnapshot,
+  type MembershipObservation,
+  type MembershipReassertReason,
+  MembershipTransitions,
+  membershipReassertReason,
+} from './reassert.js';
+export {
   announceFailedMessage,
   EMPTY_SPEAKER_STATE,
   LAYER2_PROTOCOL,

@@ -53,6 +53,8 @@ export class SpeakerLoop {
   /** Nothing runs before `begin()`: a reconcile over half-listed caches would see a partial world. */
   private started = false;
   private converged = false;
+  /** Why the next run ends by announcing owned IPs again (DESIGN "Ownership is re-asserted"). */
+  private pendingReassert: string | undefined;
 
   constructor(private readonly parts: LoopParts) {
     // Exported at 0 from the start, so the first takeover is an increase Prometheus can see.
@@ -74,8 +76,9 @@ export class SpeakerLoop {
     return [...this.state.services.values()].filter((service) => service.ips.includes(ip));
   }
 
-  /** Asks for a reconcile soon; bursts of calls coalesce into one run. */
-  schedule(): void {
+  /** Asks for a reconcile soon; bursts of calls coalesce into one run, which re-asserts if asked. */
+  schedule(reassert?: string): void {
+    if (reassert) this.pendingReassert = reassert;
     if (!this.started || this.frozen || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -147,11 +150,17 @@ export class SpeakerLoop {
     });
     for (const problem of problems) this.reportServiceProblem(problem);
     const result = reconcile(inputs, this.state);
+    const before = new Set(this.announcedIPs());
     dataPlane?.setAnnouncements(result.announcements);
+    if (this.pendingReassert) dataPlane?.reassert(this.pendingReassert);
+    this.pendingReassert = undefined;
     this.applyMetrics(result);
     this.logChanges(result);
     this.state = result.state;
     this.converged = true;
+    const after = this.announcedIPs();
+    // Issue 12 #12: the previous owner of a gained IP may still answer inside its grace period.
+    if (after.length !== before.size || after.some((ip) => !before.has(ip))) dataPlane?.expectHandOver();
     const [eventsOk, statusesOk] = await Promise.all([
       this.recordEvents(result.events),
       this.applyStatuses(result),

@@ -22,7 +22,15 @@ export interface ConflictReport {
 export interface DataPlanePort {
   /** Diffs against the previous call: gained IPs get a gratuitous burst and answers, lost ones stop. */
   setAnnouncements(owned: ReadonlyMap<string, Announcement>): void;
+  /** Stops gratuitous announcements, keeps answering (hand-over). */
+  stopAnnouncing(): void;
+  /** Announces owned IPs again: this node may not have been the last to (DESIGN "Ownership is re-asserted"). */
+  reassert(reason: string): void;
+  /** Membership changed: claims by other speakers are a hand-over for a while, not a conflict. */
+  expectHandOver(): void;
   interfaceStates(): readonly InterfaceReport[];
+  /** Whether a packet socket is open on a usable interface (readiness, issue 11). */
+  hasHealthyInterface(): boolean;
   on(event: 'interfaces', listener: () => void): unknown;
   stop(): Promise<void>;
 }
@@ -32,6 +40,9 @@ export interface MemberReport {
   readonly name: string;
   /** The address gossip reaches it on. */
   readonly address?: string;
+  readonly state: 'alive' | 'suspect' | 'dead' | 'left';
+  /** SWIM incarnation: this node's rises when it refutes a suspicion or death. */
+  readonly incarnation?: number;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
@@ -41,6 +52,8 @@ export interface MembershipPort {
   liveMembers(): string[];
   members(): readonly MemberReport[];
   setMetadata(metadata: Record<string, unknown>): void;
+  /** Replaces who may be a member (node name → pod IP), from re-listed speaker pods. */
+  setAllowedMembers(allowed: ReadonlyMap<string, string>): void;
   /** Joins seeds found after start (ML6: re-listed speaker pods). */
   join(seeds: readonly { readonly address: string; readonly port?: number }[]): void;
   on(event: 'change', listener: () => void): unknown;

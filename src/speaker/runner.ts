@@ -17,6 +17,8 @@ import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
 import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
+import { ReadinessTracker } from './readiness-tracker.js';
+import { MembershipTransitions } from './reassert.js';
 import { findOwnPod } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
@@ -108,8 +110,11 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
   return pod;
 }
 
-/** /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0 disables them. */
-async function startServer(flags: SpeakerFlags, loop: SpeakerLoop): Promise<Server | undefined> {
+/**
+ * /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0
+ * disables them. Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
+ */
+async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker): Promise<Server | undefined> {
   registerKubernetesClientMetrics();
   registerRareEventCounters();
   if (flags.metricsPort === 0) return undefined;
@@ -117,7 +122,7 @@ async function startServer(flags: SpeakerFlags, loop: SpeakerLoop): Promise<Serv
     port: flags.metricsPort,
     host: flags.metricsBindAddress,
     healthPort: flags.healthProbePort,
-    health: { isHealthy: () => true, isReady: () => loop.isReady() },
+    health: { isHealthy: () => true, isReady: () => readiness.isReady() },
   });
 }
 
@@ -138,8 +143,20 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     onConflict,
   });
   logger.info({ interfaces: dataPlane.interfaceStates() }, 'data plane started');
+  // Issue 11: Ready only when serving; the secret status is shared with gossip's fail-closed wait.
+  const status = { secretRead: !flags.memberlist?.secretKeyPath };
+  const readiness = new ReadinessTracker(
+    () => ({
+      secretRead: status.secretRead,
+      packetSockets: dataPlane.hasHealthyInterface(),
+      converged: loop?.isReady() ?? false,
+    }),
+    logger,
+  );
+  const server = await startServer(flags, readiness);
+  readiness.isReady();
   const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
-  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata });
+  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata, status });
   const watches = startSpeakerWatches(config, {
     namespace: flags.namespace,
     logger,
@@ -161,12 +178,17 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     ),
     logger,
   });
-  membership?.on('change', () => loop?.schedule());
+  const transitions = new MembershipTransitions(flags.nodeName);
+  membership?.on('change', () => {
+    // DESIGN "Ownership is re-asserted": the loop re-elects first, then announces what it still owns.
+    const { reassert, handOverExpected } = transitions.observe(membership.members());
+    if (handOverExpected) dataPlane.expectHandOver();
+    loop?.schedule(reassert);
+  });
   dataPlane.on('interfaces', () => {
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
-  const server = await startServer(flags, loop);
   const secureServer = flags.secureMetrics
     ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: '0.0.0.0', config, logger })
     : undefined;
@@ -182,6 +204,8 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   clearInterval(running.seedTimer);
   running.handingOver.active = true;
   await running.loop.freeze();
+  // A burst still running from a recent gain would pull clients back after the next owner announced.
+  running.dataPlane.stopAnnouncing();
   if (running.membership) {
     logger.info(
       { op: 'shutdown', ip: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },

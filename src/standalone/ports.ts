@@ -8,7 +8,13 @@ export interface DataPlanePort {
   setAnnouncements(owned: ReadonlyMap<string, OwnedAnnouncement>): void;
   /** Stops gratuitous announcements, keeps answering (hand-over). */
   stopAnnouncing(): void;
+  /** Announces owned IPs again: this node may not have been the last to (DESIGN "Ownership is re-asserted"). */
+  reassert(reason: string): void;
+  /** Membership changed: claims by other speakers are a hand-over for a while, not a conflict. */
+  expectHandOver(): void;
   interfaceStates(): readonly { readonly name: string; readonly up: boolean; readonly usable: boolean }[];
+  /** Whether a packet socket is open on a usable interface (readiness, issue 11). */
+  hasHealthyInterface(): boolean;
   on(event: 'interfaces', listener: () => void): unknown;
   stop(): Promise<void>;
 }
@@ -17,6 +23,8 @@ export interface DataPlanePort {
 export interface MemberView {
   readonly name: string;
   readonly state: 'alive' | 'suspect' | 'dead' | 'left';
+  /** SWIM incarnation: this node's rises when it refutes a suspicion or death. */
+  readonly incarnation?: number;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 

@@ -5,6 +5,8 @@
 import { failoversGained } from '../election/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
+import { MembershipTransitions } from '../speaker/index.js';
+import type { ReadinessInputs } from '../speaker/readiness.js';
 import type { ClusterMember } from './cluster.js';
 import type { StandaloneConfig } from './load.js';
 import { computeOwnership, diffOwned, type OwnedAnnouncement, type Ownership } from './ownership.js';
@@ -30,12 +32,14 @@ export class StandaloneSpeaker {
   private frozen = false;
   private started = false;
   private converged = false;
+  private readonly transitions: MembershipTransitions;
   /** VIPs already reported as refused: each election retries them, the error is logged once. */
   private readonly refusedReported = new Set<string>();
 
   constructor(private readonly parts: SpeakerParts) {
     this.config = parts.config;
-    parts.membership.on('change', () => this.converge('membership'));
+    this.transitions = new MembershipTransitions(parts.nodeName);
+    parts.membership.on('change', () => this.onMembershipChange());
     parts.dataPlane.on('interfaces', () => {
       this.publishInterfaceHealth();
       this.converge('interfaces');
@@ -43,9 +47,13 @@ export class StandaloneSpeaker {
     this.publishInterfaceHealth();
   }
 
-  /** True once the first election has been applied (readiness). */
-  isReady(): boolean {
-    return this.converged;
+  /** Readiness (issue 11): the secret was read before start, or the start failed (exit 2). */
+  readinessInputs(): ReadinessInputs {
+    return {
+      secretRead: true,
+      packetSockets: this.parts.dataPlane.hasHealthyInterface(),
+      converged: this.converged,
+    };
   }
 
   /** How many members gossip counts as live (this node included). */
@@ -84,6 +92,15 @@ export class StandaloneSpeaker {
     return this.queue;
   }
 
+  // DESIGN "Ownership is re-asserted": re-elect first, then announce what this node still owns.
+  private onMembershipChange(): Promise<void> {
+    const { reassert, handOverExpected } = this.transitions.observe(this.parts.membership.members());
+    if (handOverExpected) this.parts.dataPlane.expectHandOver();
+    return this.converge('membership').then(() => {
+      if (reassert && !this.frozen) this.parts.dataPlane.reassert(reassert);
+    });
+  }
+
   private async applyOnce(reason: string): Promise<void> {
     if (this.frozen || !this.started) return;
     const { nodeName, membership } = this.parts;
@@ -100,6 +117,8 @@ export class StandaloneSpeaker {
     const next = { ...elected, owned: new Map([...elected.owned].filter(([ip]) => !refused.includes(ip))) };
     const gained = diff.gained.filter((ip) => !refused.includes(ip));
     const { lost } = diff;
+    // Issue 12 #12: the previous owner of a gained IP may still answer inside its grace period.
+    if (gained.length + lost.length > 0) this.parts.dataPlane.expectHandOver();
     this.parts.dataPlane.setAnnouncements(next.owned);
     await Promise.all(lost.map((ip) => removeLocalRoute(ip)));
     const failovers = failoversGained(nodeName, this.current.owners, gained);

@@ -3,11 +3,26 @@
 // line, answering one JSON line each. `block` busy-waits the main thread to prove that replies
 // come from the addon's C threads. Frames the addon forwards are printed as `frame` events.
 import { createInterface } from 'node:readline';
-import { type PacketProtocol, PacketSocket, setResponderPriority } from '../../src/l2/native.js';
+import {
+  type PacketProtocol,
+  PacketSocket,
+  setReplyRateLimit,
+  setResponderPriority,
+} from '../../src/l2/native.js';
 
 interface Command {
   readonly id: number;
-  readonly op: 'open' | 'setOwned' | 'send' | 'join' | 'leave' | 'counters' | 'close' | 'block' | 'priority';
+  readonly op:
+    | 'open'
+    | 'setOwned'
+    | 'send'
+    | 'join'
+    | 'leave'
+    | 'counters'
+    | 'close'
+    | 'block'
+    | 'priority'
+    | 'rateLimit';
   readonly name?: string;
   readonly interfaceName?: string;
   readonly protocol?: PacketProtocol;
@@ -17,6 +32,8 @@ interface Command {
   readonly frameHex?: string;
   readonly durationMs?: number;
   readonly priority?: number;
+  readonly perSecond?: number;
+  readonly burst?: number;
 }
 
 const sockets = new Map<string, PacketSocket>();
@@ -66,6 +83,8 @@ function run(command: Command): unknown {
       return socketOf(command).close();
     case 'priority':
       return setResponderPriority(command.priority ?? 0);
+    case 'rateLimit':
+      return setReplyRateLimit(command.perSecond ?? 0, command.burst ?? 1);
     case 'block': {
       // Stdout to a pipe is synchronous on Linux, so the parent sees this before the spin starts.
       print({ event: 'blocking' });

@@ -279,4 +279,42 @@ describe.skipIf(!canUseNamespaces())('native AF_PACKET addon in network namespac
     await speaker.ok({ op: 'setOwned', name: 'arp', ...ownedBoth });
     expect(arpingMacs(VIP4, [], 1).macs).toEqual([SPEAKER_MAC]);
   });
+
+  it.each([
+    { rule: 'issue 12 #11: broadcast sender MAC', forged: 'ff:ff:ff:ff:ff:ff' },
+    { rule: 'issue 12 #11: multicast sender MAC', forged: '01:00:5e:00:00:01' },
+    { rule: 'issue 12 #11: zero sender MAC', forged: '00:00:00:00:00:00' },
+  ])(
+    '$rule: arping with a forged sender gets no reply (tcpdump), counted as sourceMac',
+    async ({ forged }) => {
+      const before = await speaker.counters('arp');
+      const requests = await capture(`arp and ether src ${forged}`, 2);
+      const replies = await capture(`arp and ether src ${SPEAKER_MAC}`, 1, 3000);
+      arpingMacs(VIP4, ['-s', forged], 2);
+      expect(await requests.done, 'arping did send the forged requests').toContain(forged);
+      expect(await replies.done).not.toContain(SPEAKER_MAC);
+      const after = await speaker.counters('arp');
+      expect(after.drops.sourceMac - before.drops.sourceMac).toBe(2);
+      expect(arpingMacs(VIP4, [], 1).macs, 'an ordinary request is still answered').toEqual([SPEAKER_MAC]);
+    },
+  );
+
+  it('issue 12 #11: a burst beyond the token bucket is partly answered and the rest counted as rateLimited', async () => {
+    await speaker.ok({ op: 'rateLimit', perSecond: 20, burst: 10 });
+    try {
+      const before = await speaker.counters('arp');
+      const answered = arpingMacs(VIP4, ['-W', '0.002'], 100).macs.length;
+      const after = await speaker.counters('arp');
+      const limited = after.drops.rateLimited - before.drops.rateLimited;
+      const of = (counters: typeof before) => counters.addresses.find((entry) => entry.ip === VIP4);
+      const sent = (of(after)?.responsesSent ?? 0) - (of(before)?.responsesSent ?? 0);
+      expect(answered, 'at least the burst is answered').toBeGreaterThanOrEqual(10);
+      expect(answered, 'far from all 100').toBeLessThan(60);
+      expect(sent).toBe(answered);
+      expect(limited + sent, 'every request either answered or counted').toBe(100);
+    } finally {
+      await speaker.ok({ op: 'rateLimit', perSecond: 0, burst: 1 });
+    }
+    expect(arpingMacs(VIP4, [], 1).macs, 'no limit again').toEqual([SPEAKER_MAC]);
+  });
 });

@@ -38,6 +38,7 @@ interface SpeakerSettings {
 /** A test cluster, a lab, the Service world and one running `ferrolb speaker` per lab node. */
 export class SpeakerLab {
   private readonly speakers = new Map<string, ChildProcess>();
+  private settings: SpeakerSettings | undefined;
   /** The user's (kubectl's) clients. */
   readonly user: ReturnType<typeof userClients>;
 
@@ -67,6 +68,7 @@ export class SpeakerLab {
       writeFileSync(join(secretDirectory, 'secretkey'), 'c2VjcmV0LWZvci10ZXN0cw');
       await speakerLab.createWorld();
       const settings = { kubeconfig: apiEndpoint.speakerKubeconfigPath, secretDirectory };
+      speakerLab.settings = settings;
       for (const node of lab.nodes) speakerLab.startSpeaker(node, settings);
       return speakerLab;
     } catch (error) {
@@ -108,6 +110,16 @@ export class SpeakerLab {
     return exited;
   }
 
+  /**
+   * Starts `node`'s speaker again after stopSpeaker (a restarted speaker pod), optionally with
+   * another `--ml-secret-key-path`.
+   */
+  restartSpeaker(node: string, secretDirectory?: string): void {
+    if (!this.settings) throw new Error('the speaker lab never started its speakers');
+    const settings = secretDirectory ? { ...this.settings, secretDirectory } : this.settings;
+    this.startSpeaker(this.lab.node(node), settings);
+  }
+
   /** The node named in `web`'s only ServiceL2Status (R4), or undefined while there is not exactly one. */
   async statusNode(): Promise<string | undefined> {
     const statuses = await this.user.l2StatusesFor(SPEAKER_LAB_NAMESPACE, 'web');
@@ -142,6 +154,7 @@ export class SpeakerLab {
   }
 
   private startSpeaker(node: LabNode, settings: SpeakerSettings): void {
+    this.settings = settings;
     const log = createWriteStream(join(this.logDirectory, `${node.name}.log`), { flags: 'a' });
     const child = spawnInNs(
       node.namespace,

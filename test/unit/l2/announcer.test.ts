@@ -5,6 +5,8 @@ import {
   burstOffsets,
   DEFAULT_TIMING,
   dueRounds,
+  pauseOf,
+  restartBursts,
   startBursts,
   stopBursts,
 } from '../../../src/l2/announcer.js';
@@ -91,5 +93,69 @@ describe('Announcer timer shell', () => {
     vi.advanceTimersByTime(runMs);
     announcer.stop();
     expect(sent.length).toBe(want);
+  });
+});
+
+describe('DESIGN "Ownership is re-asserted": re-announcing and pause detection', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a re-assertion restarts a running burst: a round now and a full 5 s after it', () => {
+    const again = restartBursts(startBursts(new Map(), ['k'], 0), ['k'], 3000);
+    expect(again.get('k')).toEqual({ startedAtMs: 3000, roundsSent: 0 });
+  });
+
+  it.each([
+    { rule: 'a tick on time is no pause', dueAtMs: 1000, nowMs: 1010, want: undefined },
+    {
+      rule: 'a tick just under the threshold is a stall, not a pause',
+      dueAtMs: 1000,
+      nowMs: 1999,
+      want: undefined,
+    },
+    { rule: 'a tick 3 s late (SIGSTOP 3 s) is a pause', dueAtMs: 1000, nowMs: 4000, want: 3000 },
+  ])('$rule', ({ dueAtMs, nowMs, want }) => {
+    expect(pauseOf(dueAtMs, nowMs)).toBe(want);
+  });
+
+  it('the watchdog reports a clock jump once and re-announces nothing by itself', () => {
+    vi.useFakeTimers();
+    let offsetMs = 0;
+    const pauses: number[] = [];
+    const sent: string[] = [];
+    const announcer = new Announcer({
+      timing: DEFAULT_TIMING,
+      sendRound: (key) => sent.push(key),
+      ownedKeys: () => ['eth0|203.0.113.10'],
+      onPause: (lateMs) => pauses.push(lateMs),
+      now: () => Date.now() + offsetMs,
+    });
+    vi.advanceTimersByTime(2000);
+    expect(pauses).toEqual([]);
+    offsetMs = 3000; // the process was stopped: the monotonic clock jumped meanwhile
+    vi.advanceTimersByTime(2000);
+    announcer.stop();
+    expect(pauses).toHaveLength(1);
+    expect(pauses[0]).toBeGreaterThanOrEqual(3000);
+    expect(sent).toEqual([]);
+  });
+
+  it('reassert() sends a round at once even while a burst runs', () => {
+    vi.useFakeTimers();
+    const sent: number[] = [];
+    const announcer = new Announcer({
+      timing: DEFAULT_TIMING,
+      sendRound: () => sent.push(Date.now()),
+      ownedKeys: () => [],
+      now: () => Date.now(),
+    });
+    const start = Date.now();
+    announcer.gained(['k']);
+    vi.advanceTimersByTime(500);
+    announcer.reassert(['k']);
+    vi.advanceTimersByTime(10_000);
+    announcer.stop();
+    expect(sent.map((at) => at - start)).toEqual([0, 500, 1600, 2700, 3800, 4900]);
   });
 });

@@ -2,7 +2,7 @@
 // field or byte at a time (with the checksum repaired in half of the NDP cases, so mutations reach
 // the checks behind it). Shared by the differential test and the netns wire-fuzz test.
 import { icmpv6Checksum } from '../../../src/l2/codec/index.js';
-import { arpFrame, CLIENT_MAC, OTHER_MAC, OUR_MAC, solicitationFrame, VIP4, VIP6 } from './fixtures.js';
+import { arpFrame, CLIENT_MAC, mac, OTHER_MAC, OUR_MAC, solicitationFrame, VIP4, VIP6 } from './fixtures.js';
 
 /** xorshift32: a seeded generator so every run and every failure is reproducible. */
 export function randomSource(seed: number): () => number {
@@ -17,7 +17,19 @@ export function randomSource(seed: number): () => number {
   };
 }
 
+/** Sender MACs a requester must never have (issue 12 #11): broadcast, multicast, zero. */
+export const HOSTILE_MACS = [
+  'ff:ff:ff:ff:ff:ff',
+  '01:00:5e:00:00:01',
+  '33:33:00:00:00:01',
+  '00:00:00:00:00:00',
+];
+
 type Random = () => number;
+
+/** The client's MAC, one time in twenty a hostile one. */
+const sometimesHostile = (random: Random): string =>
+  random() < 0.05 ? pick(random, HOSTILE_MACS) : CLIENT_MAC;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const integer = (random: Random, limit: number): number => Math.floor(random() * limit);
 
@@ -27,7 +39,8 @@ function baseArp(random: Random): Uint8Array {
     operation: pick(random, [1, 1, 1, 2, 3, 0]),
     senderIp: pick(random, ['198.51.100.2', '0.0.0.0', VIP4]),
     targetIp: pick(random, [VIP4, VIP4, '203.0.113.11', '0.0.0.0']),
-    senderMac: pick(random, [CLIENT_MAC, OTHER_MAC, OUR_MAC]),
+    senderMac: random() < 0.05 ? pick(random, HOSTILE_MACS) : pick(random, [CLIENT_MAC, OTHER_MAC, OUR_MAC]),
+    ethernetSource: sometimesHostile(random),
     hardwareType: pick(random, [1, 1, 1, 6]),
     protocolType: pick(random, [0x0800, 0x0800, 0x86dd]),
   });
@@ -44,10 +57,12 @@ function baseSolicitation(random: Random): Uint8Array {
       { type: 1, data: Uint8Array.from([2, 0, 0, 0, 0, 3]) },
     ],
     [{ type: 1, data: new Uint8Array(14).fill(7) }],
+    [{ type: 1, data: mac(pick(random, HOSTILE_MACS)) }],
   ]);
   return solicitationFrame({
     target,
     source: pick(random, ['2001:db8:1::2', '::', 'fe80::2']),
+    ethernetSource: sometimesHostile(random),
     ...(unicast
       ? {
           destination: pick(random, [VIP6, 'ff02::1', '2001:db8:1::99']),

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
+import { HANDOVER_SETTLE_MS, REASSERT_ON_CLAIM_INTERVAL_MS } from '../../../src/config/defaults.js';
 import { DataPlane } from '../../../src/l2/data-plane.js';
 import { gratuitousArpFrame } from '../../../src/l2/frames.js';
 import type { LinkInfo } from '../../../src/l2/interface-filter.js';
@@ -68,6 +69,7 @@ async function startPlane(options: {
   links: LinkInfo[];
   failOpen?: string;
   onConflict?: (c: unknown) => void;
+  now?: () => number;
 }) {
   const ports: FakePort[] = [];
   let links = options.links;
@@ -82,6 +84,7 @@ async function startPlane(options: {
         return port;
       },
       pollIntervalMs: 60_000,
+      ...(options.now ? { now: options.now } : {}),
     },
   );
   const portOf = (name: string, protocol: PacketProtocol) =>
@@ -183,18 +186,53 @@ describe('DataPlane wiring (fake sockets at the PacketSocket seam)', () => {
     await plane.stop();
   });
 
-  it('conflict: a GARP from another MAC is counted every time and reported once per window', async () => {
+  it('conflict: a GARP from another MAC, outside any hand-over, is counted every time and reported once per window; each claim gets one round back', async () => {
     const conflicts: unknown[] = [];
+    let nowMs = 0;
     const { plane, portOf } = await startPlane({
       links: [up('eth1', 1)],
       onConflict: (c) => conflicts.push(c),
+      now: () => nowMs,
     });
     plane.setAnnouncements(new Map([['203.0.113.60', {}]]));
+    const socket = portOf('eth1', 'arp');
+    const sentBefore = socket?.sent.length ?? 0;
     const garp = gratuitousArpFrame(1, mac('02:aa:00:00:00:09'), ipv4('203.0.113.60'));
-    portOf('eth1', 'arp')?.onFrame('eth1', Buffer.from(garp));
-    portOf('eth1', 'arp')?.onFrame('eth1', Buffer.from(garp));
+    socket?.onFrame('eth1', Buffer.from(garp));
+    nowMs += REASSERT_ON_CLAIM_INTERVAL_MS;
+    socket?.onFrame('eth1', Buffer.from(garp));
     expect(conflicts).toEqual([{ ip: '203.0.113.60', mac: '02:aa:00:00:00:09', interfaceName: 'eth1' }]);
     expect(await metricValue('ferrolb_layer2_conflicts_total', { ip: '203.0.113.60' })).toBe(2);
+    expect((socket?.sent.length ?? 0) - sentBefore, 'one round (request + reply) per claim').toBe(4);
+    await plane.stop();
+  });
+
+  it.each([
+    {
+      rule: 'issue 12 #12: after a membership or ownership change (the old owner in its grace period)',
+      sinceGainMs: HANDOVER_SETTLE_MS,
+      step: (plane: DataPlane) => plane.expectHandOver(),
+    },
+    {
+      rule: 'issue 12 #12: while this node hands over',
+      sinceGainMs: HANDOVER_SETTLE_MS,
+      step: (plane: DataPlane) => plane.stopAnnouncing(),
+    },
+  ])('$rule a claim is a hand-over: no conflict, no metric', async ({ sinceGainMs, step }) => {
+    const conflicts: unknown[] = [];
+    let nowMs = 0;
+    const { plane, portOf } = await startPlane({
+      links: [up('eth1', 1)],
+      onConflict: (c) => conflicts.push(c),
+      now: () => nowMs,
+    });
+    plane.setAnnouncements(new Map([['203.0.113.61', {}]]));
+    nowMs += sinceGainMs;
+    step(plane);
+    const garp = gratuitousArpFrame(1, mac('02:aa:00:00:00:0a'), ipv4('203.0.113.61'));
+    portOf('eth1', 'arp')?.onFrame('eth1', Buffer.from(garp));
+    expect(conflicts).toEqual([]);
+    expect(await metricValue('ferrolb_layer2_conflicts_total', { ip: '203.0.113.61' })).toBeUndefined();
     await plane.stop();
   });
 

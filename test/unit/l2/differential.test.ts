@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classify, type ResponderProtocol } from '../../../src/l2/classify.js';
 import { classifyFrame, type OwnedTable } from '../../../src/l2/native.js';
 import { fuzzCorpus } from './corpus.js';
-import { hex, ipv4, ipv6, TABLE, VIP4, VIP6 } from './fixtures.js';
+import { arpFrame, hex, ipv4, ipv6, mac, solicitationFrame, TABLE, VIP4, VIP6 } from './fixtures.js';
 
 // DESIGN "Data plane": the C hot path must answer exactly what the TypeScript specification
 // answers, byte for byte, on one shared corpus.
@@ -60,4 +60,47 @@ describe('differential: C classifyFrame = TS classify', () => {
       expect(mismatches).toEqual([]);
     },
   );
+});
+
+describe('differential: named rows (issue 12 #11, sender MAC)', () => {
+  it.each([
+    {
+      rule: 'issue 12 #11: ARP sender MAC broadcast',
+      frame: arpFrame({ senderMac: 'ff:ff:ff:ff:ff:ff' }),
+      protocol: 'arp',
+    },
+    {
+      rule: 'issue 12 #11: ARP sender MAC multicast',
+      frame: arpFrame({ senderMac: '01:00:5e:00:00:01' }),
+      protocol: 'arp',
+    },
+    {
+      rule: 'issue 12 #11: ARP sender MAC zero',
+      frame: arpFrame({ senderMac: '00:00:00:00:00:00' }),
+      protocol: 'arp',
+    },
+    {
+      rule: 'issue 12 #11: ARP Ethernet source broadcast (sender field unicast)',
+      frame: arpFrame({ ethernetSource: 'ff:ff:ff:ff:ff:ff' }),
+      protocol: 'arp',
+    },
+    {
+      rule: 'issue 12 #11: NS Ethernet source multicast',
+      frame: solicitationFrame({ ethernetSource: '33:33:00:00:00:01' }),
+      protocol: 'ipv6',
+    },
+    {
+      rule: 'issue 12 #11: NS source link-layer option broadcast',
+      frame: solicitationFrame({ options: [{ type: 1, data: mac('ff:ff:ff:ff:ff:ff') }] }),
+      protocol: 'ipv6',
+    },
+    {
+      rule: 'issue 12 #11: DAD probe from a zero Ethernet source',
+      frame: solicitationFrame({ source: '::', options: [], ethernetSource: '00:00:00:00:00:00' }),
+      protocol: 'ipv6',
+    },
+  ] as const)('$rule: both drop it as sourceMac', ({ frame, protocol }) => {
+    expect(classify(frame, TABLE, protocol)).toEqual({ verdict: 'drop', reason: 'sourceMac' });
+    expect(classifyFrame(frame, NATIVE_TABLE, protocol)).toEqual({ verdict: 'drop', reason: 'sourceMac' });
+  });
 });

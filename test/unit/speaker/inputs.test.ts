@@ -26,9 +26,9 @@ describe('speaker inputs', () => {
   it('DESIGN election/Q10: member metadata becomes interface health; garbage is ignored', () => {
     expect(
       interfaceHealthOf([
-        { name: 'a', metadata: { interfaces: { eth0: true, eth1: 'yes' } } },
-        { name: 'b', metadata: {} },
-        { name: 'c', metadata: { interfaces: null } },
+        { name: 'a', state: 'alive', metadata: { interfaces: { eth0: true, eth1: 'yes' } } },
+        { name: 'b', state: 'alive', metadata: {} },
+        { name: 'c', state: 'alive', metadata: { interfaces: null } },
       ]),
     ).toEqual({ a: { eth0: true } });
   });
