@@ -3,6 +3,8 @@
 import { hostname } from 'node:os';
 import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { type ControllerFlags, runController } from '../controller/runner.js';
+import { SECURE_METRICS_FLAG_SPECS, secureMetricsSettings } from '../metrics/secure-settings.js';
+import { tlsMinVersion, WEBHOOK_FLAG_SPECS, webhookSettings } from '../webhook/settings.js';
 import { type CommandSpec, integerValue } from './args.js';
 import {
   addressValue,
@@ -65,6 +67,8 @@ export const CONTROLLER_SPEC: CommandSpec = {
       default: 'hostname',
       help: 'this pod (Lease identity)',
     },
+    ...SECURE_METRICS_FLAG_SPECS,
+    ...WEBHOOK_FLAG_SPECS,
   },
   ignored: ignoredFlagsOf('controller'),
   ignoredEnv: IGNORED_METALLB_ENV.controller,
@@ -93,6 +97,14 @@ export function parseControllerFlags(
     memberlistSecretName: values.get('ml-secret-name') || 'memberlist',
     deploymentName: values.get('deployment') || 'controller',
     identity: `${podName}_${process.pid}`,
+    webhook: webhookSettings(
+      (flag) => values.get(flag),
+      (flag) => values.get(flag) === 'true',
+    ),
+    secureMetrics: secureMetricsSettings(
+      (flag) => values.get(flag),
+      tlsMinVersion(values.get('tls-min-version')),
+    ),
     ignoredFlags: parsed.ignored,
   };
 }

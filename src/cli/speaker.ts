@@ -6,9 +6,11 @@ import { isIP } from 'node:net';
 import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { DEFAULT_EXCLUDED_INTERFACES } from '../l2/interface-filter.js';
+import { SECURE_METRICS_FLAG_SPECS, secureMetricsSettings } from '../metrics/secure-settings.js';
 import { METALLB_EXCLUDE_CONFIG_PATH, parseExcludeConfig } from '../speaker/exclude-config.js';
 import type { SpeakerFlags } from '../speaker/runner.js';
-import { type CommandSpec, integerValue } from './args.js';
+import { tlsMinVersion, WEBHOOK_FLAG_SPECS } from '../webhook/settings.js';
+import { type CommandSpec, type FlagSpec, integerValue } from './args.js';
 import {
   addressValue,
   DAEMON_METRICS_BIND_ADDRESS,
@@ -98,6 +100,8 @@ export const SPEAKER_SPEC: CommandSpec = {
       default: METALLB_EXCLUDE_CONFIG_PATH,
       help: "interface exclusion list in MetalLB's format",
     },
+    ...SECURE_METRICS_FLAG_SPECS,
+    'tls-min-version': WEBHOOK_FLAG_SPECS['tls-min-version'] as FlagSpec,
   },
   ignored: ignoredFlagsOf('speaker'),
   ignoredEnv: IGNORED_METALLB_ENV.speaker,
@@ -162,6 +166,10 @@ export function parseSpeakerFlags(
     loadBalancerClass: values.get('lb-class') ?? '',
     ignoreExcludeLb: values.get('ignore-exclude-lb') === 'true',
     metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
+    secureMetrics: secureMetricsSettings(
+      (flag) => values.get(flag),
+      tlsMinVersion(values.get('tls-min-version')),
+    ),
     metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
     healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),

@@ -24,6 +24,11 @@ export interface ConfigInput {
   readonly pools: readonly SourceObject[];
   readonly l2Advertisements: readonly SourceObject[];
   readonly namespaces: readonly NamespaceInfo[];
+  /**
+   * Order in which pools are checked for duplicates and overlaps (V7, V8): by name (C2, the default),
+   * or as given, as MetalLB's webhook does with the live list plus the object under review (W3).
+   */
+  readonly order?: 'name' | 'input';
 }
 
 /** Which namespace the CRs must live in (seed: "must be in the same namespace as MetalLB"). */
@@ -81,7 +86,7 @@ export function buildConfig(input: ConfigInput, scope: ConfigScope): ConfigBuild
       parse: (object) => parsePool(object, input.namespaces, scope.namespace),
     },
   );
-  const pools = acceptPools(parsedPools, problems);
+  const pools = acceptPools(parsedPools, problems, input.order ?? 'name');
   const l2Advertisements = collect(
     input.l2Advertisements.filter((item) => inScope(item, 'L2Advertisement')),
     {
@@ -169,8 +174,9 @@ function invalid(
 }
 
 /** V7, V8: sorted by name; a duplicate name or an overlapping CIDR rejects the later pool. */
-function acceptPools(parsed: Accepted<Pool>[], problems: ConfigProblem[]): Pool[] {
-  const sorted = [...parsed].sort((a, b) => compareText(a.value.name, b.value.name));
+function acceptPools(parsed: Accepted<Pool>[], problems: ConfigProblem[], order: 'name' | 'input'): Pool[] {
+  const sorted =
+    order === 'input' ? parsed : [...parsed].sort((a, b) => compareText(a.value.name, b.value.name));
   const accepted: Pool[] = [];
   const acceptedCidrs: Cidr[] = [];
   for (const { item, value: pool } of sorted) {

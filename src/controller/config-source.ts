@@ -5,10 +5,14 @@ import type { Logger } from '../log.js';
 import { gauge } from '../metrics/registry.js';
 
 /** The result of re-reading pools and namespaces. */
-export type ConfigUpdate =
+export type ConfigUpdate = (
   | { readonly kind: 'changed'; readonly config: Config }
   | { readonly kind: 'unchanged' }
-  | { readonly kind: 'invalid'; readonly problems: readonly ConfigProblem[] };
+  | { readonly kind: 'invalid'; readonly problems: readonly ConfigProblem[] }
+) & {
+  /** Pools outside the namespace: never used (W2), but reported (ConfigurationState, log). */
+  readonly ignored: readonly ConfigProblem[];
+};
 
 /** Stable text of a Config for change detection (C4); bigints and Maps serialised explicitly. */
 function fingerprint(config: Config): string {
@@ -26,6 +30,8 @@ function fingerprint(config: Config): string {
 export class ConfigSource {
   private current: Config | undefined;
   private currentFingerprint = '';
+  /** Ignored pools already logged, so each is logged once while it exists. */
+  private loggedIgnored = new Set<string>();
 
   constructor(
     private readonly namespace: string,
@@ -53,6 +59,7 @@ export class ConfigSource {
       },
       { namespace: this.namespace },
     );
+    const ignored = this.reportIgnored(build.problems);
     const invalid = build.problems.filter((problem) => problem.severity === 'invalid');
     if (invalid.length > 0) {
       gauge('k8sClientConfigStaleBool').set(1);
@@ -68,14 +75,33 @@ export class ConfigSource {
           'invalid configuration, keeping the last good one',
         );
       }
-      return { kind: 'invalid', problems: invalid };
+      return { kind: 'invalid', problems: invalid, ignored };
     }
     gauge('k8sClientConfigStaleBool').set(0);
     gauge('k8sClientConfigLoadedBool').set(1);
     const next = fingerprint(build.config);
-    if (this.current && next === this.currentFingerprint) return { kind: 'unchanged' };
+    if (this.current && next === this.currentFingerprint) return { kind: 'unchanged', ignored };
     this.current = build.config;
     this.currentFingerprint = next;
-    return { kind: 'changed', config: build.config };
+    return { kind: 'changed', config: build.config, ignored };
+  }
+
+  /** The ignored pools; a new one is logged (a warning naming the pool and its namespace). */
+  private reportIgnored(problems: readonly ConfigProblem[]): ConfigProblem[] {
+    const ignored = problems.filter((problem) => problem.severity === 'ignored');
+    const keys = new Set(ignored.map((problem) => problem.object));
+    for (const problem of ignored) {
+      if (this.loggedIgnored.has(problem.object)) continue;
+      this.logger.warn(
+        {
+          pool: problem.object.replace(/^IPAddressPool /, ''),
+          namespace: this.namespace,
+          reason: problem.message,
+        },
+        'IPAddressPool outside the MetalLB namespace is ignored',
+      );
+    }
+    this.loggedIgnored = keys;
+    return ignored;
   }
 }

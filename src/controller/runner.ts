@@ -6,7 +6,7 @@ import {
   CustomObjectsApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { describeRefusal } from '../config/index.js';
+import { describeProblem, describeRefusal } from '../config/index.js';
 import { ErrorCode } from '../errors.js';
 import {
   type ConfigurationProblem,
@@ -18,7 +18,10 @@ import {
   startLeaderElection,
 } from '../k8s/index.js';
 import { type Logger, logger as processLogger } from '../log.js';
+import { registerKubernetesClientMetrics } from '../metrics/registry.js';
+import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
 import { startMetricsServer } from '../metrics/server.js';
+import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
 import { ConfigSource, type ConfigUpdate } from './config-source.js';
 import type { AllocationEngine } from './engine.js';
@@ -44,6 +47,10 @@ export interface ControllerFlags {
   readonly deploymentName: string;
   /** Lease holder identity: pod name plus pid, unique per process. */
   readonly identity: string;
+  /** MetalLB's validating webhooks (W1–W5). */
+  readonly webhook: WebhookSettings;
+  /** MetalLB 0.16's HTTPS /metrics (M1). */
+  readonly secureMetrics: SecureMetricsSettings;
 }
 
 /** The Lease both replicas compete for (deploy/rbac.yaml grants get/update on this name only). */
@@ -73,12 +80,15 @@ class ControllerDaemon {
   private reconciler: Reconciler | undefined;
   private election: LeaderElection | undefined;
   private server: Server | undefined;
+  private secureServer: Server | undefined;
+  private admission: Admission | undefined;
   private synced = false;
   private shuttingDown = false;
   private resolveExit: (code: number) => void = () => {};
 
   constructor(private readonly flags: ControllerFlags) {
     this.logger = processLogger.child({ component: 'controller', identity: flags.identity });
+    registerKubernetesClientMetrics();
     this.config = loadKubeConfig(flags.kubeconfigPath);
     this.engine = createAllocationEngine(this.logger);
     this.configSource = new ConfigSource(flags.namespace, this.logger);
@@ -89,16 +99,23 @@ class ControllerDaemon {
       { namespace: flags.namespace, component: { type: 'controller' } },
       this.logger,
     );
-    this.watches = startWatches(
-      this.config,
-      flags.namespace,
-      (kind, key) => this.onChange(kind, key),
-      this.logger,
-    );
+    this.watches = startWatches(this.config, (kind, key) => this.onChange(kind, key), this.logger);
   }
 
   async run(): Promise<number> {
     this.server = await startServer(this.flags, () => this.configSource.config() !== undefined, this.logger);
+    this.secureServer = await startSecureMetricsServer({
+      settings: this.flags.secureMetrics,
+      host: '0.0.0.0',
+      config: this.config,
+      logger: this.logger,
+    });
+    this.admission = startAdmission({
+      config: this.config,
+      namespace: this.flags.namespace,
+      settings: this.flags.webhook,
+      logger: this.logger,
+    });
     const { services, pools, namespaces } = this.watches;
     const allSynced = Promise.all([services.synced, pools.synced, namespaces.synced]);
     if ((await Promise.race([allSynced, this.signals.received])) === STOP) {
@@ -112,6 +129,11 @@ class ControllerDaemon {
     const exit = new Promise<number>((resolve) => {
       this.resolveExit = resolve;
     });
+    // W5: a webhook-only replica serves admission and never allocates.
+    if (this.flags.webhook.mode === 'onlywebhook') {
+      void this.signals.received.then(() => this.shutdown(this.signals.name()));
+      return exit;
+    }
     this.election = startLeaderElection({
       coordination: this.config.makeApiClient(CoordinationV1Api),
       namespace: this.flags.namespace,
@@ -187,14 +209,23 @@ class ControllerDaemon {
     this.reporter.stop();
     this.configState.stop();
     await stopWatches(this.watches);
+    await this.admission?.stop();
+    this.secureServer?.close();
     this.server?.close();
     this.resolveExit(code);
   }
 }
 
-/** R6: the invalid objects of a refused pool set, one line each; undefined when accepted. */
+/**
+ * R6: the invalid objects of a refused pool set, one line each, then the pools ignored for their
+ * namespace (MetalLB says nothing of those: ferrolb reports them, W2); undefined when all is well.
+ */
 function problemOf(update: ConfigUpdate): ConfigurationProblem {
-  return update.kind === 'invalid' ? describeRefusal(update.problems) : undefined;
+  const lines = [
+    ...(update.kind === 'invalid' ? [describeRefusal(update.problems)] : []),
+    ...update.ignored.map(describeProblem),
+  ];
+  return lines.length > 0 ? lines.join('; ') : undefined;
 }
 
 /** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */
@@ -253,15 +284,23 @@ async function startServer(
   logger: Logger,
 ): Promise<Server | undefined> {
   if (flags.metricsPort === 0) return undefined;
+  // A MetalLB 0.16 manifest's `--port=9120` means HTTPS metrics there: the HTTPS endpoint wins, and
+  // the plain server moves to --health-probe-port (its probes), or is not started.
+  const port =
+    flags.metricsPort === flags.secureMetrics.port ? (flags.healthProbePort ?? 0) : flags.metricsPort;
+  if (port !== flags.metricsPort) {
+    logger.warn(
+      { port: flags.metricsPort, plainPort: port },
+      '--port equals the HTTPS metrics port: HTTPS there',
+    );
+    if (port === 0) return undefined;
+  }
   const server = await startMetricsServer({
-    port: flags.metricsPort,
+    port,
     host: flags.metricsBindAddress,
     healthPort: flags.healthProbePort,
     health: { isHealthy: () => true, isReady },
   });
-  logger.info(
-    { port: flags.metricsPort, address: flags.metricsBindAddress },
-    'serving /metrics, /healthz and /readyz',
-  );
+  logger.info({ port, address: flags.metricsBindAddress }, 'serving /metrics, /healthz and /readyz');
   return server;
 }

@@ -21,14 +21,14 @@ export interface Watches {
 /** Starts the informers; `onChange` gets the collection and the object key of every relevant change. */
 export function startWatches(
   config: KubeConfig,
-  namespace: string,
   onChange: (kind: keyof Watches, key: string) => void,
   logger: Logger,
 ): Watches {
   const core = config.makeApiClient(CoreV1Api);
   const custom = config.makeApiClient(CustomObjectsApi);
   const common = { config, logger, onError: () => counter('k8sClientUpdateErrorsTotal').inc() };
-  const pools = { group: 'metallb.io', version: 'v1beta1', namespace, plural: 'ipaddresspools' };
+  // Pools of every namespace: one outside `namespace` is not used, but is reported (ConfigurationState).
+  const pools = { group: 'metallb.io', version: 'v1beta1', plural: 'ipaddresspools' };
   return {
     services: watchResource<V1Service>({
       ...common,
@@ -39,8 +39,8 @@ export function startWatches(
     }),
     pools: watchResource<KubernetesObject>({
       ...common,
-      path: `/apis/metallb.io/v1beta1/namespaces/${namespace}/ipaddresspools`,
-      list: () => custom.listNamespacedCustomObject(pools),
+      path: '/apis/metallb.io/v1beta1/ipaddresspools',
+      list: () => custom.listClusterCustomObject(pools),
       isRelevantChange: isRelevantPoolChange,
       onChange: (change) => onChange('pools', change.key),
     }),

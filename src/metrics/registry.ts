@@ -46,3 +46,25 @@ export function histogram(key: MetricKey, buckets: readonly number[]): Histogram
   created.set(key, metric);
   return metric;
 }
+
+/**
+ * The Kubernetes client metrics (M2) are label-less: MetalLB registers them at start, so each is
+ * scraped as 0 before its first event (an alert on `increase(..._update_errors_total)` needs the 0).
+ */
+export function registerKubernetesClientMetrics(): void {
+  counter('k8sClientUpdatesTotal');
+  counter('k8sClientUpdateErrorsTotal');
+  gauge('k8sClientConfigLoadedBool');
+  gauge('k8sClientConfigStaleBool');
+}
+
+/**
+ * The counters of rare events (a failed announcement, a conflict, a dropped gossip packet): created
+ * at start, so a scrape lists them (HELP and TYPE) before the first event, as every metric
+ * docs/metrics.md names must be exported.
+ */
+export function registerRareEventCounters(): void {
+  counter('layer2GratuitousErrorsTotal');
+  counter('layer2ConflictsTotal');
+  counter('gossipPacketsDroppedTotal');
+}

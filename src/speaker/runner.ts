@@ -10,6 +10,8 @@ import {
   loadKubeConfig,
 } from '../k8s/index.js';
 import type { Logger } from '../log.js';
+import { registerKubernetesClientMetrics, registerRareEventCounters } from '../metrics/registry.js';
+import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
@@ -41,6 +43,8 @@ export interface SpeakerFlags {
   readonly metricsBindAddress: string;
   /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
   readonly healthProbePort?: number;
+  /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
+  readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
   /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
   readonly podName: string | undefined;
@@ -52,6 +56,7 @@ interface Running {
   readonly dataPlane: DataPlanePort;
   readonly membership: MembershipPort | undefined;
   readonly server: Server | undefined;
+  readonly secureServer: Server | undefined;
   /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
   readonly seedCount: number;
   readonly seedTimer: NodeJS.Timeout | undefined;
@@ -110,6 +115,8 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
  * disables them. Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
  */
 async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker): Promise<Server | undefined> {
+  registerKubernetesClientMetrics();
+  registerRareEventCounters();
   if (flags.metricsPort === 0) return undefined;
   return startMetricsServer({
     port: flags.metricsPort,
@@ -182,8 +189,11 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
+  const secureServer = flags.secureMetrics
+    ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: '0.0.0.0', config, logger })
+    : undefined;
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
-  return { loop, watches, dataPlane, membership, server, seedCount, seedTimer, handingOver };
+  return { loop, watches, dataPlane, membership, server, secureServer, seedCount, seedTimer, handingOver };
 }
 
 /**
@@ -209,6 +219,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   await running.loop.withdrawAll();
   await Promise.all([running.dataPlane.stop(), stopWatches(running.watches)]);
   running.server?.close();
+  running.secureServer?.close();
 }
 
 /**

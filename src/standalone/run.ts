@@ -7,7 +7,7 @@ import { STANDALONE_JOIN_WAIT_MS } from '../config/defaults.js';
 import { planDocuments } from '../controller/index.js';
 import { ConfigError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { counter, gauge } from '../metrics/registry.js';
+import { counter, gauge, registerRareEventCounters } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
 import { ReadinessTracker } from '../speaker/readiness-tracker.js';
 import { ensureArpSettings } from './arp-sysctl.js';
@@ -202,6 +202,7 @@ export async function runStandalone(flags: StandaloneFlags, logger: Logger): Pro
   for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
   const speaker = await startSpeaker(flags, config, logger);
   counter('failoverEventsTotal');
+  registerRareEventCounters();
   gauge('k8sClientConfigLoadedBool').set(1);
   gauge('k8sClientConfigStaleBool').set(0);
   const readiness = new ReadinessTracker(() => speaker.readinessInputs(), logger);

@@ -98,6 +98,9 @@ async function controllerDaemons(cluster: TestCluster, hooks: DaemonHooks) {
       'controller',
       `--kubeconfig=${cluster.kubeconfigPath('controller')}`,
       `--port=${port}`,
+      // Two replicas on one host: each needs its own HTTPS metrics and webhook port.
+      `--secure-metrics-port=${await freePort()}`,
+      `--webhook-port=${await freePort()}`,
     ];
     const env = { ...process.env, METALLB_POD_NAME: name, FERROLB_LOG_LEVEL: 'info' };
     const launch = (log: NodeJS.WritableStream) =>

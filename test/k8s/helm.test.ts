@@ -181,7 +181,7 @@ describe('helm lint and template', () => {
     const speaker = findObject<V1DaemonSet>(objects, 'DaemonSet', 'speaker').spec?.template.spec;
     const container = speaker?.containers[0];
     expect(container?.env?.map((variable) => variable.name)).not.toContain('METALLB_ML_BIND_ADDR');
-    expect(container?.ports?.map((port) => port.name)).toEqual(['monitoring']);
+    expect(container?.ports?.map((port) => port.name)).toEqual(['monitoring', 'metricshttps']);
     expect(speaker?.volumes?.map((volume) => volume.name)).toEqual(['metallb-excludel2']);
   });
 
@@ -190,7 +190,10 @@ describe('helm lint and template', () => {
       stringData?: Record<string, string>;
     };
     expect(secret.stringData).toEqual({ secretkey: CONFIGURED.speaker.memberlist.secretKey });
-    expect(defaults.some((object) => object.kind === 'Secret')).toBe(false);
+    // The webhook certificate and metrics token Secrets are always rendered; the memberlist one only with a key.
+    expect(
+      defaults.some((object) => object.kind === 'Secret' && object.metadata?.name === 'memberlist'),
+    ).toBe(false);
   });
 
   it('M1, issue 13 #6: prometheus.podMonitor renders a PodMonitor with job="metallb", off by default', async () => {

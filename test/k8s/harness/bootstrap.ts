@@ -23,6 +23,7 @@ export const CLUSTER_MANIFESTS = [
   'crds/metallb.io_servicel2statuses.yaml',
   'crds/metallb.io_configurationstates.yaml',
   'rbac.yaml',
+  'metrics-rbac.yaml',
 ] as const;
 
 /** A kubeconfig for `server` authenticating with a bearer token; test certificates are self-signed. */
@@ -144,9 +145,15 @@ export async function mintServiceAccountToken(config: KubeConfig, serviceAccount
   return token;
 }
 
-/** Applies deploy/'s namespace, CRDs and RBAC and waits until the CRDs serve. */
+/** Applies deploy/'s namespace, CRDs, RBAC and webhook objects and waits until the CRDs serve. */
 export async function applyClusterManifests(admin: KubeConfig): Promise<void> {
   for (const file of CLUSTER_MANIFESTS) await applyObjects(admin, readManifest(file));
+  // The webhooks' RBAC, Secret and Service, so every controller manages its certificates as in a
+  // cluster; not the registration, which only webhook tests apply (with an endpoint to reach).
+  const webhook = readManifest('webhook.yaml').filter(
+    (object) => object.kind !== 'ValidatingWebhookConfiguration',
+  );
+  await applyObjects(admin, webhook);
   await waitForCustomResources(admin);
 }
 

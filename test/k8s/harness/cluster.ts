@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { ensureBinaries, type TestBinaries } from './binaries.js';
+import { startClusterNetwork } from './cluster-network.js';
 import {
   createRunDirectory,
   freePort,
@@ -126,7 +127,8 @@ export async function startApiServerProcesses(): Promise<RunningApiServer> {
     binary: binaries.etcd,
     args: etcdArgs(join(runDirectory, 'etcd-data'), etcdPort, etcdPeerPort),
   });
-  const args = apiServerArgs(runDirectory, { etcdPort, port, address });
+  const network = await startClusterNetwork(runDirectory);
+  const args = [...apiServerArgs(runDirectory, { etcdPort, port, address }), ...network.apiServerArgs];
   let apiServer: ManagedProcess | undefined;
   const startApiServer = async () => {
     apiServer = startProcess(runDirectory, 'kube-apiserver', { binary: binaries.kubeApiserver, args });
@@ -147,6 +149,7 @@ export async function startApiServerProcesses(): Promise<RunningApiServer> {
   } catch (error) {
     killOnExit();
     process.off('exit', killOnExit);
+    await network.close();
     throw error;
   }
   return {
@@ -164,6 +167,7 @@ export async function startApiServerProcesses(): Promise<RunningApiServer> {
       process.off('exit', killOnExit);
       await stopApiServer();
       await stopProcess(etcd);
+      await network.close();
       rmSync(runDirectory, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,10 @@ import { freePort, type ManagedProcess, startProcess, stopProcess, tailLog } fro
 export interface ControllerProcess {
   readonly process: ManagedProcess;
   readonly metricsPort: number;
+  /** HTTPS /metrics (TokenReview + SubjectAccessReview), MetalLB 0.16's 9120 in a pod. */
+  readonly secureMetricsPort: number;
+  /** The validating webhooks, MetalLB's 9443 in a pod. */
+  readonly webhookPort: number;
   readonly name: string;
   /** SIGTERM (graceful: hands the Lease over) and wait for exit; returns the exit code. */
   stop(): Promise<number | null>;
@@ -35,12 +39,18 @@ export async function startControllerProcess(options: {
   extraArgs?: readonly string[];
 }): Promise<ControllerProcess> {
   assertCliBuilt();
-  const metricsPort = await freePort();
+  const [metricsPort, secureMetricsPort, webhookPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const args = [
     CLI,
     'controller',
     `--kubeconfig=${options.kubeconfigPath}`,
     `--port=${metricsPort}`,
+    `--secure-metrics-port=${secureMetricsPort}`,
+    `--webhook-port=${webhookPort}`,
     ...(options.extraArgs ?? []),
   ];
   const managed = startProcess(options.runDirectory, options.name, {
@@ -51,6 +61,8 @@ export async function startControllerProcess(options: {
   return {
     process: managed,
     metricsPort,
+    secureMetricsPort,
+    webhookPort,
     name: options.name,
     stop: async () => {
       await stopProcess(managed, 15_000);

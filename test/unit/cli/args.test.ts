@@ -84,17 +84,15 @@ describe("MetalLB's flags", () => {
       identity: expect.stringMatching(/^controller-abc_\d+$/),
     });
     expect(flags).toMatchObject({ healthProbePort: 17472 });
+    // W5, M1: the webhook and TLS flags are implemented (docs/webhook.md, docs/metrics.md).
+    expect(flags).toMatchObject({
+      webhook: { mode: 'enabled', rotateCertificates: false, tlsMinVersion: 'TLSv1.2' },
+      secureMetrics: { certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.2' },
+    });
     expect(flags !== 'help' && flags !== 'version' && flags.ignoredFlags).toEqual([
-      '--webhook-mode',
       '--tls-cipher-suites',
       '--tls-curve-preferences',
-      '--tls-min-version',
-      '--metrics-cert-dir',
       '--pprof-bind-address',
-      '--disable-cert-rotation',
-      '--cert-dir',
-      '--cert-service-name',
-      '--webhook-secret',
       '--webhook-http2',
       'METALLB_BGP_TYPE',
     ]);

@@ -29,10 +29,30 @@ describe('parseControllerFlags', () => {
       want: { memberlistSecretName: 'ml', deploymentName: 'ctl' },
     },
     {
-      rule: 'DESIGN drop-in: MetalLB webhook flags are accepted and reported as ignored',
-      args: ['--webhook-mode=disabled', '--disable-cert-rotation', '--cert-dir', '/tmp/x'],
+      rule: 'W5, D5: MetalLB webhook flags are implemented (no longer ignored)',
+      args: ['--webhook-mode=disabled', '--disable-cert-rotation', '--cert-dir', '/tmp/x', '--webhook-http2'],
       env: {},
-      want: { ignoredFlags: ['--webhook-mode', '--disable-cert-rotation', '--cert-dir'] },
+      want: {
+        ignoredFlags: ['--webhook-http2'],
+        webhook: {
+          mode: 'disabled',
+          rotateCertificates: false,
+          certDir: '/tmp/x',
+          secretName: 'metallb-webhook-cert',
+          serviceName: 'metallb-webhook-service',
+          port: 9443,
+          tlsMinVersion: 'TLSv1.3',
+        },
+      },
+    },
+    {
+      rule: 'M1: HTTPS metrics on 9120 by default; --secure-metrics-port, --metrics-cert-dir, --tls-min-version',
+      args: ['--secure-metrics-port=9121', '--metrics-cert-dir=/certs', '--tls-min-version=VersionTLS12'],
+      env: {},
+      want: {
+        secureMetrics: { port: 9121, certDir: '/certs', tlsMinVersion: 'TLSv1.2' },
+        webhook: { mode: 'enabled', rotateCertificates: true, tlsMinVersion: 'TLSv1.2' },
+      },
     },
   ])('$rule', ({ args, env, want }) => {
     expect(parseControllerFlags(args, env)).toMatchObject(want);
@@ -42,6 +62,16 @@ describe('parseControllerFlags', () => {
     { rule: 'exit 2: an unknown flag is named', args: ['--bogus=1'], message: /unknown flag --bogus/ },
     { rule: 'exit 2: a bad port is named', args: ['--port=70000'], message: /--port: "70000"/ },
     { rule: 'exit 2: a missing value is named', args: ['--namespace'], message: /--namespace needs a value/ },
+    {
+      rule: 'exit 2: an unknown webhook mode is named',
+      args: ['--webhook-mode=on'],
+      message: /--webhook-mode: "on"/,
+    },
+    {
+      rule: 'exit 2: an unknown TLS version is named',
+      args: ['--tls-min-version=TLS1'],
+      message: /--tls-min-version: "TLS1"/,
+    },
   ])('$rule', ({ args, message }) => {
     expect(() => parseControllerFlags(args, {})).toThrow(UsageError);
     expect(() => parseControllerFlags(args, {})).toThrow(message);

@@ -81,7 +81,13 @@ describe('parseSpeakerFlags', () => {
         '--tls-min-version=VersionTLS12',
       ],
       env: {},
-      want: { nodeName: 'n4', healthProbePort: 7473, ignoredFlags: ['--ml-wan-config', '--tls-min-version'] },
+      want: {
+        nodeName: 'n4',
+        healthProbePort: 7473,
+        // M1: --tls-min-version is honoured (HTTPS metrics), no longer ignored.
+        secureMetrics: { port: 9120, tlsMinVersion: 'TLSv1.2' },
+        ignoredFlags: ['--ml-wan-config'],
+      },
     },
     {
       rule: "issue 13 #2: every flag of MetalLB's speaker chart and manifests is accepted, none crashes the pod",
@@ -112,6 +118,7 @@ describe('parseSpeakerFlags', () => {
       want: {
         nodeName: 'n5',
         metricsPort: 9120,
+        secureMetrics: { certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.3' },
         logLevel: 'all',
         loadBalancerClass: 'example.com/lb',
         ignoreExcludeLb: true,
@@ -124,8 +131,6 @@ describe('parseSpeakerFlags', () => {
           '--frrk8s-secret-passthrough',
           '--tls-cipher-suites',
           '--tls-curve-preferences',
-          '--tls-min-version',
-          '--metrics-cert-dir',
           '--pprof-bind-address',
           '--host',
           'METALLB_BGP_TYPE',
