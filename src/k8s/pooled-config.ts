@@ -6,6 +6,9 @@
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
+/** How long a pooled connection may sit unused before the agent closes it. */
+const IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
 /** Distinct TLS identities kept at once (a rotated client certificate makes a new one). */
 const MAX_AGENTS = 4;
 
@@ -46,7 +49,9 @@ export class PooledKubeConfig extends KubeConfig {
     const identity = identityOf(options);
     const known = this.agents.find((entry) => sameIdentity(entry.identity, identity));
     if (known) return known.agent;
-    const agent = new HttpsAgent({ ...options, keepAlive: true });
+    // An idle socket is closed by us well before the API server's idle timeout (90 s), so a call
+    // never races the server's close of the socket it picked (a "socket hang up").
+    const agent = new HttpsAgent({ ...options, keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS });
     this.agents.push({ identity, agent });
     if (this.agents.length > MAX_AGENTS) this.agents.shift()?.agent.destroy();
     return agent;
