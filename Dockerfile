@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: compile the AF_PACKET addon and the TypeScript in a full image, ship only the
 # runtime pieces on a slim image of the same Node LTS (the addon is Node-API, but same major is simplest).
-FROM node:22-bookworm AS build
+FROM node:20-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -17,7 +17,7 @@ COPY bin ./bin
 RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --ignore-scripts
 
-FROM node:22-bookworm-slim
+FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./
