@@ -11,7 +11,11 @@
         "table.c",
         "responder.c",
         "serve.c",
-        "priority.c"
+        "priority.c",
+        "netlink.c",
+        "netlink_binding.c",
+        "netlink_route.c",
+        "netlink_watch.c"
       ],
       "cflags": [
         "-Wall",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "binding.h"
+#include "netlink_binding.h"
 #include "socket.h"
 
 // Tags the externals so a foreign external passed by mistake is a TypeError, not memory corruption.
@@ -243,5 +244,5 @@ NAPI_MODULE_INIT() {
       {"dropReasons", NULL, NULL, NULL, NULL, drop_reason_names(env), napi_enumerable, instance},
   };
   FLB_CALL(env, napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
-  return exports;
+  return flb_netlink_register(env, exports);
 }

@@ -8,6 +8,7 @@ command -v tcpdump >/dev/null || needed+=(tcpdump)
 command -v ip >/dev/null || needed+=(iproute2)
 command -v ping >/dev/null || needed+=(iputils-ping)
 command -v curl >/dev/null || needed+=(curl)
+command -v promtool >/dev/null || needed+=(prometheus) # promtool: the alert rule tests
 if ((${#needed[@]} > 0)); then
   echo "installing Debian packages: ${needed[*]}"
   export DEBIAN_FRONTEND=noninteractive

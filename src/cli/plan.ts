@@ -1,16 +1,26 @@
-import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { DEFAULT_NAMESPACE } from '../config/index.js';
 import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/index.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
+import { describeInput, readPlanInput, readYamlDocuments, strictSchemas } from './plan-input.js';
 
-const USAGE = 'usage: ferrolb plan -f FILE [--namespace NS] [--json]';
+export { readYamlDocuments } from './plan-input.js';
+
+/**
+ * Exit code under `--exit-code` when every input is valid but a Service gets no IP (nothing was
+ * wrong with the input, yet the plan is not what the user wants: scripts tell the two apart).
+ * Opt-in, like `git diff --exit-code`: without it a refusal is a planned outcome (exit 0).
+ */
+export const EXIT_SERVICE_WITHOUT_IP = 3;
+
+const USAGE = 'usage: ferrolb plan -f FILE|- [--namespace NS] [--json] [--exit-code]';
 
 /** Parsed `plan` flags. */
 export interface PlanFlags {
   readonly file: string;
   readonly namespace: string;
   readonly json: boolean;
+  /** Exit EXIT_SERVICE_WITHOUT_IP when a Service gets no IP. */
+  readonly exitCode: boolean;
 }
 
 /** Parses `plan` flags; `--flag value` and `--flag=value` both work. Throws UsageError. */
@@ -18,6 +28,7 @@ export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' {
   let file: string | undefined;
   let namespace = DEFAULT_NAMESPACE;
   let json = false;
+  let exitCode = false;
   for (let index = 0; index < args.length; index += 1) {
     const argument = args[index] as string;
     const [flag, inline] = argument.startsWith('--') ? splitInline(argument) : [argument, undefined];
@@ -31,37 +42,16 @@ export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' {
     else if (flag === '-f' || flag === '--file') file = value();
     else if (flag === '-n' || flag === '--namespace') namespace = value();
     else if (flag === '--json' && inline === undefined) json = true;
+    else if (flag === '--exit-code' && inline === undefined) exitCode = true;
     else throw new UsageError(`unknown flag ${JSON.stringify(argument)}\n${USAGE}`);
   }
   if (file === undefined) throw new UsageError(`-f FILE is required\n${USAGE}`);
-  return { file, namespace, json };
+  return { file, namespace, json, exitCode };
 }
 
 function splitInline(argument: string): [string, string | undefined] {
   const equals = argument.indexOf('=');
   return equals < 0 ? [argument, undefined] : [argument.slice(0, equals), argument.slice(equals + 1)];
-}
-
-/** Reads a multi-document YAML file; a document that does not parse becomes null plus a warning. */
-export function readYamlDocuments(text: string): { documents: unknown[]; warnings: string[] } {
-  const warnings: string[] = [];
-  const documents = parseAllDocuments(text).map((document, index) => {
-    const problem = document.errors[0]?.message;
-    if (problem === undefined) {
-      try {
-        return document.toJS();
-      } catch (error) {
-        // toJS can still refuse a document that parsed, e.g. one exceeding the alias limit.
-        warnings.push(
-          `document ${index + 1}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        return null;
-      }
-    }
-    warnings.push(`document ${index + 1}: invalid YAML: ${problem.split('\n')[0]}`);
-    return null;
-  });
-  return { documents, warnings };
 }
 
 /** Text output: one readable line per Service. */
@@ -81,18 +71,21 @@ export async function planMain(args: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let text: string;
-  try {
-    text = await readFile(flags.file, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(ErrorCode.configFile, `cannot read ${flags.file}: ${reason}`);
+  // Read and parse in one call, so the input text is garbage before planning starts.
+  const { documents, warnings: yamlWarnings } = readYamlDocuments(await readPlanInput(flags.file));
+  if (documents.every((document) => document === null) && yamlWarnings.length === 0) {
+    // kubectl: "no objects passed to apply". Nothing to plan is a mistake, not an empty plan.
+    throw new ConfigError(
+      ErrorCode.configFile,
+      `${describeInput(flags.file)} holds no objects: nothing to plan`,
+    );
   }
-  const { documents, warnings: yamlWarnings } = readYamlDocuments(text);
-  const result = planDocuments(documents, { namespace: flags.namespace });
+  const result = planDocuments(documents, { namespace: flags.namespace, schemas: strictSchemas() });
   const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
   for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
   if (flags.json) console.log(JSON.stringify({ services: result.services, warnings }, null, 2));
   else if (Object.keys(result.services).length > 0) console.log(formatPlanText(result));
-  return yamlWarnings.length > 0 || result.invalid ? 2 : 0;
+  if (yamlWarnings.length > 0 || result.invalid) return 2;
+  const isAnyRefused = Object.values(result.services).some((planned) => 'error' in planned);
+  return flags.exitCode && isAnyRefused ? EXIT_SERVICE_WITHOUT_IP : 0;
 }

@@ -7,6 +7,11 @@ export {
   isBuggyAddress,
   parseAddress,
 } from './address.js';
+export {
+  describeUnknownAnnotation,
+  type UnknownAnnotation,
+  unknownMetallbAnnotations,
+} from './annotation-keys.js';
 export { ALLOCATED_FROM_POOL, Annotation, DEPRECATED_PREFIX, readAnnotation } from './annotations.js';
 export { type Cidr, cidrContains, cidrsOverlap, makeCidr, parseAddressesEntry, summarize } from './cidr.js';
 export {
@@ -27,6 +32,7 @@ export {
 export { DEFAULT_NAMESPACE, DEFAULT_SERVICE_NAMESPACE, HUGE_CIDR_HOST_BITS, MAX_INT64 } from './defaults.js';
 export { type Fields, isFields } from './fields.js';
 export { goList, goQuote, goQuoteList } from './go-format.js';
+export { NAMESPACE as NAMESPACE_SCHEMA, SERVICE as SERVICE_SCHEMA, withObjectMeta } from './kube-schemas.js';
 export {
   type L2Advertisement,
   type PreferredNodeSelector,
@@ -40,3 +46,10 @@ export {
   selectorKey,
 } from './selector.js';
 export { type FamilyPolicy, parseService, type ServicePort, type ServiceSpec } from './service.js';
+export {
+  describeUnknownField,
+  type FieldSchema,
+  fromOpenApi,
+  type UnknownField,
+  unknownFields,
+} from './strict-fields.js';

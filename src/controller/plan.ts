@@ -2,13 +2,18 @@ import {
   buildConfig,
   DEFAULT_SERVICE_NAMESPACE,
   describeProblem,
+  describeUnknownAnnotation,
+  describeUnknownField,
   type Family,
+  type FieldSchema,
   type Fields,
   isFields,
   type NamespaceInfo,
   parseService,
   type ServiceSpec,
   type SourceObject,
+  unknownFields,
+  unknownMetallbAnnotations,
 } from '../config/index.js';
 import type { PoolReason } from '../ipam/index.js';
 import type { Decision } from './converge.js';
@@ -19,6 +24,11 @@ import { desiredIPs } from './service-inputs.js';
 export interface PlanOptions {
   readonly namespace: string;
   readonly anyNamespace?: boolean;
+  /**
+   * Field schemas by kind (IPAddressPool, L2Advertisement, Service, Namespace): a document with a
+   * field its schema lacks is invalid, as the API server's strict field validation makes it.
+   */
+  readonly schemas?: Readonly<Record<string, FieldSchema>>;
 }
 
 /** One Service in the `plan --json` contract: its IPs and pool, or MetalLB's refusal. */
@@ -55,7 +65,7 @@ interface Sorted {
  * existing ingress restored first, then the rest in document order. Pure; never throws on input.
  */
 export function planDocuments(documents: readonly unknown[], options: PlanOptions): PlanResult {
-  const sorted = sortDocuments(documents);
+  const sorted = sortDocuments(documents, options.schemas ?? {});
   const built = buildConfig({ ...sorted, namespaces: withImpliedNamespaces(sorted) }, options);
   for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
@@ -93,7 +103,10 @@ function refusalMessage(decision: Decision): string {
   return warning?.message ?? 'no available IPs';
 }
 
-function sortDocuments(documents: readonly unknown[]): Sorted {
+function sortDocuments(
+  documents: readonly unknown[],
+  schemas: Readonly<Record<string, FieldSchema>>,
+): Sorted {
   const sorted: Sorted = {
     pools: [],
     l2Advertisements: [],
@@ -110,9 +123,34 @@ function sortDocuments(documents: readonly unknown[]): Sorted {
       sorted.invalid = true;
       return;
     }
-    sortDocument(sorted, { source, object: document });
+    if (isStrictlyValid(sorted, { source, object: document }, schemas))
+      sortDocument(sorted, { source, object: document });
   });
   return sorted;
+}
+
+/**
+ * The API server's strict decoding: an unknown field refuses the whole object (kubectl's
+ * `unknown field "spec.adresses"`). Unknown MetalLB annotation keys are only warned: the API
+ * server accepts them, MetalLB just never reads them.
+ */
+function isStrictlyValid(
+  sorted: Sorted,
+  item: SourceObject,
+  schemas: Readonly<Record<string, FieldSchema>>,
+): boolean {
+  const { kind } = item.object;
+  const schema = typeof kind === 'string' ? schemas[kind] : undefined;
+  if (schema === undefined) return true;
+  const label = `${item.source} (${String(kind)} ${describeOwnName(item.object)})`;
+  for (const annotation of unknownMetallbAnnotations(item.object)) {
+    sorted.warnings.push(`${label}: ${describeUnknownAnnotation(annotation)}`);
+  }
+  const unknown = unknownFields(item.object, schema);
+  if (unknown.length === 0) return true;
+  sorted.warnings.push(`${label}: strict decoding error: ${unknown.map(describeUnknownField).join(', ')}`);
+  sorted.invalid = true;
+  return false;
 }
 
 function sortDocument(sorted: Sorted, item: SourceObject): void {
@@ -204,6 +242,13 @@ function readServices(sorted: Sorted): ServiceSpec[] {
     services.push(withAssumedFamilies(service));
   }
   return services;
+}
+
+/** `namespace/name` as written, or only the name when the document sets no namespace. */
+function describeOwnName(object: Fields): string {
+  const metadata = isFields(object.metadata) ? object.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)';
+  return typeof metadata.namespace === 'string' ? `${metadata.namespace}/${name}` : name;
 }
 
 function describeName(object: Fields): string {

@@ -1,5 +1,5 @@
 // Which interfaces the data plane uses, and for which family (MetalLB L1–L6, Q11, Q18). Pure: the
-// watcher feeds it what `ip -j` reports.
+// watcher feeds it the rtnetlink dump (link-dump.ts turns it into LinkInfo).
 
 /** MetalLB's default exclusion list (L1, metallb: config/native/exclude-l2-config.yaml), matched unanchored. */
 export const DEFAULT_EXCLUDED_INTERFACES: readonly RegExp[] = [
@@ -19,7 +19,15 @@ export const DEFAULT_EXCLUDED_INTERFACES: readonly RegExp[] = [
   /^lxc.*/,
 ];
 
-/** One link as `ip -j -d link show` and `ip -j -6 addr show scope link` describe it. */
+/** One address of a link (RTM_GETADDR); scope by name when it has one (RT_SCOPE_*). */
+export interface LinkAddress {
+  readonly family: 4 | 6;
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly scope: 'global' | 'site' | 'link' | 'host' | 'nowhere' | number;
+}
+
+/** One link as rtnetlink describes it (RTM_GETLINK, with its RTM_GETADDR addresses). */
 export interface LinkInfo {
   readonly name: string;
   readonly index: number;
@@ -29,6 +37,11 @@ export interface LinkInfo {
   /** Set when the link is a bond slave, bridge port or VRF member (L4). */
   readonly master?: string;
   readonly hasIPv6LinkLocal: boolean;
+  /** IFLA_OPERSTATE by RFC 2863 name (UP, DOWN, LOWERLAYERDOWN, …). */
+  readonly operstate?: string;
+  /** IFLA_INFO_KIND (bridge, bond, vlan, veth, …); absent for physical devices. */
+  readonly kind?: string;
+  readonly addresses?: readonly LinkAddress[];
 }
 
 /** Why an interface is not used; undefined reason = used. */
@@ -101,42 +114,4 @@ export function selectInterfaces(
 /** Known interfaces (L2): every link not excluded by name, whatever its state. */
 export function knownInterfaces(links: readonly LinkInfo[], exclude: readonly RegExp[]): string[] {
   return links.filter((link) => !isExcluded(link.name, exclude)).map((link) => link.name);
-}
-
-/** Parses `ip -j -d link show` and `ip -j -6 addr show scope link` output; malformed entries are skipped. */
-export function parseIpJson(linkJson: string, addressJson: string): LinkInfo[] {
-  const withLinkLocal = new Set<string>();
-  for (const entry of safeArray(addressJson)) {
-    const addresses = Array.isArray(entry.addr_info) ? (entry.addr_info as Record<string, unknown>[]) : [];
-    const hasLinkLocal = addresses.some(
-      (address) => address?.family === 'inet6' && address?.scope === 'link',
-    );
-    if (hasLinkLocal && typeof entry.ifname === 'string') withLinkLocal.add(entry.ifname);
-  }
-  const links: LinkInfo[] = [];
-  for (const entry of safeArray(linkJson)) {
-    if (typeof entry.ifname !== 'string' || typeof entry.ifindex !== 'number') continue;
-    links.push({
-      name: entry.ifname,
-      index: entry.ifindex,
-      mac: typeof entry.address === 'string' ? entry.address : '',
-      flags: Array.isArray(entry.flags)
-        ? entry.flags.filter((flag): flag is string => typeof flag === 'string')
-        : [],
-      ...(typeof entry.master === 'string' ? { master: entry.master } : {}),
-      hasIPv6LinkLocal: withLinkLocal.has(entry.ifname),
-    });
-  }
-  return links;
-}
-
-function safeArray(json: string): Record<string, unknown>[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value)
-      ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null)
-      : [];
-  } catch {
-    return [];
-  }
 }

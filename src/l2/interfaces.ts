@@ -1,64 +1,34 @@
-// Follows the node's interfaces (I/O shell over interface-filter.ts): re-reads `ip -j` when
-// `ip monitor` reports a change and every INTERFACE_POLL_INTERVAL_MS anyway, and emits 'change'
-// when the selected set or any interface's health changes. A failed read keeps the last known
-// states (Q11: one bad read never tears down healthy responders).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+// Follows the node's interfaces (I/O shell over interface-filter.ts): re-reads them with one
+// rtnetlink dump (native/) when the kernel reports a link or address change, and every
+// INTERFACE_POLL_INTERVAL_MS as a safety net, and emits 'change' when the selected set or any
+// interface's health changes. A failed read keeps the last known states (Q11: one bad read never
+// tears down healthy responders). No child process: the runtime image needs no iproute2 (issue 11).
 import { EventEmitter } from 'node:events';
-import { promisify } from 'node:util';
 import { INTERFACE_CHANGE_SETTLE_MS, INTERFACE_POLL_INTERVAL_MS } from '../config/defaults.js';
 import type { Logger } from '../log.js';
 import {
   type InterfaceSelection,
   type InterfaceState,
   type LinkInfo,
-  parseIpJson,
   selectInterfaces,
 } from './interface-filter.js';
+import { linksFromDump } from './link-dump.js';
+import { readNetlinkDump, watchNetlink } from './native.js';
 
-const run = promisify(execFile);
-
-/** Reads every link with its flags, master and IPv6 link-local presence. */
+/** Reads every link with its flags, master and addresses. */
 export type LinkReader = () => Promise<readonly LinkInfo[]>;
 
-/** The default reader: two `ip -j` calls in the current network namespace. */
-export const readLinksWithIp: LinkReader = async () => {
-  const [links, addresses] = await Promise.all([
-    run('ip', ['-j', '-d', 'link', 'show'], { maxBuffer: 16 * 1024 * 1024 }),
-    run('ip', ['-j', '-6', 'addr', 'show', 'scope', 'link'], { maxBuffer: 16 * 1024 * 1024 }),
-  ]);
-  return parseIpJson(links.stdout, addresses.stdout);
-};
+/** The default reader: an RTM_GETLINK and an RTM_GETADDR dump of the current network namespace. */
+export const readLinksWithNetlink: LinkReader = async () => linksFromDump(readNetlinkDump());
 
 /** Calls `onChange` whenever links or addresses may have changed; returns a stop function. */
 export type ChangeSource = (onChange: () => void) => () => void;
 
-// The monitor runs under a shell that waits on its stdin (our pipe): when this process exits, even
-// by SIGKILL, the pipe closes, `read` returns and the trap ends `ip monitor`, so no orphan keeps
-// listening (and keeps a deleted network namespace alive).
-const MONITOR_SCRIPT = 'ip -o monitor link address & trap "kill $! 2>/dev/null" EXIT; read _';
-
-/** The default change source: one long-lived `ip -o monitor link address`, restarted if it exits. */
-export const ipMonitor: ChangeSource = (onChange) => {
-  let child: ChildProcess | undefined;
-  let isStopped = false;
-  const start = (): void => {
-    child = spawn('sh', ['-c', MONITOR_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
-    child.stdout?.on('data', () => onChange());
-    child.on('error', () => undefined);
-    child.on('exit', () => {
-      if (!isStopped) setTimeout(start, INTERFACE_POLL_INTERVAL_MS).unref();
-    });
-    // A running monitor reports changes; it must not keep the process alive by itself.
-    child.unref();
-    for (const stream of [child.stdout, child.stdin])
-      (stream as unknown as { unref?: () => void } | null)?.unref?.();
-  };
-  start();
-  return () => {
-    isStopped = true;
-    child?.stdin?.end();
-  };
-};
+/**
+ * The default change source: the kernel's link and address notifications (and any overrun of
+ * them). The subscription does not keep the process alive and closes on stop.
+ */
+export const netlinkChanges: ChangeSource = (onChange) => watchNetlink(onChange);
 
 /** Options of the watcher; `readLinks` and `changes` are the seams unit tests replace. */
 export interface InterfaceWatcherOptions {
@@ -66,7 +36,7 @@ export interface InterfaceWatcherOptions {
   readonly selection: InterfaceSelection;
   readonly intervalMs?: number;
   readonly readLinks?: LinkReader;
-  /** Default ipMonitor; null = poll only. */
+  /** Default netlinkChanges; null = poll only. */
   readonly changes?: ChangeSource | null;
 }
 
@@ -94,12 +64,12 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
     await watcher.poll();
     watcher.timer = setInterval(() => void watcher.poll(), options.intervalMs ?? INTERFACE_POLL_INTERVAL_MS);
     watcher.timer.unref();
-    const changes = options.changes === undefined ? ipMonitor : options.changes;
+    const changes = options.changes === undefined ? netlinkChanges : options.changes;
     watcher.stopChanges = changes?.(() => watcher.changed());
     return watcher;
   }
 
-  // Debounces a burst of monitor lines into one read.
+  // Debounces a burst of notifications (link, then its addresses) into one read.
   private changed(): void {
     if (this.settleTimer) return;
     this.settleTimer = setTimeout(() => {
@@ -128,7 +98,7 @@ export class InterfaceWatcher extends EventEmitter<{ change: [readonly Interface
     }
     this.polling = true;
     try {
-      const links = await (this.options.readLinks ?? readLinksWithIp)();
+      const links = await (this.options.readLinks ?? readLinksWithNetlink)();
       this.links = links;
       const next = selectInterfaces(links, this.options.selection);
       if (sameStates(next, this.current)) return;

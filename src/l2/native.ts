@@ -3,6 +3,7 @@
 // (DESIGN "Data plane"), so no JS runs on the reply path. This file is the only importer of native/.
 import { createRequire } from 'node:module';
 import { ErrorCode, NativeError } from '../errors.js';
+import type { NetlinkDump } from './link-dump.js';
 
 /** Which frames a socket carries: ARP (EtherType 0x0806) or ICMPv6 NS/NA (0x86DD). */
 export type PacketProtocol = 'arp' | 'ipv6';
@@ -78,6 +79,20 @@ export interface PacketCounters {
 export type FrameListener = (interfaceName: string, frame: Buffer) => void;
 
 type Handle = { readonly brand: 'ferrolb-packet-socket' };
+type WatchHandle = { readonly brand: 'ferrolb-netlink-watch' };
+
+/** One route of table local as RTM_GETROUTE reports it (native/netlink_route.c). */
+export interface LocalTableRoute {
+  readonly destination: string;
+  readonly family: 4 | 6;
+  readonly prefixLength: number;
+  /** rtm_protocol: 2 = kernel, 4 = static (ip route add), ferrolb's own number… */
+  readonly protocol: number;
+  /** rtm_type: 2 = local, 3 = broadcast. */
+  readonly type: number;
+  readonly interfaceIndex?: number;
+}
+
 interface Addon {
   openSocket(interfaceName: string, protocol: PacketProtocol, onFrame?: FrameListener): Handle;
   setOwned(handle: Handle, table: OwnedTable): void;
@@ -89,6 +104,12 @@ interface Addon {
   classifyFrame(frame: Uint8Array, table: OwnedTable, protocol: PacketProtocol): NativeVerdict;
   setResponderPriority(priority: number): void;
   readonly dropReasons: readonly string[];
+  readLinks(): NetlinkDump;
+  watchLinks(onChange: () => void): WatchHandle;
+  unwatchLinks(handle: WatchHandle): void;
+  readRoutes(): LocalTableRoute[];
+  addRoute(ip: string, protocol: number): void;
+  deleteRoute(ip: string, protocol: number): boolean;
 }
 
 /** Path of the built addon, relative to this file in src/l2 and in dist/l2 alike. */
@@ -210,4 +231,38 @@ export function setResponderPriority(priority: number): void {
 /** The drop reasons the loaded addon reports, for a test to pin against dropReasons. */
 export function nativeDropReasons(): readonly string[] {
   return addon().dropReasons;
+}
+
+/** Links and addresses of this network namespace (one RTM_GETLINK and one RTM_GETADDR dump). */
+export function readNetlinkDump(): NetlinkDump {
+  return wrap('(all)', () => addon().readLinks());
+}
+
+/**
+ * Calls `onChange` on this thread whenever the kernel reports a link or address change
+ * (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR) or a missed notification; returns an
+ * idempotent stop function. The subscription never keeps the process alive by itself.
+ */
+export function watchNetlink(onChange: () => void): () => void {
+  const native = addon();
+  const handle = wrap('(all)', () => native.watchLinks(onChange));
+  return () => native.unwatchLinks(handle);
+}
+
+/** Every route of table local (both families), whoever owns it. */
+export function readLocalTableRoutes(): LocalTableRoute[] {
+  return wrap('lo', () => addon().readRoutes());
+}
+
+/**
+ * Adds `local ip dev lo table local proto protocol` with NLM_F_CREATE | NLM_F_EXCL: a
+ * PacketSocketError with errno EEXIST when table local already has a route for ip.
+ */
+export function addLocalTableRoute(ip: string, protocol: number): void {
+  wrap('lo', () => addon().addRoute(ip, protocol));
+}
+
+/** Deletes the local route for ip only if it carries `protocol`; false when there was none. */
+export function deleteLocalTableRoute(ip: string, protocol: number): boolean {
+  return wrap('lo', () => addon().deleteRoute(ip, protocol));
 }

@@ -3,13 +3,18 @@
 // receiving interface) and must not source ARP from a VIP (arp_announce = 2). The kernel uses
 // the larger of conf/all and conf/<interface> for both, so either place satisfies it.
 import { readFile, writeFile } from 'node:fs/promises';
+import { interfaceNameProblem } from './cluster.js';
 
 /** The values standalone mode requires (minimums: larger values are stricter and fine). */
 export const REQUIRED_ARP_SETTINGS = { arp_ignore: 1, arp_announce: 2 } as const;
 
 type Setting = keyof typeof REQUIRED_ARP_SETTINGS;
 
+// FILE's spec.interfaces was validated at load (issue 12 #9); this keeps any other caller from
+// building a path outside conf/ all the same.
 function settingPath(scope: string, setting: Setting): string {
+  const problem = scope === 'all' ? undefined : interfaceNameProblem(scope);
+  if (problem) throw new Error(`spec.interfaces: not a valid interface name: ${problem}`);
   return `/proc/sys/net/ipv4/conf/${scope}/${setting}`;
 }
 

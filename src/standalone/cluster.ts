@@ -123,10 +123,33 @@ function parseGossip(value: unknown): Step<{ gossipPort: number; secretKeyFile?:
 
 function parseInterfaces(value: unknown): Step<{ interfaces?: readonly string[] }> {
   if (value === undefined) return { ok: true, value: {} };
-  if (!Array.isArray(value) || value.some((name) => typeof name !== 'string' || name === '')) {
-    return failure('spec.interfaces', 'must be a list of interface names');
+  if (!Array.isArray(value)) return failure('spec.interfaces', 'must be a list of interface names');
+  for (const [index, name] of value.entries()) {
+    const problem = interfaceNameProblem(name);
+    if (problem) return failure(`spec.interfaces[${index}]`, `not a valid interface name: ${problem}`);
   }
   return { ok: true, value: { interfaces: value as string[] } };
+}
+
+/** IFNAMSIZ (linux/if.h) counts the terminating NUL: a name has at most 15 bytes. */
+const INTERFACE_NAME_MAX_BYTES = 15;
+/** Bytes the kernel's isspace() accepts (lib/ctype.c: \t \n \v \f \r, space and 0xA0). */
+const KERNEL_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
+
+/**
+ * Why `name` is not a name the kernel accepts (net/core/dev.c dev_valid_name), or undefined. The
+ * names become /proc/sys paths (arp-sysctl.ts), so '/' and ".." must never get that far (issue 12 #9).
+ */
+export function interfaceNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'must be a string';
+  const bytes = new TextEncoder().encode(name);
+  if (bytes.length === 0) return 'empty';
+  if (bytes.length > INTERFACE_NAME_MAX_BYTES)
+    return `${JSON.stringify(name)} has ${bytes.length} bytes (at most ${INTERFACE_NAME_MAX_BYTES})`;
+  if (name === '.' || name === '..') return `${JSON.stringify(name)} is reserved`;
+  if (bytes.some((byte) => byte === 0 || byte === 0x2f || byte === 0x3a || KERNEL_SPACE_BYTES.has(byte)))
+    return `${JSON.stringify(name)} contains '/', ':', NUL or whitespace`;
+  return undefined;
 }
 
 function asObject(value: unknown): Fields | undefined {

@@ -16,6 +16,9 @@ export {
   flushLocalRoutes,
   listLocalRoutes,
   ROUTE_PROTOCOL,
+  ROUTE_PROTOCOL_NUMBER,
+  RouteRefusedError,
+  readHostAddresses,
   removeLocalRoute,
 } from './routes.js';
 export { readStandaloneFile, runStandalone, type StandaloneFlags } from './run.js';

@@ -6,6 +6,7 @@ import {
   advertisementsForPool,
   buildConfig,
   type Config,
+  canonicalAddress,
   type Fields,
   isFields,
   parseService,
@@ -60,15 +61,24 @@ interface Sorted {
   warnings: string[];
 }
 
-/** Parses FILE's text; any invalid document rejects the whole file (as MetalLB, V14). */
-export function loadStandaloneConfig(text: string, plan: PlanFunction): LoadResult {
+/**
+ * Parses FILE's text; any invalid document rejects the whole file (as MetalLB, V14). `running`
+ * (SIGHUP) are the allocations in use: they are restored before any new one is made (C8, as the
+ * controller restores ingress), so a reload never moves an IP the new FILE still allows.
+ */
+export function loadStandaloneConfig(
+  text: string,
+  plan: PlanFunction,
+  running: readonly StandaloneService[] = [],
+): LoadResult {
   const documents = readDocuments(text);
   if (!documents.ok) return documents;
   const sorted = sortDocuments(documents.value);
   if (!sorted.ok) return sorted;
   const cluster = readCluster(sorted.value.clusters);
   if (!cluster.ok) return cluster;
-  const { pools, services: serviceObjects, warnings } = sorted.value;
+  const { pools, warnings } = sorted.value;
+  const serviceObjects = withRunningIngress(sorted.value.services, running);
   const advertisements = sorted.value.advertisements.length > 0 ? sorted.value.advertisements : [implied()];
   const built = buildConfig(
     { pools, l2Advertisements: advertisements, namespaces: [] },
@@ -86,8 +96,46 @@ export function loadStandaloneConfig(text: string, plan: PlanFunction): LoadResu
       anyNamespace: true,
     },
   );
-  const services = allocatedServices(specs.value, outcome, built.config, warnings);
+  const allocated = allocatedServices(specs.value, outcome, built.config, warnings);
+  const services = withoutMemberAddresses(allocated, cluster.value, warnings);
   return { ok: true, value: { cluster: cluster.value, services, warnings } };
+}
+
+/** Writes each running Service's IPs as its status ingress, which plan restores first (C8). */
+function withRunningIngress(
+  items: readonly SourceObject[],
+  running: readonly StandaloneService[],
+): SourceObject[] {
+  const ipsByKey = new Map(running.map((service) => [service.key, service.ips]));
+  return items.map((item) => {
+    const metadata = isFields(item.object.metadata) ? item.object.metadata : {};
+    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : FILE_NAMESPACE;
+    const ips = ipsByKey.get(`${namespace}/${String(metadata.name)}`);
+    if (!ips) return item;
+    const status = { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } };
+    return { ...item, object: { ...item.object, status } };
+  });
+}
+
+/**
+ * Issue 12 #4: a member's address is never a VIP (announcing it would take the member's traffic
+ * and split the gossip): such a Service is refused with a warning naming it, its pool and the
+ * member, and is not announced by any node.
+ */
+function withoutMemberAddresses(
+  services: readonly StandaloneService[],
+  cluster: ClusterSpec,
+  warnings: string[],
+): StandaloneService[] {
+  const members = new Map(cluster.members.map((member) => [canonicalAddress(member.address), member.name]));
+  return services.filter((service) => {
+    const taken = service.ips.find((ip) => members.has(canonicalAddress(ip)));
+    if (taken === undefined) return true;
+    warnings.push(
+      `Service ${service.key}: IP ${taken} from pool ${service.pool} is the address of member ${members.get(canonicalAddress(taken))}: refused, not announced`,
+    );
+    return false;
+  });
 }
 
 function readDocuments(text: string): { ok: true; value: unknown[] } | { ok: false; message: string } {

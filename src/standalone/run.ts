@@ -27,15 +27,22 @@ export interface StandaloneFlags {
   readonly logLevel?: string;
 }
 
-/** Reads and validates FILE; throws ConfigError (exit 2) naming document, object and field. */
-export async function readStandaloneFile(path: string, nodeName: string): Promise<StandaloneConfig> {
+/**
+ * Reads and validates FILE; throws ConfigError (exit 2) naming document, object and field.
+ * `running` (SIGHUP) keeps the allocations in use (issue 12 #10).
+ */
+export async function readStandaloneFile(
+  path: string,
+  nodeName: string,
+  running?: StandaloneConfig,
+): Promise<StandaloneConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(ErrorCode.configFile, `cannot read --config ${path}: ${(error as Error).message}`);
   }
-  const loaded = loadStandaloneConfig(text, planDocuments);
+  const loaded = loadStandaloneConfig(text, planDocuments, running?.services);
   if (!loaded.ok) throw new ConfigError(ErrorCode.configInvalid, `${path}: ${loaded.message}`);
   if (!memberNamed(loaded.value, nodeName)) {
     const names = loaded.value.cluster.members.map((member) => member.name).join(', ');
@@ -116,11 +123,14 @@ async function waitForPeers(
     logger.warn({ waitedMs: STANDALONE_JOIN_WAIT_MS }, 'no other member reachable yet: electing alone');
 }
 
-/** Re-reads FILE on SIGHUP; an invalid FILE keeps the running configuration (stale gauge, error log). */
+/**
+ * Re-reads FILE on SIGHUP, restoring the running allocations first (issue 12 #10); an invalid
+ * FILE keeps the running configuration (stale gauge, error log).
+ */
 function reloader(flags: StandaloneFlags, speaker: StandaloneSpeaker, logger: Logger): () => Promise<void> {
   return async () => {
     try {
-      const config = await readStandaloneFile(flags.configPath, flags.nodeName);
+      const config = await readStandaloneFile(flags.configPath, flags.nodeName, speaker.configuration());
       for (const warning of config.warnings) logger.warn({ file: flags.configPath }, warning);
       if (!sameGossipSettings(speaker.configuration().cluster, config.cluster)) {
         logger.warn(

@@ -9,7 +9,7 @@ import type { ClusterMember } from './cluster.js';
 import type { StandaloneConfig } from './load.js';
 import { computeOwnership, diffOwned, type OwnedAnnouncement, type Ownership } from './ownership.js';
 import type { DataPlanePort, MembershipPort } from './ports.js';
-import { addLocalRoute, removeLocalRoute } from './routes.js';
+import { addLocalRoute, RouteRefusedError, removeLocalRoute } from './routes.js';
 
 /** What the speaker is built from; the CLI wires the real data plane and membership. */
 export interface SpeakerParts {
@@ -85,16 +85,19 @@ export class StandaloneSpeaker {
   private async applyOnce(reason: string): Promise<void> {
     if (this.frozen || !this.started) return;
     const { nodeName, membership } = this.parts;
-    const next = computeOwnership({
+    const elected = computeOwnership({
       nodeName,
       services: this.config.services,
       members: this.config.cluster.members,
       liveMembers: membership.liveMembers(),
       interfaceHealth: this.interfaceHealth(),
     });
-    const { gained, lost } = diffOwned(this.current.owned, next.owned);
+    const diff = diffOwned(this.current.owned, elected.owned);
     // Make before break: the kernel must accept a VIP's traffic before anyone is told to send it.
-    await Promise.all(gained.map((ip) => addLocalRoute(ip)));
+    const refused = await this.addRoutes(diff.gained, elected);
+    const next = { ...elected, owned: new Map([...elected.owned].filter(([ip]) => !refused.includes(ip))) };
+    const gained = diff.gained.filter((ip) => !refused.includes(ip));
+    const { lost } = diff;
     this.parts.dataPlane.setAnnouncements(next.owned);
     await Promise.all(lost.map((ip) => removeLocalRoute(ip)));
     const failovers = failoversGained(nodeName, this.current.owners, gained);
@@ -103,6 +106,26 @@ export class StandaloneSpeaker {
     this.updateAnnouncedGauge(next);
     this.current = next;
     this.converged = true;
+  }
+
+  /**
+   * Adds the local routes of `gained`; returns the IPs refused for host safety (issue 12 #4: an
+   * address of this host, or a route someone else owns), which are then not announced.
+   */
+  private async addRoutes(gained: readonly string[], next: Ownership): Promise<string[]> {
+    const refused: string[] = [];
+    await Promise.all(
+      gained.map((ip) =>
+        addLocalRoute(ip).catch((error: unknown) => {
+          if (!(error instanceof RouteRefusedError)) throw error;
+          const service = next.servicesByIP.get(ip);
+          const pool = this.config.services.find((entry) => entry.ips.includes(ip))?.pool;
+          this.parts.logger.error({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          refused.push(ip);
+        }),
+      ),
+    );
+    return refused;
   }
 
   private logChanges(change: {

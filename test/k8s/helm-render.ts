@@ -40,17 +40,35 @@ export async function helm(binary: string, args: readonly string[]): Promise<str
   }
 }
 
-/** `helm template` of the chart with `values`, CRDs included, parsed into objects. */
-export async function renderChart(
-  binary: string,
-  options: { values?: Record<string, unknown>; namespace?: string; label?: string } = {},
-): Promise<KubernetesObject[]> {
-  const args = ['template', 'ferrolb', CHART, '--include-crds', '-n', options.namespace ?? 'metallb-system'];
+/** How a chart is rendered: values, release namespace and name, a label for the values file. */
+export interface RenderOptions {
+  values?: Record<string, unknown>;
+  namespace?: string;
+  release?: string;
+  label?: string;
+}
+
+/** The text `helm template` prints for the chart with `values`, CRDs included. */
+export async function renderChartText(binary: string, options: RenderOptions = {}): Promise<string> {
+  const args = ['template', options.release ?? 'ferrolb', CHART, '--include-crds'];
+  args.push('-n', options.namespace ?? 'metallb-system');
   if (options.values) args.push('-f', valuesFile(options.values, options.label ?? 'render'));
-  const text = await helm(binary, args);
-  return parseAllDocuments(text)
+  return helm(binary, args);
+}
+
+/**
+ * YAML text parsed into objects. `version: '1.1'` reads `0420` as octal, as Go's YAML parsers
+ * (Helm, kubectl, the API server) do; the default 1.2 core schema reads it as decimal.
+ */
+export function parseObjects(text: string, version: '1.1' | '1.2' = '1.2'): KubernetesObject[] {
+  return parseAllDocuments(text, { version })
     .map((document) => document.toJS() as KubernetesObject | null)
     .filter((object): object is KubernetesObject => object !== null);
+}
+
+/** `helm template` of the chart with `values`, CRDs included, parsed into objects. */
+export async function renderChart(binary: string, options: RenderOptions = {}): Promise<KubernetesObject[]> {
+  return parseObjects(await renderChartText(binary, options));
 }
 
 /** The one object of `kind` named `name`, or an error listing what was rendered. */
@@ -65,4 +83,20 @@ export function findObject<T extends KubernetesObject = KubernetesObject>(
     throw new Error(`no ${kind}/${name} rendered; got ${rendered}`);
   }
   return found as T;
+}
+
+/** Drops the labels Helm adds, so a rendered object can be compared with its deploy/ original. */
+export function withoutHelmLabels(object: unknown): unknown {
+  if (Array.isArray(object)) return object.map(withoutHelmLabels);
+  if (typeof object !== 'object' || object === null) return object;
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => {
+      if (key !== 'labels' || typeof value !== 'object' || value === null)
+        return [key, withoutHelmLabels(value)];
+      const kept = Object.entries(value).filter(
+        ([label]) => !/^(app\.kubernetes\.io|helm\.sh)\//.test(label),
+      );
+      return [key, Object.fromEntries(kept)];
+    }),
+  );
 }

@@ -19,7 +19,15 @@ import {
   startTestCluster,
   type TestCluster,
 } from './harness/index.js';
-import { CHART, ensureHelm, findObject, helm, renderChart, valuesFile } from './helm-render.js';
+import {
+  CHART,
+  ensureHelm,
+  findObject,
+  helm,
+  renderChart,
+  valuesFile,
+  withoutHelmLabels,
+} from './helm-render.js';
 
 const SHARE_ANNOTATION = 'metallb.universe.tf/share-address-pool';
 
@@ -65,22 +73,6 @@ function argsOf(
   return workload.spec?.template.spec?.containers[0]?.args ?? [];
 }
 
-/** Drops the labels Helm adds, so a rendered object can be compared with its deploy/ original. */
-function withoutHelmLabels(object: unknown): unknown {
-  if (Array.isArray(object)) return object.map(withoutHelmLabels);
-  if (typeof object !== 'object' || object === null) return object;
-  return Object.fromEntries(
-    Object.entries(object).map(([key, value]) => {
-      if (key !== 'labels' || typeof value !== 'object' || value === null)
-        return [key, withoutHelmLabels(value)];
-      const kept = Object.entries(value).filter(
-        ([label]) => !/^(app\.kubernetes\.io|helm\.sh)\//.test(label),
-      );
-      return [key, Object.fromEntries(kept)];
-    }),
-  );
-}
-
 describe('helm lint and template', () => {
   it.each([
     { rule: 'D11: the chart lints with its defaults', values: undefined },
@@ -115,10 +107,11 @@ describe('helm lint and template', () => {
   });
 
   it.each(['IPAddressPool', 'L2Advertisement'].map((kind) => ({ kind })))(
-    'seed: with no pool configured no $kind except the catch-all advertisement is rendered',
+    'issue 13 #5: with no pool configured the chart renders no $kind',
     ({ kind }) => {
-      const names = defaults.filter((object) => object.kind === kind).map((object) => object.metadata?.name);
-      expect(names).toEqual(kind === 'L2Advertisement' ? ['default'] : []);
+      expect(
+        defaults.filter((object) => object.kind === kind).map((object) => object.metadata?.name),
+      ).toEqual([]);
     },
   );
 
@@ -211,11 +204,38 @@ describe('helm lint and template', () => {
     expect(defaults.some((object) => object.kind === 'PodMonitor')).toBe(false);
   });
 
-  it('R3: the catch-all advertisement carries interfaces and node selectors', () => {
+  it('issue 13 #5, R3: the default advertisement names only the default pool, with its interfaces and node selectors', () => {
     const advertisement = findObject(configured, 'L2Advertisement', 'default') as KubernetesObject & {
       spec?: Record<string, unknown>;
     };
-    expect(advertisement.spec).toEqual(CONFIGURED.defaultL2Advertisement);
+    expect(advertisement.spec).toEqual({ ipAddressPools: ['default'], ...CONFIGURED.defaultL2Advertisement });
+  });
+
+  it.each([
+    {
+      rule: 'issue 13 #5: pools of their own but no default pool: no catch-all advertisement',
+      values: { pools: [{ name: 'own', addresses: ['198.51.100.8/29'] }] },
+      want: [],
+    },
+    {
+      rule: 'issue 13 #5: a renamed default pool is the one advertised',
+      values: { defaultPool: { name: 'lan', addresses: ['198.51.100.16/29'] } },
+      want: [{ name: 'default', spec: { ipAddressPools: ['lan'] } }],
+    },
+    {
+      rule: 'issue 13 #5: defaultL2Advertisement.enabled false renders none beside the default pool',
+      values: {
+        defaultPool: { addresses: ['198.51.100.16/29'] },
+        defaultL2Advertisement: { enabled: false },
+      },
+      want: [],
+    },
+  ])('$rule', async ({ values, want }) => {
+    const objects = await renderChart(helmBinary, { values, label: 'advertisements' });
+    const advertisements = objects
+      .filter((object) => object.kind === 'L2Advertisement')
+      .map((object) => ({ name: object.metadata?.name, spec: (object as { spec?: unknown }).spec }));
+    expect(advertisements).toEqual(want);
   });
 
   it('V1: a pool without addresses fails to render, naming the pool', async () => {

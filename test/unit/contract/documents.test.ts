@@ -78,18 +78,6 @@ function writeTemporary(text: string): string {
 describe('plan --json on files that are not a configuration', () => {
   it.each([
     {
-      rule: 'DESIGN plan contract: an empty file plans nothing, exit 0',
-      text: '',
-      code: 0,
-      warning: undefined,
-    },
-    {
-      rule: 'DESIGN plan contract: empty documents plan nothing, exit 0',
-      text: '---\n---\n',
-      code: 0,
-      warning: undefined,
-    },
-    {
       rule: 'DESIGN exit codes: YAML that does not parse is a warning, exit 2',
       text: 'foo: [unclosed\n  : : :\n',
       code: 2,
@@ -123,6 +111,16 @@ describe('plan --json on files that are not a configuration', () => {
 
   it.each([
     { rule: 'DESIGN exit codes: -f is missing', args: ['--json'], message: '-f FILE is required' },
+    {
+      rule: 'issue 13 #8 (kubectl: "no objects passed to apply"): an empty file is an error, exit 2',
+      args: ['-f', writeTemporary(''), '--json'],
+      message: 'holds no objects: nothing to plan',
+    },
+    {
+      rule: 'issue 13 #8: only empty documents is an error too, exit 2',
+      args: ['-f', writeTemporary('---\n---\n# nothing\n'), '--json'],
+      message: 'holds no objects: nothing to plan',
+    },
     {
       rule: 'DESIGN exit codes: the file does not exist',
       args: ['-f', '/nonexistent/x.yaml', '--json'],

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
-// The chart must not diverge from deploy/: Helm installs crds/ verbatim and renders the alerts from
-// files/, so both are byte-identical copies of the deploy/ originals.
+// The chart must not diverge from deploy/: Helm installs crds/ verbatim, so they are byte-identical
+// copies of deploy/crds. (The alerts have one source, the chart's template: test/k8s/prometheus-rules.test.ts.)
 describe('Helm chart copies of deploy/ files', () => {
   const crds = readdirSync(join(root, 'deploy/crds')).filter((name) => name.endsWith('.yaml'));
 
@@ -16,11 +16,5 @@ describe('Helm chart copies of deploy/ files', () => {
 
   it.each(crds)('DESIGN drop-in: chart crds/%s is identical to deploy/crds', (name) => {
     expect(read(`deploy/chart/crds/${name}`)).toBe(read(`deploy/crds/${name}`));
-  });
-
-  it('M7: chart files/prometheus-rules.yaml is identical to deploy/monitoring', () => {
-    expect(read('deploy/chart/files/prometheus-rules.yaml')).toBe(
-      read('deploy/monitoring/prometheus-rules.yaml'),
-    );
   });
 });

@@ -3,7 +3,6 @@ import {
   DEFAULT_EXCLUDED_INTERFACES,
   interfaceState,
   type LinkInfo,
-  parseIpJson,
 } from '../../../src/l2/interface-filter.js';
 
 const link = (fields: Partial<LinkInfo>): LinkInfo => ({
@@ -112,34 +111,5 @@ describe('interface selection (MetalLB L1–L6, Q18)', () => {
     },
   ])('$rule', ({ exclude, only, name, want }) => {
     expect(interfaceState(link({ name }), { exclude, ...(only ? { only } : {}) }).skipReason).toBe(want);
-  });
-
-  it('ip -j: links and link-local addresses are joined by name; junk entries are skipped', () => {
-    const links = JSON.stringify([
-      { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], address: '00:00:00:00:00:00' },
-      {
-        ifindex: 4,
-        ifname: 'eth0',
-        flags: ['BROADCAST', 'UP', 'LOWER_UP'],
-        address: '02:00:00:00:00:01',
-        master: 'br0',
-      },
-      { ifname: 'broken' },
-    ]);
-    const addresses = JSON.stringify([
-      { ifname: 'eth0', addr_info: [{}, { family: 'inet6', scope: 'link', local: 'fe80::1' }] },
-    ]);
-    expect(parseIpJson(links, addresses)).toEqual([
-      { name: 'lo', index: 1, mac: '00:00:00:00:00:00', flags: ['LOOPBACK', 'UP'], hasIPv6LinkLocal: false },
-      {
-        name: 'eth0',
-        index: 4,
-        mac: '02:00:00:00:00:01',
-        flags: ['BROADCAST', 'UP', 'LOWER_UP'],
-        master: 'br0',
-        hasIPv6LinkLocal: true,
-      },
-    ]);
-    expect(parseIpJson('not json', '{}')).toEqual([]);
   });
 });
