@@ -71,7 +71,7 @@ start_apiserver() {
     --advertise-address="$E2E_CONTROL_PLANE_IP4" \
     --tls-cert-file="$E2E_PKI/apiserver.crt" --tls-private-key-file="$E2E_PKI/apiserver.key" \
     --client-ca-file="$E2E_PKI/ca.crt" --token-auth-file="$E2E_PKI/tokens.csv" \
-    --authorization-mode=Node,RBAC --allow-privileged=true \
+    --authorization-mode=Node,RBAC --allow-privileged=true --kubelet-preferred-address-types=InternalIP \
     --service-account-issuer=https://kubernetes.default.svc \
     --service-account-key-file="$E2E_PKI/sa.pub" --service-account-signing-key-file="$E2E_PKI/sa.key" \
     --service-cluster-ip-range="$E2E_SERVICE_CIDRS" --enable-priority-and-fairness=false --v=1

@@ -52,6 +52,10 @@ attach() {
 configure_node_routing() {
   local node="$1" other
   in_netns "$node" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  # A host-network process needs a route to a Service IP before kube-proxy's OUTPUT DNAT applies:
+  # the control plane is every node's gateway (it also holds the `kubernetes` Service IP).
+  in_netns "$node" ip route add default via "$E2E_CONTROL_PLANE_IP4"
+  in_netns "$node" ip -6 route add default via "$E2E_CONTROL_PLANE_IP6"
   for other in "${E2E_NODES[@]}"; do
     [[ "$other" == "$node" ]] && continue
     in_netns "$node" ip route add "$(pod_cidr4 "$other")" via "$(node_ip4 "$other")"
