@@ -5,6 +5,7 @@
 #   e2e-cluster.sh up            sweep what a crashed run left, then build/fetch the parts and start
 #   e2e-cluster.sh down          stop everything and put the host back (sysctls, cgroups, mounts, netns)
 #   e2e-cluster.sh crash <node>  cut a node's link and kill its kubelet, containerd and containers
+#   e2e-cluster.sh tag <image> <new image>  a second tag of an imported image, on every node
 #   e2e-cluster.sh kubectl ...   kubectl as the admin, from the control plane's namespace
 # `up` prints KEY=value lines (kubeconfig, binaries, image names) for the tests, also kept in
 # /run/ferrolb-e2e/cluster.env.
@@ -111,8 +112,11 @@ main() {
     up) up ;;
     down) down ;;
     crash) crash_node "$2" ;;
+    tag) for node in "${E2E_NODES[@]}"; do
+        ctr --address "$(node_run "$node")/containerd.sock" -n k8s.io images tag --force "$2" "$3" >/dev/null
+      done ;;
     kubectl) shift && KUBECTL="$(sed -n 's/^KUBECTL=//p' "$E2E_RUN/cluster.env")" && e2e_kubectl "$@" ;;
-    *) echo "usage: $0 up|down|crash <node>|kubectl ..." >&2; exit 2 ;;
+    *) echo "usage: $0 up|down|crash <node>|tag <image> <new image>|kubectl ..." >&2; exit 2 ;;
   esac
 }
 
