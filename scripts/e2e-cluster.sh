@@ -23,6 +23,7 @@ source "$SCRIPTS/e2e-node.sh"
 
 load_parts() {
   local line
+  "$SCRIPTS/e2e-packages.sh"
   while IFS= read -r line; do [[ "$line" == *=* ]] && export "${line?}"; done < <(
     "$SCRIPTS/k8s-binaries.sh"
     "$SCRIPTS/e2e-binaries.sh"

@@ -23,7 +23,8 @@ context_key() {
       tsconfig.build.json native src bin deploy/crds
     git ls-files --others --exclude-standard -- native src bin deploy/crds | xargs -r cat
     grep '^FROM' Dockerfile | awk '{print $2}' | while read -r base; do
-      buildah inspect --type image --format '{{.FromImageID}}' "docker.io/library/$base"
+      [[ "$base" == */* ]] || base="docker.io/library/$base"
+      buildah inspect --type image --format '{{.FromImageID}}' "$base"
     done
   } | sha256sum | cut -c1-16
 }

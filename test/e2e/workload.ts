@@ -61,7 +61,7 @@ export function backendObjects(image: string): object[] {
                 name: 'http',
                 image,
                 imagePullPolicy: 'Never',
-                command: ['node', '-e', server],
+                command: ['/nodejs/bin/node', '-e', server],
                 ports: [{ containerPort: 8080 }],
                 readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
               },
