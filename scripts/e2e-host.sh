@@ -105,13 +105,15 @@ create_cgroup() {
     fi
   done
   [[ -d /sys/fs/cgroup/unified ]] && mkdir -p "/sys/fs/cgroup/unified/$1"
+  # A pure cgroup v2 host (not this VM's kind; untested here): one directory in the unified tree.
+  [[ -f /sys/fs/cgroup/cgroup.controllers ]] && mkdir -p "/sys/fs/cgroup/$1"
   return 0
 }
 
 # remove_cgroups: every cgroup under our prefix, deepest first, after killing what is left in it.
 remove_cgroups() {
   local directory pid
-  for directory in $(find /sys/fs/cgroup/*/"$E2E_PREFIX"-* -depth -type d 2>/dev/null); do
+  for directory in $(find /sys/fs/cgroup/"$E2E_PREFIX"-* /sys/fs/cgroup/*/"$E2E_PREFIX"-* -depth -type d 2>/dev/null); do
     if [[ -f "$directory/cgroup.procs" ]]; then
       while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$directory/cgroup.procs"
     fi

@@ -30,6 +30,7 @@ context_key() {
 }
 
 main() {
+  mkdir -p "$CACHE"
   "$REPOSITORY_ROOT/scripts/e2e-base-images.sh" >"$CACHE/.base-images.out"
   local archive
   archive="$CACHE/ferrolb-$(context_key).docker.tar"
