@@ -1,7 +1,10 @@
 // watchLinks(onChange): a netlink socket in the link and address groups, polled by the JS thread's
 // own event loop (uv_poll), so onChange runs on that thread with no extra thread. The poll handle
 // is unreferenced: it never keeps the process alive by itself. unwatchLinks, the environment's
-// teardown or garbage collection of the handle close it; each path is safe after the others.
+// teardown or garbage collection of the handle close it; each path is safe after the others. An
+// async cleanup hook holds the environment (and this library, which a worker's teardown unloads)
+// until libuv has run the close callback: a plain cleanup hook let a worker unload the addon with
+// the close pending, and libuv then called into unmapped code (seen: SIGSEGV in uv__finish_close).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +23,7 @@ typedef struct {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
+  napi_async_cleanup_hook_handle cleanup;
   int fd;
   bool closing;      // unwatch, teardown or finalizer started closing
   bool poll_closed;  // libuv's close callback ran
@@ -33,29 +37,31 @@ static void free_if_done(flb_watch *watch) {
 static void on_poll_closed(uv_handle_t *handle) {
   flb_watch *watch = handle->data;
   close(watch->fd);
+  // Last use of the environment by this watch: teardown may now proceed (and unload the addon).
+  napi_remove_async_cleanup_hook(watch->cleanup);
   watch->poll_closed = true;
   free_if_done(watch);
 }
 
-static void teardown(void *data);
-
 // Runs with a valid env (JS call, cleanup hook or finalizer); releases every JS resource now.
-static void close_watch(flb_watch *watch, bool from_teardown) {
+static void close_watch(flb_watch *watch) {
   if (watch->closing) return;
   watch->closing = true;
-  if (!from_teardown) napi_remove_env_cleanup_hook(watch->env, teardown, watch);
   napi_delete_reference(watch->env, watch->callback);
   napi_async_destroy(watch->env, watch->context);
   uv_poll_stop(&watch->poll);
   uv_close((uv_handle_t *)&watch->poll, on_poll_closed);
 }
 
-static void teardown(void *data) { close_watch(data, true); }
+static void teardown(napi_async_cleanup_hook_handle handle, void *data) {
+  (void)handle;
+  close_watch(data);
+}
 
 static void finalize_watch(napi_env env, void *data, void *hint) {
   (void)env, (void)hint;
   flb_watch *watch = data;
-  close_watch(watch, false);
+  close_watch(watch);
   watch->handle_gone = true;
   free_if_done(watch);
 }
@@ -66,7 +72,8 @@ static void call_listener(flb_watch *watch) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value callback, receiver, result;
   if (napi_get_reference_value(env, watch->callback, &callback) == napi_ok && callback != NULL &&
-      napi_get_undefined(env, &receiver) == napi_ok &&
+      napi_get_global(env, &receiver) == napi_ok &&  // MakeCallback needs an object
+      
       napi_make_callback(env, watch->context, receiver, callback, 0, NULL, &result) == napi_pending_exception) {
     napi_value error;
     // A throwing listener is an uncaught exception, as it would be for any event emitter.
@@ -106,7 +113,7 @@ static flb_watch *start_watch(napi_env env, napi_value callback, int *error) {
   napi_create_reference(env, callback, 1, &watch->callback);
   napi_async_init(env, NULL, name, &watch->context);
   uv_poll_start(&watch->poll, UV_READABLE, on_readable);
-  napi_add_env_cleanup_hook(env, teardown, watch);
+  napi_add_async_cleanup_hook(env, teardown, watch, &watch->cleanup);
   return watch;
 }
 
@@ -122,7 +129,7 @@ napi_value flb_netlink_watch(napi_env env, napi_callback_info info) {
   if (watch == NULL) return flb_throw_errno(env, "(all)", "netlink subscribe", error);
   if (napi_create_external(env, watch, finalize_watch, NULL, &handle) != napi_ok ||
       napi_type_tag_object(env, handle, &watch_tag) != napi_ok) {
-    close_watch(watch, false);
+    close_watch(watch);
     watch->handle_gone = true;
     return flb_throw_last(env);
   }
@@ -138,6 +145,6 @@ napi_value flb_netlink_unwatch(napi_env env, napi_callback_info info) {
   if (argc < 1 || napi_check_object_type_tag(env, argv[0], &watch_tag, &is_watch) != napi_ok || !is_watch ||
       napi_get_value_external(env, argv[0], (void **)&watch) != napi_ok)
     return flb_throw_type(env, "unwatchLinks", "expected a handle returned by watchLinks");
-  close_watch(watch, false);
+  close_watch(watch);
   return NULL;
 }

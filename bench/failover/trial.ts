@@ -45,7 +45,8 @@ export function firstGratuitousMs(
 }
 
 interface LogLine {
-  readonly time?: number;
+  /** RFC 3339 time of the line (MetalLB's `ts`). */
+  readonly ts?: string;
   readonly msg?: string;
   readonly member?: string;
   readonly to?: string;
@@ -57,7 +58,8 @@ function firstLogMs(log: string, sinceMs: number, test: (line: LogLine) => boole
   for (const text of log.split('\n')) {
     if (!text.startsWith('{')) continue;
     const line = JSON.parse(text) as LogLine;
-    if (line.time !== undefined && line.time >= sinceMs && test(line)) return line.time - sinceMs;
+    const time = line.ts === undefined ? Number.NaN : Date.parse(line.ts);
+    if (time >= sinceMs && test(line)) return time - sinceMs;
   }
   return undefined;
 }

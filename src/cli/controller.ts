@@ -1,109 +1,106 @@
-// `ferrolb controller` (DESIGN command-line contract): flags with MetalLB's names, MetalLB's
-// environment variables as defaults; the work is in src/controller/runner.ts.
+// `ferrolb controller` (DESIGN command-line contract): MetalLB's flags and environment variables
+// (src/cli/metallb-flags.ts); the work is in src/controller/runner.ts.
 import { hostname } from 'node:os';
 import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { type ControllerFlags, runController } from '../controller/runner.js';
-import { UsageError } from '../errors.js';
-import { logger, setLogLevel } from '../log.js';
+import { type CommandSpec, integerValue } from './args.js';
+import {
+  addressValue,
+  DAEMON_METRICS_BIND_ADDRESS,
+  DEFAULT_METRICS_PORT,
+  LOG_LEVEL_FLAG,
+  logLevelValue,
+  metricsBindAddressFlag,
+  PORT_FLAG,
+  parseOrAnswer,
+  startLogging,
+} from './common.js';
+import { IGNORED_METALLB_ENV, ignoredFlagsOf } from './metallb-flags.js';
 
-const USAGE =
-  'usage: ferrolb controller [--kubeconfig F] [--namespace metallb-system] [--lb-class C] [--port 7472] ' +
-  '[--log-level info] [--ml-secret-name memberlist] [--deployment controller]';
+export const CONTROLLER_SPEC: CommandSpec = {
+  command: 'controller',
+  summary: 'Allocates LoadBalancer IPs in a Kubernetes cluster.',
+  flags: {
+    kubeconfig: {
+      type: 'string',
+      value: 'FILE',
+      default: 'KUBECONFIG, else in-cluster',
+      help: 'client configuration',
+    },
+    namespace: {
+      type: 'string',
+      value: 'NS',
+      env: 'METALLB_NAMESPACE',
+      default: DEFAULT_NAMESPACE,
+      help: 'where the pools, the Lease and the gossip Secret live',
+    },
+    'lb-class': { type: 'string', value: 'CLASS', help: 'handle only Services of this loadBalancerClass' },
+    port: PORT_FLAG,
+    'metrics-bind-address': metricsBindAddressFlag(DAEMON_METRICS_BIND_ADDRESS),
+    'log-level': LOG_LEVEL_FLAG,
+    'health-probe-port': {
+      type: 'string',
+      value: 'N',
+      default: 'unset',
+      help: '/healthz and /readyz on this port too (MetalLB probes 17472)',
+    },
+    'ml-secret-name': {
+      type: 'string',
+      value: 'NAME',
+      env: 'METALLB_ML_SECRET_NAME',
+      default: 'memberlist',
+      help: 'the gossip Secret to create when absent',
+    },
+    deployment: {
+      type: 'string',
+      value: 'NAME',
+      env: 'METALLB_DEPLOYMENT',
+      default: 'controller',
+      help: 'the Deployment that owns the gossip Secret',
+    },
+    'pod-name': {
+      type: 'string',
+      value: 'NAME',
+      env: 'METALLB_POD_NAME',
+      default: 'hostname',
+      help: 'this pod (Lease identity)',
+    },
+  },
+  ignored: ignoredFlagsOf('controller'),
+  ignoredEnv: IGNORED_METALLB_ENV.controller,
+};
 
-/** MetalLB's long-time metrics port (DESIGN command-line contract); 0 disables the endpoint. */
-const DEFAULT_METRICS_PORT = 7472;
-
-const VALUE_FLAGS = [
-  'kubeconfig',
-  'namespace',
-  'lb-class',
-  'port',
-  'log-level',
-  'ml-secret-name',
-  'deployment',
-];
-
-/**
- * MetalLB controller flags ferrolb does not implement (D5, webhooks and TLS): accepted and ignored
- * with one warning, never an exit, so MetalLB's manifests keep working (DESIGN drop-in).
- */
-const IGNORED_METALLB_VALUE_FLAGS = [
-  'webhook-mode',
-  'webhook-secret',
-  'cert-dir',
-  'cert-service-name',
-  'tls-min-version',
-  'tls-cipher-suites',
-  'metrics-cert-dir',
-  'health-probe-port',
-];
-const IGNORED_METALLB_BOOLEAN_FLAGS = ['disable-cert-rotation', 'webhook-http2', 'enable-pprof'];
-
-function splitFlag(argument: string): [string, string | undefined] {
-  const body = argument.slice(2);
-  const equals = body.indexOf('=');
-  return equals < 0 ? [body, undefined] : [body.slice(0, equals), body.slice(equals + 1)];
-}
-
-/** Flag values by name, plus the MetalLB flags that were ignored. */
-function collectFlags(args: readonly string[]): { values: Map<string, string>; ignored: string[] } {
-  const values = new Map<string, string>();
-  const ignored: string[] = [];
-  for (let index = 0; index < args.length; index += 1) {
-    const argument = args[index] ?? '';
-    if (!argument.startsWith('--')) throw new UsageError(`unexpected argument "${argument}"\n${USAGE}`);
-    const [flag, inline] = splitFlag(argument);
-    if (IGNORED_METALLB_BOOLEAN_FLAGS.includes(flag)) {
-      ignored.push(flag);
-      continue;
-    }
-    const isIgnored = IGNORED_METALLB_VALUE_FLAGS.includes(flag);
-    if (!isIgnored && !VALUE_FLAGS.includes(flag)) throw new UsageError(`unknown flag --${flag}\n${USAGE}`);
-    const value = inline ?? args[index + 1];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`flag --${flag} needs a value\n${USAGE}`);
-    }
-    if (inline === undefined) index += 1;
-    if (isIgnored) ignored.push(flag);
-    else values.set(flag, value);
-  }
-  return { values, ignored };
-}
-
-function portFlag(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_METRICS_PORT;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new UsageError(`--port: "${text}" is not a port number (0 to 65535)`);
-  return port;
-}
+/** Parsed `ferrolb controller` flags. */
+export type ParsedControllerFlags = ControllerFlags & { readonly ignoredFlags: readonly string[] };
 
 /** Parses `ferrolb controller` flags; throws UsageError (exit 2) naming the bad flag. */
 export function parseControllerFlags(
   args: readonly string[],
   environment: NodeJS.ProcessEnv = process.env,
-): ControllerFlags & { ignoredFlags: readonly string[] } {
-  const { values, ignored } = collectFlags(args);
-  const podName = environment.METALLB_POD_NAME || hostname();
+): ParsedControllerFlags | 'help' | 'version' {
+  const parsed = parseOrAnswer(CONTROLLER_SPEC, args, environment);
+  if (parsed.kind !== 'run') return parsed.kind;
+  const { values } = parsed;
+  const podName = values.get('pod-name') || hostname();
   return {
     kubeconfigPath: values.get('kubeconfig'),
     namespace: values.get('namespace') || DEFAULT_NAMESPACE,
     loadBalancerClass: values.get('lb-class') ?? '',
-    metricsPort: portFlag(values.get('port')),
-    logLevel: values.get('log-level'),
-    memberlistSecretName: values.get('ml-secret-name') || environment.METALLB_ML_SECRET_NAME || 'memberlist',
-    deploymentName: values.get('deployment') || environment.METALLB_DEPLOYMENT || 'controller',
+    metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
+    metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
+    healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
+    logLevel: logLevelValue(values),
+    memberlistSecretName: values.get('ml-secret-name') || 'memberlist',
+    deploymentName: values.get('deployment') || 'controller',
     identity: `${podName}_${process.pid}`,
-    ignoredFlags: ignored,
+    ignoredFlags: parsed.ignored,
   };
 }
 
 /** `ferrolb controller`: runs until SIGTERM/SIGINT, then hands the Lease over and exits 0. */
 export async function controllerMain(args: readonly string[]): Promise<number> {
   const flags = parseControllerFlags(args);
-  if (flags.logLevel) setLogLevel(flags.logLevel);
-  if (flags.ignoredFlags.length > 0) {
-    logger.warn({ flags: flags.ignoredFlags }, 'MetalLB flags not implemented by ferrolb are ignored');
-  }
+  if (flags === 'help' || flags === 'version') return 0;
+  startLogging({ logLevel: flags.logLevel, ignored: flags.ignoredFlags });
   return runController(flags);
 }

@@ -1,6 +1,9 @@
 import { FerrolbError, UsageError } from '../errors.js';
+import { packageVersion } from './args.js';
 
 const USAGE = `usage: ferrolb <command> [flags]
+       ferrolb <command> --help
+       ferrolb --version
 
 commands:
   controller   allocate LoadBalancer IPs in a Kubernetes cluster
@@ -20,12 +23,39 @@ const commands: Readonly<Record<string, () => Promise<CommandMain>>> = {
   standalone: async () => (await import('./standalone.js')).standaloneMain,
 };
 
+/** The daemons report a failure as a log line (with its error code); the tools as plain text. */
+const DAEMONS = new Set(['controller', 'speaker', 'standalone']);
+
+/** Exit code of a failure: 2 invalid input or flags, 1 any other. */
+function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  return error instanceof FerrolbError && error.code.startsWith('FERROLB_CONFIG') ? 2 : 1;
+}
+
+async function report(command: string, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError || !DAEMONS.has(command)) {
+    console.error(`ferrolb ${command}: ${message}`);
+    return;
+  }
+  const { logger } = await import('../log.js');
+  const code = error instanceof FerrolbError ? error.code : undefined;
+  logger.error(
+    { op: 'startup', ...(code ? { code } : {}), error: message },
+    `ferrolb ${command}: ${message}`,
+  );
+}
+
 /** Runs one ferrolb command and returns its exit code (0 ok, 2 invalid input or flags, 1 other). */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === 'version') {
+    console.log(packageVersion());
+    return 0;
   }
   const load = commands[command];
   if (!load) {
@@ -35,15 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`ferrolb ${command}: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof FerrolbError && error.code.startsWith('FERROLB_CONFIG')) {
-      console.error(`ferrolb ${command}: ${error.message}`);
-      return 2;
-    }
-    console.error(`ferrolb ${command}: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    await report(command, error);
+    return exitCodeOf(error);
   }
 }

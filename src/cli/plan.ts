@@ -1,6 +1,8 @@
 import { DEFAULT_NAMESPACE } from '../config/index.js';
 import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/index.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
+import { type CommandSpec, usage } from './args.js';
+import { parseOrAnswer } from './common.js';
 import { describeInput, readPlanInput, readYamlDocuments, strictSchemas } from './plan-input.js';
 
 export { readYamlDocuments } from './plan-input.js';
@@ -12,7 +14,28 @@ export { readYamlDocuments } from './plan-input.js';
  */
 export const EXIT_SERVICE_WITHOUT_IP = 3;
 
-const USAGE = 'usage: ferrolb plan -f FILE|- [--namespace NS] [--json] [--exit-code]';
+export const PLAN_SPEC: CommandSpec = {
+  command: 'plan',
+  summary: 'Prints the allocation the controller would make for a YAML file (- reads stdin).',
+  flags: {
+    file: {
+      type: 'string',
+      short: 'f',
+      value: 'FILE|-',
+      default: 'required',
+      help: 'pools, advertisements and Services',
+    },
+    namespace: {
+      type: 'string',
+      short: 'n',
+      value: 'NS',
+      default: DEFAULT_NAMESPACE,
+      help: 'pools outside it are ignored',
+    },
+    json: { type: 'boolean', help: 'print JSON' },
+    'exit-code': { type: 'boolean', help: `exit ${EXIT_SERVICE_WITHOUT_IP} when a Service gets no IP` },
+  },
+};
 
 /** Parsed `plan` flags. */
 export interface PlanFlags {
@@ -24,34 +47,17 @@ export interface PlanFlags {
 }
 
 /** Parses `plan` flags; `--flag value` and `--flag=value` both work. Throws UsageError. */
-export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' {
-  let file: string | undefined;
-  let namespace = DEFAULT_NAMESPACE;
-  let json = false;
-  let exitCode = false;
-  for (let index = 0; index < args.length; index += 1) {
-    const argument = args[index] as string;
-    const [flag, inline] = argument.startsWith('--') ? splitInline(argument) : [argument, undefined];
-    const value = (): string => {
-      if (inline === undefined) index += 1;
-      const next = inline ?? args[index];
-      if (next === undefined || next === '') throw new UsageError(`flag ${flag} needs a value\n${USAGE}`);
-      return next;
-    };
-    if (flag === '-h' || flag === '--help') return 'help';
-    else if (flag === '-f' || flag === '--file') file = value();
-    else if (flag === '-n' || flag === '--namespace') namespace = value();
-    else if (flag === '--json' && inline === undefined) json = true;
-    else if (flag === '--exit-code' && inline === undefined) exitCode = true;
-    else throw new UsageError(`unknown flag ${JSON.stringify(argument)}\n${USAGE}`);
-  }
-  if (file === undefined) throw new UsageError(`-f FILE is required\n${USAGE}`);
-  return { file, namespace, json, exitCode };
-}
-
-function splitInline(argument: string): [string, string | undefined] {
-  const equals = argument.indexOf('=');
-  return equals < 0 ? [argument, undefined] : [argument.slice(0, equals), argument.slice(equals + 1)];
+export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' | 'version' {
+  const parsed = parseOrAnswer(PLAN_SPEC, args, {});
+  if (parsed.kind !== 'run') return parsed.kind;
+  const file = parsed.values.get('file');
+  if (file === undefined) throw new UsageError(`-f FILE is required\n${usage(PLAN_SPEC)}`);
+  return {
+    file,
+    namespace: parsed.values.get('namespace') ?? DEFAULT_NAMESPACE,
+    json: parsed.values.get('json') === 'true',
+    exitCode: parsed.values.get('exit-code') === 'true',
+  };
 }
 
 /** Text output: one readable line per Service. */
@@ -67,10 +73,7 @@ export function formatPlanText(result: PlanResult): string {
 /** `ferrolb plan`: prints the allocation the controller would make (DESIGN `plan --json` contract). */
 export async function planMain(args: readonly string[]): Promise<number> {
   const flags = parsePlanFlags(args);
-  if (flags === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+  if (flags === 'help' || flags === 'version') return 0;
   // Read and parse in one call, so the input text is garbage before planning starts.
   const { documents, warnings: yamlWarnings } = readYamlDocuments(await readPlanInput(flags.file));
   if (documents.every((document) => document === null) && yamlWarnings.length === 0) {

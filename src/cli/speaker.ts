@@ -6,96 +6,102 @@ import { isIP } from 'node:net';
 import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { DEFAULT_EXCLUDED_INTERFACES } from '../l2/interface-filter.js';
-import { logger, setLogLevel } from '../log.js';
 import { METALLB_EXCLUDE_CONFIG_PATH, parseExcludeConfig } from '../speaker/exclude-config.js';
 import type { SpeakerFlags } from '../speaker/runner.js';
+import { type CommandSpec, integerValue } from './args.js';
+import {
+  addressValue,
+  DAEMON_METRICS_BIND_ADDRESS,
+  DEFAULT_METRICS_PORT,
+  LOG_LEVEL_FLAG,
+  logLevelValue,
+  metricsBindAddressFlag,
+  PORT_FLAG,
+  parseOrAnswer,
+  startLogging,
+} from './common.js';
+import { IGNORED_METALLB_ENV, ignoredFlagsOf } from './metallb-flags.js';
 
-const USAGE =
-  'usage: ferrolb speaker --node-name N [--kubeconfig F] [--namespace metallb-system] [--ml-bindaddr A] ' +
-  '[--ml-bindport 7946] [--ml-secret-key-path P] [--ml-labels app=metallb,component=speaker] [--lb-class C] ' +
-  '[--ignore-exclude-lb] [--port 7472] [--log-level info] [--exclude-l2-config /etc/metallb/excludel2.yaml]';
-
-/** MetalLB's long-time metrics port (DESIGN command-line contract); 0 disables the endpoint. */
-const DEFAULT_METRICS_PORT = 7472;
 /** ML2: memberlist's port. */
 const DEFAULT_GOSSIP_PORT = 7946;
 /** ML1: MetalLB's manifests set METALLB_ML_LABELS to this. */
 const DEFAULT_MEMBERLIST_LABELS = 'app=metallb,component=speaker';
 
-const VALUE_FLAGS = [
-  'node-name',
-  'kubeconfig',
-  'namespace',
-  'ml-bindaddr',
-  'ml-bindport',
-  'ml-secret-key-path',
-  'ml-labels',
-  'lb-class',
-  'port',
-  'log-level',
-  'exclude-l2-config',
-];
-const BOOLEAN_FLAGS = ['ignore-exclude-lb'];
-/** MetalLB speaker flags ferrolb does not implement (D4: TLS, FRR, WAN memberlist): ignored with a warning. */
-const IGNORED_VALUE_FLAGS = [
-  'health-probe-port',
-  'host',
-  'tls-min-version',
-  'tls-cipher-suites',
-  'metrics-cert-dir',
-  'frr-k8s-namespace',
-];
-const IGNORED_BOOLEAN_FLAGS = ['ml-wan-config', 'enable-pprof', 'webhook-http2'];
-
-interface Collected {
-  readonly values: Map<string, string>;
-  readonly ignored: string[];
-}
-
-function splitFlag(argument: string): [string, string | undefined] {
-  const body = argument.slice(2);
-  const equals = body.indexOf('=');
-  return equals < 0 ? [body, undefined] : [body.slice(0, equals), body.slice(equals + 1)];
-}
-
-function booleanValue(flag: string, inline: string | undefined): string {
-  if (inline === undefined || inline === 'true') return 'true';
-  if (inline === 'false') return 'false';
-  throw new UsageError(`--${flag}: "${inline}" is not true or false`);
-}
-
-function collectFlags(args: readonly string[]): Collected {
-  const collected: Collected = { values: new Map(), ignored: [] };
-  for (let index = 0; index < args.length; index += 1) {
-    const argument = args[index] ?? '';
-    if (!argument.startsWith('--')) throw new UsageError(`unexpected argument "${argument}"\n${USAGE}`);
-    const [flag, inline] = splitFlag(argument);
-    if (BOOLEAN_FLAGS.includes(flag) || IGNORED_BOOLEAN_FLAGS.includes(flag)) {
-      const value = booleanValue(flag, inline);
-      if (IGNORED_BOOLEAN_FLAGS.includes(flag)) collected.ignored.push(flag);
-      else collected.values.set(flag, value);
-      continue;
-    }
-    const ignored = IGNORED_VALUE_FLAGS.includes(flag);
-    if (!ignored && !VALUE_FLAGS.includes(flag)) throw new UsageError(`unknown flag --${flag}\n${USAGE}`);
-    const value = inline ?? args[index + 1];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`flag --${flag} needs a value\n${USAGE}`);
-    }
-    if (inline === undefined) index += 1;
-    if (ignored) collected.ignored.push(flag);
-    else collected.values.set(flag, value);
-  }
-  return collected;
-}
-
-function portValue(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined || text === '') return fallback;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new UsageError(`--${flag}: "${text}" is not a port number (0 to 65535)`);
-  return port;
-}
+export const SPEAKER_SPEC: CommandSpec = {
+  command: 'speaker',
+  summary: 'Elects owners and answers ARP/NDP on this node (Kubernetes).',
+  flags: {
+    'node-name': {
+      type: 'string',
+      value: 'NODE',
+      env: 'METALLB_NODE_NAME',
+      default: 'required',
+      help: 'this node',
+    },
+    kubeconfig: {
+      type: 'string',
+      value: 'FILE',
+      default: 'KUBECONFIG, else in-cluster',
+      help: 'client configuration',
+    },
+    namespace: {
+      type: 'string',
+      value: 'NS',
+      env: 'METALLB_NAMESPACE',
+      default: DEFAULT_NAMESPACE,
+      help: 'where pools, advertisements and speaker pods live',
+    },
+    'ml-bindaddr': { type: 'string', value: 'ADDRESS', env: 'METALLB_ML_BIND_ADDR', help: 'gossip address' },
+    'ml-bindport': {
+      type: 'string',
+      value: 'PORT',
+      env: 'METALLB_ML_BIND_PORT',
+      default: String(DEFAULT_GOSSIP_PORT),
+      help: 'gossip UDP port',
+    },
+    'ml-secret-key-path': {
+      type: 'string',
+      value: 'DIR',
+      env: 'METALLB_ML_SECRET_KEY_PATH',
+      help: 'directory holding the gossip secretkey',
+    },
+    'ml-labels': {
+      type: 'string',
+      value: 'SELECTOR',
+      env: 'METALLB_ML_LABELS',
+      default: DEFAULT_MEMBERLIST_LABELS,
+      help: 'label selector of the speaker pods',
+    },
+    'pod-name': {
+      type: 'string',
+      value: 'NAME',
+      env: 'METALLB_POD_NAME',
+      help: 'this pod, owner of its ServiceL2Statuses',
+    },
+    'lb-class': { type: 'string', value: 'CLASS', help: 'handle only Services of this loadBalancerClass' },
+    'ignore-exclude-lb': {
+      type: 'boolean',
+      help: 'keep nodes labelled exclude-from-external-load-balancers',
+    },
+    port: PORT_FLAG,
+    'metrics-bind-address': metricsBindAddressFlag(DAEMON_METRICS_BIND_ADDRESS),
+    'log-level': LOG_LEVEL_FLAG,
+    'health-probe-port': {
+      type: 'string',
+      value: 'N',
+      default: 'unset',
+      help: '/healthz and /readyz on this port too (MetalLB probes 17472)',
+    },
+    'exclude-l2-config': {
+      type: 'string',
+      value: 'FILE',
+      default: METALLB_EXCLUDE_CONFIG_PATH,
+      help: "interface exclusion list in MetalLB's format",
+    },
+  },
+  ignored: ignoredFlagsOf('speaker'),
+  ignoredEnv: IGNORED_METALLB_ENV.speaker,
+};
 
 /** L1: the exclusion list from `path`, MetalLB's mounted file when present, else MetalLB's defaults. */
 export function readExcludeInterfaces(path: string | undefined): readonly RegExp[] {
@@ -115,58 +121,61 @@ export function readExcludeInterfaces(path: string | undefined): readonly RegExp
   return parsed.patterns;
 }
 
-function memberlistOf(
-  values: Map<string, string>,
-  environment: NodeJS.ProcessEnv,
-): SpeakerFlags['memberlist'] {
-  const bindAddress = values.get('ml-bindaddr') ?? environment.METALLB_ML_BIND_ADDR ?? '';
-  const labelSelector = values.get('ml-labels') ?? environment.METALLB_ML_LABELS ?? DEFAULT_MEMBERLIST_LABELS;
+function memberlistOf(values: ReadonlyMap<string, string>): SpeakerFlags['memberlist'] {
+  // Checked even when gossip is off, so a bad value is an error, not silently unused.
+  const port = integerValue(values, 'ml-bindport', { fallback: DEFAULT_GOSSIP_PORT, maximum: 65535 });
+  const bindAddress = values.get('ml-bindaddr') ?? '';
+  const labelSelector = values.get('ml-labels') ?? DEFAULT_MEMBERLIST_LABELS;
   // ML1: gossip needs both a bind address and the labels that find the other speakers.
   if (bindAddress === '' || labelSelector === '') return undefined;
   if (isIP(bindAddress) === 0) throw new UsageError(`--ml-bindaddr: "${bindAddress}" is not an IP address`);
   return {
     bindAddress,
-    port: portValue(
-      'ml-bindport',
-      values.get('ml-bindport') ?? environment.METALLB_ML_BIND_PORT,
-      DEFAULT_GOSSIP_PORT,
-    ),
-    secretKeyPath: values.get('ml-secret-key-path') ?? (environment.METALLB_ML_SECRET_KEY_PATH || undefined),
+    port,
+    secretKeyPath: values.get('ml-secret-key-path') || undefined,
     labelSelector,
   };
 }
+
+/** Parsed `ferrolb speaker` flags. */
+export type ParsedSpeakerFlags = SpeakerFlags & {
+  readonly ignoredFlags: readonly string[];
+  readonly logLevel: string | undefined;
+};
 
 /** Parses `ferrolb speaker` flags over MetalLB's environment defaults; throws UsageError (exit 2). */
 export function parseSpeakerFlags(
   args: readonly string[],
   environment: NodeJS.ProcessEnv = process.env,
-): SpeakerFlags & { readonly ignoredFlags: readonly string[]; readonly logLevel: string | undefined } {
-  const { values, ignored } = collectFlags(args);
-  const nodeName = values.get('node-name') ?? environment.METALLB_NODE_NAME ?? '';
-  if (nodeName === '') throw new UsageError(`--node-name (or METALLB_NODE_NAME) is required\n${USAGE}`);
-  const memberlist = memberlistOf(values, environment);
+): ParsedSpeakerFlags | 'help' | 'version' {
+  const parsed = parseOrAnswer(SPEAKER_SPEC, args, environment);
+  if (parsed.kind !== 'run') return parsed.kind;
+  const { values } = parsed;
+  const nodeName = values.get('node-name') ?? '';
+  if (nodeName === '') throw new UsageError('--node-name (or METALLB_NODE_NAME) is required');
+  const memberlist = memberlistOf(values);
   return {
     nodeName,
     kubeconfigPath: values.get('kubeconfig'),
-    namespace: values.get('namespace') || environment.METALLB_NAMESPACE || DEFAULT_NAMESPACE,
+    namespace: values.get('namespace') || DEFAULT_NAMESPACE,
     ...(memberlist ? { memberlist } : {}),
     loadBalancerClass: values.get('lb-class') ?? '',
     ignoreExcludeLb: values.get('ignore-exclude-lb') === 'true',
-    metricsPort: portValue('port', values.get('port'), DEFAULT_METRICS_PORT),
+    metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
+    metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
+    healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),
-    podName: environment.METALLB_POD_NAME || undefined,
-    logLevel: values.get('log-level'),
-    ignoredFlags: ignored,
+    podName: values.get('pod-name') || undefined,
+    logLevel: logLevelValue(values),
+    ignoredFlags: parsed.ignored,
   };
 }
 
 /** `ferrolb speaker`: runs until SIGTERM/SIGINT, hands over, exits 0. */
 export async function speakerMain(args: readonly string[]): Promise<number> {
   const flags = parseSpeakerFlags(args);
-  if (flags.logLevel) setLogLevel(flags.logLevel);
-  if (flags.ignoredFlags.length > 0) {
-    logger.warn({ flags: flags.ignoredFlags }, 'MetalLB flags not implemented by ferrolb are ignored');
-  }
+  if (flags === 'help' || flags === 'version') return 0;
+  const logger = startLogging({ logLevel: flags.logLevel, ignored: flags.ignoredFlags });
   const { runSpeaker } = await import('../speaker/runner.js');
   return runSpeaker(flags, logger.child({ component: 'speaker', node: flags.nodeName }));
 }

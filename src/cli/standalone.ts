@@ -1,70 +1,74 @@
-// `ferrolb standalone --config FILE --node NAME [--port 7472]` (DESIGN "Standalone
-// configuration (contract)", issue 5 item 5): flags and signals here, the work in src/standalone.
+// `ferrolb standalone --config FILE --node NAME` (DESIGN "Standalone configuration (contract)",
+// issue 5 item 5): flags and signals here, the work in src/standalone.
 
 import { STANDALONE_GRACE_PERIOD_MS } from '../config/defaults.js';
 import { UsageError } from '../errors.js';
-import { logger, setLogLevel } from '../log.js';
 import { runStandalone, type StandaloneFlags } from '../standalone/index.js';
+import { type CommandSpec, integerValue } from './args.js';
+import {
+  addressValue,
+  DEFAULT_METRICS_PORT,
+  LOG_LEVEL_FLAG,
+  logLevelValue,
+  metricsBindAddressFlag,
+  PORT_FLAG,
+  parseOrAnswer,
+  STANDALONE_METRICS_BIND_ADDRESS,
+  startLogging,
+} from './common.js';
 
-/** MetalLB's long-time metrics port (DESIGN command-line contract). */
-const DEFAULT_METRICS_PORT = 7472;
-
-const USAGE =
-  'usage: ferrolb standalone --config FILE --node NAME [--port 7472] [--grace-period-ms 1500] [--log-level info]';
+export const STANDALONE_SPEC: CommandSpec = {
+  command: 'standalone',
+  summary: 'Runs election and data plane from a YAML file, without Kubernetes.',
+  flags: {
+    config: { type: 'string', value: 'FILE', default: 'required', help: 'the multi-document YAML file' },
+    node: {
+      type: 'string',
+      value: 'NAME',
+      default: 'required',
+      help: "this node: one of the file's members",
+    },
+    port: PORT_FLAG,
+    'metrics-bind-address': metricsBindAddressFlag(STANDALONE_METRICS_BIND_ADDRESS),
+    'grace-period-ms': {
+      type: 'string',
+      value: 'MS',
+      default: String(STANDALONE_GRACE_PERIOD_MS),
+      help: 'after SIGTERM, keep answering this long',
+    },
+    'log-level': LOG_LEVEL_FLAG,
+  },
+};
 
 /** Parses the flags; throws UsageError (exit 2) naming the bad flag. */
-export function parseStandaloneFlags(args: readonly string[]): StandaloneFlags {
-  const values = new Map<string, string>();
-  for (let index = 0; index < args.length; index += 1) {
-    const argument = args[index] as string;
-    if (!argument.startsWith('--')) throw new UsageError(`unexpected argument "${argument}"\n${USAGE}`);
-    const [flag, inline] = splitFlag(argument);
-    if (!['config', 'node', 'port', 'grace-period-ms', 'log-level'].includes(flag)) {
-      throw new UsageError(`unknown flag --${flag}\n${USAGE}`);
-    }
-    const value = inline ?? args[index + 1];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`flag --${flag} needs a value\n${USAGE}`);
-    }
-    if (inline === undefined) index += 1;
-    values.set(flag, value);
-  }
+export function parseStandaloneFlags(
+  args: readonly string[],
+  environment: NodeJS.ProcessEnv = process.env,
+): StandaloneFlags | 'help' | 'version' {
+  const parsed = parseOrAnswer(STANDALONE_SPEC, args, environment);
+  if (parsed.kind !== 'run') return parsed.kind;
+  const { values } = parsed;
   const configPath = values.get('config');
   const nodeName = values.get('node');
-  if (!configPath) throw new UsageError(`--config is required\n${USAGE}`);
-  if (!nodeName) throw new UsageError(`--node is required\n${USAGE}`);
+  if (!configPath) throw new UsageError('--config is required');
+  if (!nodeName) throw new UsageError('--node is required');
   return {
     configPath,
     nodeName,
-    metricsPort: integerFlag(values, 'port', DEFAULT_METRICS_PORT, 65535),
-    gracePeriodMs: integerFlag(values, 'grace-period-ms', STANDALONE_GRACE_PERIOD_MS, 60_000),
-    logLevel: values.get('log-level'),
+    metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
+    metricsBindAddress: addressValue(values, 'metrics-bind-address', STANDALONE_METRICS_BIND_ADDRESS),
+    gracePeriodMs: integerValue(values, 'grace-period-ms', {
+      fallback: STANDALONE_GRACE_PERIOD_MS,
+      maximum: 60_000,
+    }),
+    logLevel: logLevelValue(values),
   };
-}
-
-function splitFlag(argument: string): [string, string | undefined] {
-  const body = argument.slice(2);
-  const equals = body.indexOf('=');
-  return equals < 0 ? [body, undefined] : [body.slice(0, equals), body.slice(equals + 1)];
-}
-
-function integerFlag(
-  values: ReadonlyMap<string, string>,
-  flag: string,
-  fallback: number,
-  maximum: number,
-): number {
-  const text = values.get(flag);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value > maximum)
-    throw new UsageError(`--${flag}: "${text}" is not an integer from 0 to ${maximum}`);
-  return value;
 }
 
 /** `ferrolb standalone`: runs until SIGTERM/SIGINT (exit 0 after handing over). */
 export async function standaloneMain(args: readonly string[]): Promise<number> {
   const flags = parseStandaloneFlags(args);
-  if (flags.logLevel) setLogLevel(flags.logLevel);
+  if (flags === 'help' || flags === 'version') return 0;
+  const logger = startLogging({ logLevel: flags.logLevel, ignored: [] });
   return runStandalone(flags, logger.child({ node: flags.nodeName }));
 }

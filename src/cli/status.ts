@@ -3,10 +3,30 @@
 
 import { KubeConfig } from '@kubernetes/client-node';
 import { DEFAULT_NAMESPACE } from '../config/defaults.js';
-import { ConfigError, ErrorCode, KubernetesError, UsageError } from '../errors.js';
+import { ConfigError, ErrorCode, KubernetesError } from '../errors.js';
 import { buildStatusRows, formatStatusTable, readStatusSnapshot } from '../status/index.js';
+import type { CommandSpec } from './args.js';
+import { parseOrAnswer } from './common.js';
 
-const USAGE = 'usage: ferrolb status [--kubeconfig F] [--namespace metallb-system]';
+export const STATUS_SPEC: CommandSpec = {
+  command: 'status',
+  summary: 'Prints every LoadBalancer Service, its IPs, pool and owner node.',
+  flags: {
+    kubeconfig: {
+      type: 'string',
+      value: 'FILE',
+      default: 'KUBECONFIG, ~/.kube/config, in-cluster',
+      help: 'as kubectl',
+    },
+    namespace: {
+      type: 'string',
+      short: 'n',
+      value: 'NS',
+      default: DEFAULT_NAMESPACE,
+      help: 'where the ServiceL2Statuses are',
+    },
+  },
+};
 
 /** Parsed `status` flags. */
 export interface StatusFlags {
@@ -15,32 +35,19 @@ export interface StatusFlags {
 }
 
 /** Parses `status` flags (`--flag value` or `--flag=value`); throws UsageError naming the bad flag. */
-export function parseStatusFlags(args: readonly string[]): StatusFlags | 'help' {
-  let kubeconfigPath: string | undefined;
-  let namespace = DEFAULT_NAMESPACE;
-  for (let index = 0; index < args.length; index += 1) {
-    const argument = args[index] ?? '';
-    if (argument === '-h' || argument === '--help') return 'help';
-    const equals = argument.indexOf('=');
-    const flag = equals < 0 ? argument : argument.slice(0, equals);
-    if (flag !== '--kubeconfig' && flag !== '--namespace' && flag !== '-n') {
-      throw new UsageError(`unknown flag ${JSON.stringify(argument)}\n${USAGE}`);
-    }
-    const value = equals < 0 ? args[++index] : argument.slice(equals + 1);
-    if (value === undefined || value === '') throw new UsageError(`flag ${flag} needs a value\n${USAGE}`);
-    if (flag === '--kubeconfig') kubeconfigPath = value;
-    else namespace = value;
-  }
-  return { kubeconfigPath, namespace };
+export function parseStatusFlags(args: readonly string[]): StatusFlags | 'help' | 'version' {
+  const parsed = parseOrAnswer(STATUS_SPEC, args, {});
+  if (parsed.kind !== 'run') return parsed.kind;
+  return {
+    kubeconfigPath: parsed.values.get('kubeconfig'),
+    namespace: parsed.values.get('namespace') ?? DEFAULT_NAMESPACE,
+  };
 }
 
 /** `ferrolb status`: prints the table; exit 0, or 1 when the cluster cannot be read. */
 export async function statusMain(args: readonly string[]): Promise<number> {
   const flags = parseStatusFlags(args);
-  if (flags === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+  if (flags === 'help' || flags === 'version') return 0;
   const config = new KubeConfig();
   // kubectl's order, as a person runs this from a workstation: --kubeconfig, KUBECONFIG,
   // ~/.kube/config, then the in-cluster ServiceAccount.

@@ -12,6 +12,7 @@ import {
   stringMapAt,
 } from './fields.js';
 import { goQuote } from './go-format.js';
+import { reservedAddressIn } from './reserved.js';
 import { type LabelSelector, matchesSelector } from './selector.js';
 import { readSelectorList } from './selector-parse.js';
 
@@ -73,6 +74,13 @@ export function parsePool(
         const message = wrap(`invalid CIDR ${goQuote(entry)} in pool ${goQuote(name)}: ${parsed.message}`);
         return { ok: false, field: `spec.addresses[${index}]`, message };
       }
+      const reserved = firstReserved(parsed.cidrs);
+      if (reserved) {
+        const message = wrap(
+          `CIDR ${goQuote(entry)} in pool ${goQuote(name)} contains ${reserved.address} (${reserved.kind}): no host may announce it`,
+        );
+        return { ok: false, field: `spec.addresses[${index}]`, message };
+      }
       cidrs.push(...parsed.cidrs);
     }
     const pool: Pool = {
@@ -90,6 +98,15 @@ export function parsePool(
     if (error instanceof FieldProblem) return { ok: false, field: error.field, message: wrap(error.reason) };
     throw error;
   }
+}
+
+/** Issue 12 #5: the first reserved address of an entry's CIDRs (ascending), if any. */
+function firstReserved(cidrs: readonly Cidr[]): ReturnType<typeof reservedAddressIn> {
+  for (const cidr of cidrs) {
+    const reserved = reservedAddressIn(cidr);
+    if (reserved) return reserved;
+  }
+  return undefined;
 }
 
 /** V5: duplicates rejected; namespaceSelectors resolved against the Namespaces known now. */

@@ -1,5 +1,6 @@
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
 import { buildConfig, type Config, type ConfigProblem, type Fields } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { gauge } from '../metrics/registry.js';
 
@@ -57,7 +58,13 @@ export class ConfigSource {
       gauge('k8sClientConfigStaleBool').set(1);
       for (const problem of invalid) {
         this.logger.error(
-          { pool: problem.object, field: problem.field, reason: problem.message },
+          {
+            op: 'setConfig',
+            code: ErrorCode.configInvalid,
+            pool: problem.object,
+            field: problem.field,
+            reason: problem.message,
+          },
           'invalid configuration, keeping the last good one',
         );
       }

@@ -1,5 +1,6 @@
 import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
 import { CONTROLLER_RETRY_INITIAL_MS, CONTROLLER_RETRY_MAXIMUM_MS } from '../config/defaults.js';
+import { ErrorCode } from '../errors.js';
 import {
   type EventRecorder,
   statusCodeOf,
@@ -124,7 +125,13 @@ export class Reconciler {
       const outcome = await writeServiceStatus(this.options.core, service, decision);
       if (outcome.kind === 'written') {
         this.options.logger.info(
-          { service: key, ips: decision.ips, pool: decision.pool, attempts: outcome.attempts },
+          {
+            event: 'ipAllocated',
+            service: key,
+            ip: decision.ips,
+            pool: decision.pool,
+            attempts: outcome.attempts,
+          },
           'status written',
         );
       }
@@ -132,7 +139,13 @@ export class Reconciler {
     } catch (error) {
       counter('k8sClientUpdateErrorsTotal').inc();
       this.options.logger.error(
-        { service: key, status: statusCodeOf(error), error: String(error) },
+        {
+          op: 'updateServiceStatus',
+          code: ErrorCode.kubernetes,
+          service: key,
+          status: statusCodeOf(error),
+          error: String(error),
+        },
         'failed to write service status',
       );
       return false;

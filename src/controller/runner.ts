@@ -7,6 +7,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { describeRefusal } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -34,6 +35,10 @@ export interface ControllerFlags {
   readonly loadBalancerClass: string;
   /** 0 disables /metrics, /healthz and /readyz. */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  readonly healthProbePort?: number;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -224,7 +229,12 @@ async function lead(
   } catch (error) {
     // ML3 is for the speakers' gossip; allocation must not wait for it. RBAC denials show up here.
     logger.error(
-      { secret: `${flags.namespace}/${flags.memberlistSecretName}`, error: String(error) },
+      {
+        op: 'CreateMlSecret',
+        code: ErrorCode.kubernetes,
+        secret: `${flags.namespace}/${flags.memberlistSecretName}`,
+        error: String(error),
+      },
       'cannot ensure memberlist secret',
     );
   }
@@ -245,9 +255,13 @@ async function startServer(
   if (flags.metricsPort === 0) return undefined;
   const server = await startMetricsServer({
     port: flags.metricsPort,
-    host: '0.0.0.0',
+    host: flags.metricsBindAddress,
+    healthPort: flags.healthProbePort,
     health: { isHealthy: () => true, isReady },
   });
-  logger.info({ port: flags.metricsPort }, 'serving /metrics, /healthz and /readyz');
+  logger.info(
+    { port: flags.metricsPort, address: flags.metricsBindAddress },
+    'serving /metrics, /healthz and /readyz',
+  );
   return server;
 }

@@ -1,12 +1,13 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { logger } from '../log.js';
+import { PooledKubeConfig } from './pooled-config.js';
 
 /**
  * The client configuration, as MetalLB and kubectl resolve it: `--kubeconfig` first, then the
  * KUBECONFIG environment variable, then the in-cluster ServiceAccount (DESIGN command-line contract).
  */
 export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
-  const config = new KubeConfig();
+  const config = new PooledKubeConfig();
   if (kubeconfigPath) {
     config.loadFromFile(kubeconfigPath);
     logger.debug({ kubeconfig: kubeconfigPath }, 'using kubeconfig file');

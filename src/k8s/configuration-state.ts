@@ -2,9 +2,11 @@
 // the configuration, so `kubectl get configurationstates -n metallb-system` shows a bad pool
 // without reading logs. The controller writes `controller` (condition poolReconcilerValid), each
 // speaker `speaker-<node>` (configReconcilerValid).
+
 import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ConfigurationStateLabel } from '../config/annotations.js';
 import { CONFIGURATION_STATE_RETRY_MS } from '../config/defaults.js';
+import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { statusCodeOf } from './client.js';
 
@@ -100,7 +102,12 @@ export class ConfigurationStateWriter {
           this.written = key;
         } catch (error) {
           this.logger.warn(
-            { configurationState: this.name(), status: statusCodeOf(error), error: String(error) },
+            {
+              code: ErrorCode.kubernetes,
+              configurationState: this.name(),
+              status: statusCodeOf(error),
+              error: String(error),
+            },
             'cannot write ConfigurationState; retrying',
           );
           clearTimeout(this.retry);

@@ -5,6 +5,7 @@ import {
   makeInformer,
 } from '@kubernetes/client-node';
 import { WATCH_RESTART_INITIAL_MS, WATCH_RESTART_MAXIMUM_MS } from '../config/defaults.js';
+import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { objectKey, statusCodeOf } from './client.js';
 
@@ -122,6 +123,7 @@ class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> 
     this.options.onError?.(error);
     this.options.logger.warn(
       {
+        code: ErrorCode.kubernetes,
         path: this.options.path,
         status: statusCodeOf(error),
         retryInMs: this.backoffMs,

@@ -164,11 +164,11 @@ class LeaseElection implements LeaderElection {
     const renewDeadlineMs = options.renewDeadlineMs ?? LEASE_RENEW_DEADLINE_MS;
     if (held && !this.leader) {
       this.leader = true;
-      options.logger.info({ lease, identity: options.identity }, 'became leader');
+      options.logger.info({ lease }, 'became leader');
       options.onStartedLeading();
     } else if (!held && this.leader && Date.now() - this.lastRenewMs > renewDeadlineMs) {
       this.leader = false;
-      options.logger.warn({ lease, identity: options.identity }, 'lost leadership');
+      options.logger.warn({ lease }, 'lost leadership');
       options.onStoppedLeading();
     }
     this.timer = setTimeout(() => void this.tick(), options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS);

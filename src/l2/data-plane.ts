@@ -2,8 +2,10 @@
 // keeps one InterfacePort per usable interface, pushes the owned tables into the addon (whose C
 // thread answers ARP/NDP), announces gained IPs, turns C counters into metrics and watches for
 // conflicts. All of it is I/O wiring; every decision lives in a pure module.
+
 import { EventEmitter } from 'node:events';
 import { CONFLICT_REPORT_INTERVAL_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
+import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Announcer, DEFAULT_TIMING } from './announcer.js';
 import { detectConflict } from './classify.js';
@@ -201,7 +203,10 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     // Retried every counter sync: log a failure once, not every second.
     const errors = port.errors.join('; ');
     if (errors !== '' && this.loggedOpenErrors.get(state.name) !== errors) {
-      this.options.logger.error({ interface: state.name, error: errors }, 'cannot open packet socket');
+      this.options.logger.error(
+        { code: ErrorCode.native, interface: state.name, error: errors },
+        'cannot open packet socket',
+      );
     }
     this.loggedOpenErrors.set(state.name, errors);
     this.ports.set(state.name, port);
@@ -272,11 +277,13 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     const last = this.lastConflictReport.get(reportKey);
     if (last !== undefined && nowMs - last < CONFLICT_REPORT_INTERVAL_MS) return;
     this.lastConflictReport.set(reportKey, nowMs);
-    this.options.logger.warn(
-      { ip: conflict.ip, mac: conflict.mac, interface: interfaceName },
-      'another MAC claims an IP we announce',
-    );
-    this.options.onConflict?.({ ...conflict, interfaceName });
+    // One line per conflict: the shell's onConflict logs it (with what it knows), else this does.
+    if (this.options.onConflict) this.options.onConflict({ ...conflict, interfaceName });
+    else
+      this.options.logger.warn(
+        { event: 'ipConflict', ip: conflict.ip, mac: conflict.mac, interface: interfaceName },
+        'another MAC claims an IP we announce',
+      );
   }
 
   private syncCounters(): void {

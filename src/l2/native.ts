@@ -1,6 +1,8 @@
 // Typed binding of the ferrolb_packet addon (native/): AF_PACKET sockets whose ARP / NS replies
 // are built and sent by the addon's C threads (one per CPU) from an owned-address table
-// (DESIGN "Data plane"), so no JS runs on the reply path. This file is the only importer of native/.
+// (DESIGN "Data plane"), so no JS runs on the reply path; and rtnetlink (links, addresses, their
+// change events, table local routes) so the daemons run no `ip` command (issue 11). This file is
+// the only importer of native/.
 import { createRequire } from 'node:module';
 import { ErrorCode, NativeError } from '../errors.js';
 import type { NetlinkDump } from './link-dump.js';

@@ -2,15 +2,15 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, FerrolbError } from '../errors.js';
-import type { LogLevel } from './engine-types.js';
-import type { DropReason, Member, MembershipStats, Seed } from './types.js';
+import type { LogLevel, MembershipEvent } from './engine-types.js';
+import type { Member, MembershipStats, Seed } from './types.js';
 import { type NodeSettings, startUdpNode } from './udp.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /** Where a backend reports what happens. */
 export interface Sink {
   change(members: Member[]): void;
-  drop(reason: DropReason): void;
+  event(event: MembershipEvent): void;
   stats(stats: MembershipStats): void;
   log(level: LogLevel, message: string, fields: Record<string, unknown>): void;
 }
@@ -21,6 +21,7 @@ export interface Backend {
   readonly initialMembers: Member[];
   setMetadata(metadata: Record<string, unknown>): void;
   join(seeds: readonly Seed[]): void;
+  setAllowedMembers(allowed: ReadonlyMap<string, string> | undefined): void;
   requestStats(): void;
   leave(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -31,13 +32,14 @@ const WORKER_STOP_GRACE_MS = 2_000;
 
 /** Runs the protocol on this thread (used by simulations with many members in one process). */
 export async function startMainBackend(settings: NodeSettings, sink: Sink): Promise<Backend> {
-  const node = await startUdpNode(settings, { onChange: sink.change, onDrop: sink.drop, log: sink.log });
+  const node = await startUdpNode(settings, { onChange: sink.change, onEvent: sink.event, log: sink.log });
   const report = (): void => sink.stats(node.engine.stats());
   return {
     port: node.port,
     initialMembers: node.engine.members(),
     setMetadata: (metadata) => node.engine.setMetadata(metadata),
     join: (seeds) => node.engine.join(seeds),
+    setAllowedMembers: (allowed) => node.engine.setAllowedMembers(allowed),
     requestStats: report,
     leave: async (timeoutMs) => {
       await node.engine.leave(timeoutMs);
@@ -87,6 +89,7 @@ export function startWorkerBackend(settings: NodeSettings, sink: Sink): Promise<
           initialMembers: message.members,
           setMetadata: (metadata) => post({ type: 'setMetadata', metadata }),
           join: (seeds) => post({ type: 'join', seeds: seeds.map((seed) => ({ ...seed })) }),
+          setAllowedMembers: (allowed) => post({ type: 'setAllowedMembers', allowed }),
           requestStats: () => post({ type: 'stats' }),
           leave: (timeoutMs) => finish({ type: 'leave', timeoutMs }, timeoutMs),
           stop: () => finish({ type: 'stop' }, 0),
@@ -111,7 +114,7 @@ export function startWorkerBackend(settings: NodeSettings, sink: Sink): Promise<
 
 function deliver(message: FromWorker, sink: Sink): void {
   if (message.type === 'change') sink.change(message.members);
-  else if (message.type === 'drop') sink.drop(message.reason);
+  else if (message.type === 'event') sink.event(message.event);
   else if (message.type === 'stats') sink.stats(message.stats);
   else if (message.type === 'log') sink.log(message.level, message.message, message.fields);
 }

@@ -1,7 +1,13 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-/** First byte of every packet: how the rest is protected. */
-const Version = { plaintext: 0, aes256Gcm: 1 } as const;
+/**
+ * First byte of every packet: wire version and protection. Version 1 (the previous release):
+ * 0 plaintext, 1 AES-256-GCM. Version 2 (freshness fields in the payload): 2 plaintext, 3 AES-256-GCM.
+ */
+const FirstByte = { 1: { plaintext: 0, aes256Gcm: 1 }, 2: { plaintext: 2, aes256Gcm: 3 } } as const;
+
+/** A wire version this build reads. */
+export type WireVersion = 1 | 2;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
@@ -15,10 +21,11 @@ export function deriveKey(secret: Uint8Array): Buffer {
 }
 
 /**
- * Wraps `payload` for the wire: with a key, version 1 | random 12-byte nonce | AES-256-GCM
- * ciphertext | 16-byte tag (the version byte is authenticated too); without one, version 0 | payload.
+ * Wraps `payload` for the wire: with a key, first byte | random 12-byte nonce | AES-256-GCM
+ * ciphertext | 16-byte tag (the first byte is authenticated too); without one, first byte | payload.
  */
-export function sealPacket(payload: Uint8Array, key: Buffer | undefined): Buffer {
+export function sealPacket(payload: Uint8Array, key: Buffer | undefined, version: WireVersion = 2): Buffer {
+  const Version = FirstByte[version];
   if (key === undefined) return Buffer.concat([Buffer.of(Version.plaintext), payload]);
   // A random nonce per packet: 2^-32 collision odds after ~2^32 packets per key (NIST SP 800-38D §8.3).
   const nonce = randomNonce();
@@ -46,27 +53,30 @@ function randomNonce(): Buffer {
 
 /** The outcome of opening a packet; never throws on wire bytes. */
 export type Opened =
-  | { readonly ok: true; readonly payload: Buffer }
+  | { readonly ok: true; readonly payload: Buffer; readonly version: WireVersion }
   | { readonly ok: false; readonly reason: 'authentication' | 'malformed' | 'plaintext' | 'encrypted' };
 
 /** Checks and unwraps a received packet; a keyed node refuses plaintext and vice versa. */
 export function openPacket(packet: Uint8Array, key: Buffer | undefined): Opened {
   const bytes = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
-  const version = bytes[0];
-  if (version === Version.plaintext) {
-    return key === undefined ? { ok: true, payload: bytes.subarray(1) } : { ok: false, reason: 'plaintext' };
+  const first = bytes[0] ?? -1;
+  const version: WireVersion = first <= FirstByte[1].aes256Gcm ? 1 : 2;
+  if (first === FirstByte[1].plaintext || first === FirstByte[2].plaintext) {
+    if (key !== undefined) return { ok: false, reason: 'plaintext' };
+    return { ok: true, payload: bytes.subarray(1), version };
   }
-  if (version !== Version.aes256Gcm) return { ok: false, reason: 'malformed' };
+  if (first !== FirstByte[1].aes256Gcm && first !== FirstByte[2].aes256Gcm)
+    return { ok: false, reason: 'malformed' };
   if (key === undefined) return { ok: false, reason: 'encrypted' };
   if (bytes.length < 1 + NONCE_BYTES + TAG_BYTES) return { ok: false, reason: 'malformed' };
   const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
   const tag = bytes.subarray(bytes.length - TAG_BYTES);
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-    decipher.setAAD(Buffer.of(Version.aes256Gcm));
+    decipher.setAAD(Buffer.of(first));
     decipher.setAuthTag(tag);
     const body = bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES);
-    return { ok: true, payload: Buffer.concat([decipher.update(body), decipher.final()]) };
+    return { ok: true, payload: Buffer.concat([decipher.update(body), decipher.final()]), version };
   } catch {
     return { ok: false, reason: 'authentication' };
   }

@@ -85,3 +85,31 @@ export const STATS_REPORT_INTERVAL_MS = 500;
 
 /** Membership housekeeping (forgetting old dead members, rejoin retries) runs this often. */
 export const HOUSEKEEPING_INTERVAL_MS = 250;
+
+/**
+ * Wire format version (docs/gossip.md): first byte 2 (plaintext) or 3 (AES-256-GCM), and inside the
+ * authenticated payload `v`, the sender's boot epoch and a per-sender packet counter. Version 1
+ * (first byte 0 or 1, no freshness fields) is the previous release's.
+ */
+export const WIRE_VERSION = 2;
+
+/**
+ * Incarnations stay below this (2^32): an accusation is accepted only below LIMIT − 1, so its
+ * refutation (+1) always fits, and nothing ever nears Number.MAX_SAFE_INTEGER.
+ */
+export const INCARNATION_LIMIT = 2 ** 32;
+
+/** Most members one node keeps (any state): forged joins cannot grow the table past it. */
+export const MAX_MEMBERS = 1024;
+
+/** Packets accepted from one source address per second; legitimate peers send well under 100. */
+export const MAX_PACKETS_PER_SOURCE_PER_SECOND = 2_000;
+
+/** Distinct source addresses tracked per second; beyond it the others share one budget. */
+export const MAX_TRACKED_SOURCES = 4_096;
+
+/** Packets of one sender epoch that may arrive out of order (an IPsec-style replay window). */
+export const REPLAY_WINDOW = 32;
+
+/** Senders whose epoch and counter are remembered (oldest forgotten first beyond it). */
+export const MAX_REPLAY_SENDERS = 2 * MAX_MEMBERS;

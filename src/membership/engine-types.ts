@@ -1,5 +1,5 @@
 import type { MembershipTimings } from './defaults.js';
-import type { DropReason, Member, Seed } from './types.js';
+import type { Member, MemberState, Seed } from './types.js';
 
 /** Sends one datagram; the UDP socket in production, an in-memory network in tests. */
 export interface Transport {
@@ -31,9 +31,27 @@ export interface EngineOptions {
   /** Uniform in [0, 1); Math.random in production, seeded in tests. */
   readonly random: () => number;
   readonly onChange: (members: Member[]) => void;
-  readonly onDrop?: (reason: DropReason) => void;
+  readonly onEvent?: (event: MembershipEvent) => void;
+  /** Only these (name → address) may be members; undefined admits any (bounded by `maxMembers`). */
+  readonly allowedMembers?: ReadonlyMap<string, string>;
+  /** Default MAX_MEMBERS. */
+  readonly maxMembers?: number;
+  /** This life's boot time (wall-clock ms) and random 16-hex id, sent in every packet (freshness). */
+  readonly epoch: { readonly boot: number; readonly id: string };
+  /** Log each dropped packet at debug (off by default: a flood must not cost a log line a packet). */
+  readonly logDrops?: boolean;
   readonly log?: (level: LogLevel, message: string, fields: Record<string, unknown>) => void;
 }
+
+/**
+ * Membership events besides the member list (for re-announcing, DESIGN "Ownership is re-asserted"):
+ * `refuted` — this node was suspected, declared dead or left by someone and came back alive with a
+ * higher incarnation; `memberReturned` — a member seen dead or left is alive again (a restart or a
+ * healed partition).
+ */
+export type MembershipEvent =
+  | { readonly type: 'refuted'; readonly accusation: MemberState; readonly incarnation: number }
+  | { readonly type: 'memberReturned'; readonly member: string; readonly from: MemberState };
 
 /** An address a packet came from or goes to. */
 export interface Endpoint {

@@ -1,9 +1,22 @@
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
 import { openPacket, sealPacket } from './crypto.js';
-import { ENVELOPE_OVERHEAD_BYTES, HOUSEKEEPING_INTERVAL_MS, MAX_PACKET_BYTES } from './defaults.js';
+import {
+  ENVELOPE_OVERHEAD_BYTES,
+  HOUSEKEEPING_INTERVAL_MS,
+  MAX_MEMBERS,
+  MAX_PACKET_BYTES,
+} from './defaults.js';
 import type { Endpoint, EngineOptions } from './engine-types.js';
-import { decodeMessage, encodeMessage, type Message } from './messages.js';
+import { ReplayGuard } from './freshness.js';
+import {
+  type Decoded,
+  decodePayload,
+  encodeMessage,
+  FRESHNESS_HEADER_BYTES,
+  type Message,
+} from './messages.js';
 import { Prober } from './probe.js';
+import { SourceLimiter } from './rate-limit.js';
 import { softenForSync } from './state.js';
 import { Syncer } from './sync.js';
 import { MemberTable } from './table.js';
@@ -31,8 +44,18 @@ export class SwimEngine {
   };
   #cancelLoops: (() => void)[] = [];
   #stopped = false;
+  /** Packets sent in this life (the freshness counter). */
+  #counter = 0;
+  readonly #replayGuard: ReplayGuard;
+  readonly #limiter = new SourceLimiter();
+  /** Endpoints last heard speaking wire version 1 (plaintext only): answered in version 1. */
+  readonly #previousVersionPeers = new Set<string>();
+  #allowed: ReadonlyMap<string, string> | undefined;
 
   constructor(readonly options: EngineOptions) {
+    this.#allowed = options.allowedMembers;
+    // An epoch silent as long as a departed member is remembered may be replaced by any other.
+    this.#replayGuard = new ReplayGuard(options.timings.deadRetentionMs);
     this.table = new MemberTable(this);
     this.prober = new Prober(this);
     this.syncer = new Syncer(this);
@@ -49,21 +72,31 @@ export class SwimEngine {
     this.syncer.joinSeeds();
   }
 
-  /** Handles one received datagram; anything that fails authentication or parsing is counted and dropped. */
+  /** Who may be a member (name → address); undefined admits anyone (bounded). */
+  get allowedMembers(): ReadonlyMap<string, string> | undefined {
+    return this.#allowed;
+  }
+
+  /** Replaces the allow-list (Kubernetes: re-listed speaker pods). */
+  setAllowedMembers(allowed: ReadonlyMap<string, string> | undefined): void {
+    this.#allowed = allowed;
+  }
+
+  /**
+   * Handles one received datagram. In order, each step cheaper than the next: the source's rate
+   * budget, authentication, parsing, the sender allow-list, freshness (keyed only). Any failure is
+   * counted and dropped (docs/gossip.md).
+   */
   receive(packet: Uint8Array, remote: Endpoint): void {
     this.#stats.bytesReceived += packet.byteLength;
     this.#stats.packetsReceived += 1;
     if (this.#stopped) return;
-    const opened = openPacket(packet, this.options.key);
-    if (!opened.ok) {
-      this.drop(opened.reason, remote);
+    const admitted = this.#admit(packet, remote);
+    if (typeof admitted === 'string') {
+      this.drop(admitted, remote);
       return;
     }
-    const message = decodeMessage(opened.payload);
-    if (message === undefined) {
-      this.drop('malformed', remote);
-      return;
-    }
+    const { message } = admitted;
     const isSync = message.type === 'sync';
     for (const record of message.updates) this.table.apply(isSync ? softenForSync(record) : record, remote);
     if (message.from !== this.options.nodeName && this.table.get(message.from) === undefined) {
@@ -72,17 +105,50 @@ export class SwimEngine {
     this.#dispatch(message, remote);
   }
 
+  /** The decoded packet if it passes every check, else why it is dropped. */
+  #admit(packet: Uint8Array, remote: Endpoint): Decoded | DropReason {
+    if (!this.#limiter.allow(remote.address, this.options.clock.now())) return 'rateLimited';
+    const opened = openPacket(packet, this.options.key);
+    if (!opened.ok) return opened.reason;
+    // Version 1 has no freshness fields: accepted only where there is no authentication to protect.
+    if (opened.version === 1 && this.options.key !== undefined) return 'previousVersion';
+    const decoded = decodePayload(opened.payload, opened.version);
+    if (decoded === undefined) return 'malformed';
+    const { message, freshness } = decoded;
+    if (!this.#senderAdmitted(message.from, remote)) return 'unknownSender';
+    // Plaintext is not checked: anyone can forge the fields, and enforcing them would let a forger
+    // lock a member out by claiming a later boot in its name.
+    if (this.options.key !== undefined && freshness !== undefined) {
+      const verdict = this.#replayGuard.check(message.from, freshness, this.options.clock.now());
+      if (verdict !== 'fresh') return verdict;
+    }
+    this.#rememberVersion(remote, opened.version);
+    return decoded;
+  }
+
+  #senderAdmitted(from: string, remote: Endpoint): boolean {
+    if (from === this.options.nodeName) return false;
+    return this.#allowed === undefined || this.#allowed.get(from) === remote.address;
+  }
+
+  #rememberVersion(remote: Endpoint, version: 1 | 2): void {
+    const key = `${remote.address}|${remote.port}`;
+    if (version === 2) this.#previousVersionPeers.delete(key);
+    else if (this.#previousVersionPeers.size < MAX_MEMBERS) this.#previousVersionPeers.add(key);
+  }
+
   #dispatch(message: Message, remote: Endpoint): void {
     if (message.type === 'ping') {
       if (message.target !== this.options.nodeName) this.drop('misaddressed', remote);
       else this.sendWithUpdates((updates) => ({ ...this.#reply('ack', message.sequence), updates }), remote);
     } else if (message.type === 'ack') {
-      this.prober.handleAck(message.sequence);
+      this.prober.handleAck(message.sequence, message.from);
     } else if (message.type === 'nack') {
-      this.prober.handleNack(message.sequence);
+      this.prober.handleNack(message.sequence, message.from);
     } else if (message.type === 'pingRequest') {
       this.prober.relay(message, remote);
-    } else if (message.type === 'sync' && message.join) {
+    } else if (message.type === 'sync' && message.join && this.table.get(message.from) !== undefined) {
+      // Full state only to a member this node admitted, never to an unknown name (a reflection).
       this.syncer.sendState(remote, false);
     }
   }
@@ -91,18 +157,23 @@ export class SwimEngine {
     return { type, sequence, from: this.options.nodeName, updates: [] };
   }
 
-  /** Counts and reports one dropped packet. */
+  /**
+   * Counts one dropped packet; the shell reports the counters in batches (stats), never one
+   * message per packet. Logged per packet only when `logDrops` (debug) is on.
+   */
   drop(reason: DropReason, remote: Endpoint): void {
     this.#stats.packetsDropped += 1;
     this.#stats.dropsByReason[reason] = (this.#stats.dropsByReason[reason] ?? 0) + 1;
-    this.options.onDrop?.(reason);
-    this.log('debug', 'gossip packet dropped', { reason, address: remote.address, port: remote.port });
+    if (this.options.logDrops)
+      this.log('debug', 'gossip packet dropped', { reason, address: remote.address, port: remote.port });
   }
 
-  /** Seals and sends one message. */
+  /** Seals and sends one message: version 2 with this life's epoch and the next counter. */
   send(message: Message, remote: Endpoint): void {
     if (this.#stopped) return;
-    const packet = sealPacket(encodeMessage(message), this.options.key);
+    const previous = this.#previousVersionPeers.has(`${remote.address}|${remote.port}`);
+    const freshness = previous ? undefined : { ...this.options.epoch, counter: ++this.#counter };
+    const packet = sealPacket(encodeMessage(message, freshness), this.options.key, previous ? 1 : 2);
     this.#stats.bytesSent += packet.byteLength;
     this.#stats.packetsSent += 1;
     this.#stats.largestPacketBytes = Math.max(this.#stats.largestPacketBytes, packet.byteLength);
@@ -123,7 +194,9 @@ export class SwimEngine {
 
   /** Bytes left for records in one datagram carrying `message` (plus the `[]` it already has). */
   packetBudget(message: Message): number {
-    return MAX_PACKET_BYTES - ENVELOPE_OVERHEAD_BYTES - encodeMessage(message).byteLength;
+    return (
+      MAX_PACKET_BYTES - ENVELOPE_OVERHEAD_BYTES - FRESHNESS_HEADER_BYTES - encodeMessage(message).byteLength
+    );
   }
 
   #gossipRound(): void {
@@ -149,7 +222,8 @@ export class SwimEngine {
 
   /** Logs through the shell. */
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
-    this.options.log?.(level, message, { node: this.options.nodeName, ...fields });
+    // The shell's logger binds the node (speaker and standalone); repeating it would repeat the key.
+    this.options.log?.(level, message, fields);
   }
 
   /** Every known member, this node included. */

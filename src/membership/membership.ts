@@ -6,7 +6,8 @@ import { counter, gauge } from '../metrics/registry.js';
 import { type Backend, type Sink, startMainBackend, startWorkerBackend } from './backends.js';
 import { deriveKey } from './crypto.js';
 import { DEFAULT_TIMINGS, MAX_METADATA_BYTES } from './defaults.js';
-import type { Member, MemberState, MembershipOptions, MembershipStats, Seed } from './types.js';
+import type { MembershipEvent } from './engine-types.js';
+import type { DropReason, Member, MemberState, MembershipOptions, MembershipStats, Seed } from './types.js';
 
 const EMPTY_STATS: MembershipStats = {
   bytesSent: 0,
@@ -21,11 +22,20 @@ const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
 /** MetalLB's memberlist Leave timeout (ML7). */
 const DEFAULT_LEAVE_TIMEOUT_MS = 1_000;
 
-/**
- * SWIM gossip membership (DESIGN "Membership"). Emits `'change'` with every member whenever any
- * member's state, incarnation or metadata changes.
- */
-export class Membership extends EventEmitter<{ change: [members: Member[]] }> {
+/** What a Membership emits. */
+export interface MembershipEvents {
+  /** Every member, whenever any member's state, incarnation or metadata changes. */
+  change: [members: Member[]];
+  /** This node refuted a suspicion, a death or a `left` about it (re-announce what it owns). */
+  refuted: [event: Extract<MembershipEvent, { type: 'refuted' }>];
+  /** A member seen dead or left is alive again (a restart or a healed partition). */
+  memberReturned: [event: Extract<MembershipEvent, { type: 'memberReturned' }>];
+  /** Packets from names or addresses not allowed arrived since the last report (their count). */
+  unknownSenders: [count: number];
+}
+
+/** SWIM gossip membership (DESIGN "Membership"); see MembershipEvents. */
+export class Membership extends EventEmitter<MembershipEvents> {
   #members: Member[];
   #stats: MembershipStats = EMPTY_STATS;
   #backend!: Backend;
@@ -58,6 +68,8 @@ export class Membership extends EventEmitter<{ change: [members: Member[]] }> {
       key: options.secret === undefined ? undefined : new Uint8Array(deriveKey(options.secret)),
       metadata: options.metadata ?? {},
       timings: { ...DEFAULT_TIMINGS, ...options.timings },
+      allowedMembers: options.allowedMembers,
+      logDrops: options.logger.isLevelEnabled('debug'),
     };
     const start = options.thread === 'main' ? startMainBackend : startWorkerBackend;
     membership.#backend = await start(settings, membership.#sink());
@@ -74,12 +86,31 @@ export class Membership extends EventEmitter<{ change: [members: Member[]] }> {
           gauge('gossipMembers').set({ state }, members.filter((m) => m.state === state).length);
         this.emit('change', members);
       },
-      drop: (reason) => counter('gossipPacketsDroppedTotal').inc({ reason }),
+      event: (event) => {
+        if (event.type === 'refuted') this.emit('refuted', event);
+        else this.emit('memberReturned', event);
+      },
       stats: (stats) => {
+        const previous = this.#stats;
         this.#stats = stats;
+        this.#countDrops(previous, stats);
       },
       log: (level, message, fields) => this.logger[level](fields, message),
     };
+  }
+
+  /** Adds the drops since the previous batch to the counter (one batch per stats report). */
+  #countDrops(previous: MembershipStats, next: MembershipStats): void {
+    for (const [reason, count] of Object.entries(next.dropsByReason)) {
+      const delta = (count ?? 0) - (previous.dropsByReason[reason as DropReason] ?? 0);
+      if (delta > 0) counter('gossipPacketsDroppedTotal').inc({ reason }, delta);
+      if (delta > 0 && reason === 'unknownSender') this.emit('unknownSenders', delta);
+    }
+  }
+
+  /** Replaces who may be a member (name → address), e.g. re-listed speaker pods. */
+  setAllowedMembers(allowed: ReadonlyMap<string, string>): void {
+    if (this.#finished === undefined) this.#backend.setAllowedMembers(new Map(allowed));
   }
 
   /** The UDP port actually bound (differs from the option only when it was 0). */

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { INCARNATION_LIMIT, WIRE_VERSION } from './defaults.js';
+import type { Freshness } from './freshness.js';
 import type { MemberRecord, MemberState } from './types.js';
 
 /** Every gossip message. `updates` are piggy-backed member records (SWIM §4.1). */
@@ -43,9 +45,31 @@ export type Message =
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
 const MAX_NAME_LENGTH = 253;
 
-/** The UTF-8 bytes of a message. */
-export function encodeMessage(message: Message): Buffer {
-  return Buffer.from(JSON.stringify(message), 'utf8');
+/** Bytes the version-2 header (`v`, `boot`, `id`, `counter`) adds to a payload, at most. */
+export const FRESHNESS_HEADER_BYTES = 96;
+
+/** The UTF-8 bytes of a message: version 2 with `freshness`, the previous release's version 1 without. */
+export function encodeMessage(message: Message, freshness?: Freshness): Buffer {
+  const body = freshness === undefined ? message : { v: WIRE_VERSION, ...freshness, ...message };
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+/** A decoded payload: the message and, for version 2, the sender's freshness fields. */
+export interface Decoded {
+  readonly message: Message;
+  readonly freshness: Freshness | undefined;
+}
+
+/** Parses a payload of wire `version`; undefined for anything that is not exactly a known message. */
+export function decodePayload(payload: Uint8Array, version: 1 | 2): Decoded | undefined {
+  const message = decodeMessage(payload);
+  if (message === undefined) return undefined;
+  if (version === 1) return { message, freshness: undefined };
+  const fields = message as unknown as Record<string, unknown>;
+  const { v, boot, id, counter } = fields;
+  if (v !== WIRE_VERSION || !isSequence(boot) || !isSequence(counter)) return undefined;
+  if (typeof id !== 'string' || !/^[0-9a-f]{16}$/.test(id)) return undefined;
+  return { message, freshness: { boot, id, counter } };
 }
 
 /** Bytes one record adds to a message's `updates` array (its JSON plus a comma). */
@@ -94,7 +118,7 @@ export function isRecord(value: unknown): value is MemberRecord {
     isAddress(value.address) &&
     isPort(value.port) &&
     STATES.includes(value.state as MemberState) &&
-    isSequence(value.incarnation) &&
+    isIncarnation(value.incarnation) &&
     isObject(value.metadata) &&
     (value.suspectedBy === undefined || isName(value.suspectedBy))
   );
@@ -111,6 +135,9 @@ function isAddress(value: unknown): value is string {
 }
 function isPort(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) > 0 && (value as number) < 65536;
+}
+function isIncarnation(value: unknown): value is number {
+  return isSequence(value) && value < INCARNATION_LIMIT;
 }
 function isSequence(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;

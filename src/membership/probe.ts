@@ -5,9 +5,14 @@ import { LocalHealth } from './suspicion.js';
 import type { MemberRecord } from './types.js';
 
 interface Pending {
+  /** Who may answer: the target (direct ack) and, once asked, the helpers (indirect ack, nack). */
+  readonly from: Set<string>;
   readonly onAck: () => void;
   readonly onNack: () => void;
 }
+
+/** Probe sequence numbers are drawn at random below this, so an old ack cannot match a new probe. */
+const SEQUENCE_SPACE = 2 ** 32;
 
 type PingRequest = Extract<Message, { type: 'pingRequest' }>;
 
@@ -21,7 +26,6 @@ export class Prober {
   readonly health: LocalHealth;
   readonly #pending = new Map<number, Pending>();
   #order: string[] = [];
-  #sequence = 0;
   #nextTickMs = 0;
   #cancelTick: () => void = () => {};
   #running = false;
@@ -79,6 +83,7 @@ export class Prober {
     const sequence = this.#nextSequence();
     const outcome = { acked: false, nacks: 0, helpers: 0 };
     this.#pending.set(sequence, {
+      from: new Set([target.name]),
       onAck: () => {
         if (!outcome.acked) this.health.apply(-1);
         outcome.acked = true;
@@ -106,6 +111,7 @@ export class Prober {
     const others = this.engine.table.liveRecords().filter((record) => record.name !== target.name);
     const helpers = this.engine.table.sample(others, timings.indirectChecks);
     for (const helper of helpers) {
+      this.#pending.get(sequence)?.from.add(helper.name);
       const request = (updates: MemberRecord[]): Message => ({
         type: 'pingRequest',
         sequence,
@@ -134,14 +140,16 @@ export class Prober {
     this.engine.table.suspect(target.name);
   }
 
-  /** An ack for one of our probes or for a ping we relay. */
-  handleAck(sequence: number): void {
-    this.#pending.get(sequence)?.onAck();
+  /** An ack for one of our probes or for a ping we relay: counts only from whom it was asked of. */
+  handleAck(sequence: number, from: string): void {
+    const pending = this.#pending.get(sequence);
+    if (pending?.from.has(from)) pending.onAck();
   }
 
   /** A helper reports that it could not reach the target either. */
-  handleNack(sequence: number): void {
-    this.#pending.get(sequence)?.onNack();
+  handleNack(sequence: number, from: string): void {
+    const pending = this.#pending.get(sequence);
+    if (pending?.from.has(from)) pending.onNack();
   }
 
   /** Pings `request.target` for another node and answers it with an ack, or a nack on timeout. */
@@ -152,6 +160,7 @@ export class Prober {
       this.engine.send({ type, sequence: request.sequence, from: nodeName, updates: [] }, requester);
     let acked = false;
     this.#pending.set(sequence, {
+      from: new Set([request.target]),
       onAck: () => {
         if (!acked) answer('ack');
         acked = true;
@@ -172,8 +181,11 @@ export class Prober {
     }, relayTimeoutMs);
   }
 
+  /** A random sequence number not pending (SWIM matches acks by it; random defeats stale acks). */
   #nextSequence(): number {
-    this.#sequence = (this.#sequence + 1) % Number.MAX_SAFE_INTEGER;
-    return this.#sequence;
+    for (;;) {
+      const sequence = Math.floor(this.engine.options.random() * SEQUENCE_SPACE);
+      if (!this.#pending.has(sequence)) return sequence;
+    }
   }
 }

@@ -2,7 +2,7 @@
 // and for measuring protocol bandwidth at sizes one process cannot run in real time (issue 5 item 7).
 import { DEFAULT_TIMINGS, type MembershipTimings } from './defaults.js';
 import { SwimEngine } from './engine.js';
-import type { Clock } from './engine-types.js';
+import type { Clock, MembershipEvent } from './engine-types.js';
 import type { Member } from './types.js';
 
 interface Timer {
@@ -81,6 +81,20 @@ function earlier(a: Timer, b: Timer): boolean {
   return a.atMs < b.atMs || (a.atMs === b.atMs && a.order < b.order);
 }
 
+/** The address of the `ordinal`-th node added (0-based): 10.0.0.1, 10.0.0.2, … */
+export function simulatedAddress(ordinal: number): string {
+  return addressOf(ordinal);
+}
+
+function addressOf(ordinal: number): string {
+  return `10.0.${ordinal >> 8}.${(ordinal & 0xff) + 1}`;
+}
+
+/** 16 hex digits from `random` (an epoch id). */
+function randomId(random: () => number): string {
+  return Array.from({ length: 16 }, () => Math.floor(random() * 16).toString(16)).join('');
+}
+
 /** Deterministic uniform random numbers (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -98,6 +112,8 @@ export interface SimulatedNode {
   readonly address: string;
   engine: SwimEngine;
   changes: Member[][];
+  /** Every `refuted` / `memberReturned` event, in order. */
+  events: MembershipEvent[];
   bytesSent: number;
   largestPacketBytes: number;
   /** Until then the node's thread is "blocked": its timers and deliveries wait (see `stall`). */
@@ -110,6 +126,9 @@ export interface AddOptions {
   readonly key?: Buffer;
   readonly metadata?: Record<string, unknown>;
   readonly start?: boolean;
+  /** Only these (name → address) may be members; `simulatedAddress` gives node i's address. */
+  readonly allowedMembers?: ReadonlyMap<string, string>;
+  readonly maxMembers?: number;
 }
 
 /** An in-memory network: each node is `10.0.0.N:7946`; `blocked` cuts links for partitions. */
@@ -119,20 +138,24 @@ export class SimulatedNetwork {
   readonly #byAddress = new Map<string, SimulatedNode>();
   /** Return true to drop a datagram from `from` to `to` (node names). */
   blocked: (from: string, to: string) => boolean = () => false;
+  /** Sees every datagram sent (a capture, as an attacker on the segment would have). */
+  tap: (from: string, toAddress: string, packet: Buffer) => void = () => {};
   readonly latencyMs = 0.2;
   #random = seededRandom(7);
+  /** Boot times strictly increase, so a node added again is a later life of its name. */
+  #boots = 0;
 
   constructor(readonly timings: MembershipTimings = DEFAULT_TIMINGS) {}
 
   /** Adds (and by default starts) a node; `seeds` are node names. */
   add(name: string, options: AddOptions = {}): SimulatedNode {
-    const address =
-      this.nodes.get(name)?.address ?? `10.0.${this.nodes.size >> 8}.${(this.nodes.size & 0xff) + 1}`;
+    const address = this.nodes.get(name)?.address ?? addressOf(this.nodes.size);
     // The engine is attached right below; its callbacks need the node object first.
     const node = {
       name,
       address,
       changes: [],
+      events: [],
       bytesSent: 0,
       largestPacketBytes: 0,
       frozenUntilMs: 0,
@@ -147,7 +170,11 @@ export class SimulatedNetwork {
       timings: this.timings,
       clock: this.#clockOf(node),
       random: this.#random,
+      epoch: { boot: ++this.#boots, id: randomId(this.#random) },
+      ...(options.allowedMembers ? { allowedMembers: options.allowedMembers } : {}),
+      ...(options.maxMembers === undefined ? {} : { maxMembers: options.maxMembers }),
       onChange: (members) => node.changes.push(members),
+      onEvent: (event) => node.events.push(event),
       transport: { send: (packet, toAddress) => this.#send(node, packet, toAddress) },
     });
     this.nodes.set(name, node);
@@ -189,6 +216,7 @@ export class SimulatedNetwork {
   #send(from: SimulatedNode, packet: Buffer, toAddress: string): void {
     from.bytesSent += packet.byteLength;
     from.largestPacketBytes = Math.max(from.largestPacketBytes, packet.byteLength);
+    this.tap(from.name, toAddress, Buffer.from(packet));
     const to = this.#byAddress.get(toAddress);
     if (to === undefined || this.blocked(from.name, to.name)) return;
     const copy = Buffer.from(packet);

@@ -1,4 +1,14 @@
+import { INCARNATION_LIMIT } from './defaults.js';
 import type { MemberRecord } from './types.js';
+
+/**
+ * The highest incarnation an accusation (suspect, dead, left) may carry: one below the highest an
+ * alive record may carry, so the accused can always refute at +1 (docs/gossip.md "Incarnations").
+ */
+export const MAX_ACCUSATION_INCARNATION = INCARNATION_LIMIT - 2;
+
+/** The highest incarnation any record may carry. */
+export const MAX_INCARNATION = INCARNATION_LIMIT - 1;
 
 /** What to do with one incoming member record (SWIM §4.2 with incarnation numbers). */
 export type Verdict =
@@ -21,6 +31,9 @@ export function judgeUpdate(
   incoming: MemberRecord,
   self: MemberRecord,
 ): Verdict {
+  // Above the cap nothing is believed: a forged huge incarnation must not push anyone past it.
+  if (incoming.state !== 'alive' && incoming.incarnation > MAX_ACCUSATION_INCARNATION) return IGNORE;
+  if (incoming.incarnation > MAX_INCARNATION) return IGNORE;
   if (incoming.name === self.name) return judgeAboutSelf(self, incoming);
   switch (incoming.state) {
     case 'alive':
@@ -38,7 +51,8 @@ function judgeAboutSelf(self: MemberRecord, incoming: MemberRecord): Verdict {
   if (incoming.state === 'alive' && incoming.incarnation === self.incarnation) return IGNORE;
   // Suspect/dead/left at our incarnation or above, or alive above it (a previous life of this name
   // that restarted with incarnation 0): outbid it so every node takes our current record.
-  return { kind: 'refute', incarnation: incoming.incarnation + 1 };
+  // Capped: an accusation is at most MAX_ACCUSATION_INCARNATION, so +1 still outbids it.
+  return { kind: 'refute', incarnation: Math.min(incoming.incarnation + 1, MAX_INCARNATION) };
 }
 
 function judgeAlive(local: MemberRecord | undefined, incoming: MemberRecord): Verdict {

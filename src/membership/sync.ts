@@ -1,3 +1,4 @@
+import { MAX_MEMBERS } from './defaults.js';
 import type { SwimEngine } from './engine.js';
 import type { Endpoint } from './engine-types.js';
 import type { Message } from './messages.js';
@@ -62,15 +63,17 @@ export class Syncer {
 
   /**
    * A packet came from a member this node does not know: gossip about it died out before reaching
-   * us (dissemination is probabilistic). Exchange full state with it now, at most once per
-   * rejoin interval, instead of waiting for the periodic sync.
+   * us (dissemination is probabilistic), or the table is full. Ask it for its state with a join
+   * that carries only this node's own record (never our full state to an unknown name), at most
+   * once per rejoin interval per name, and for at most MAX_MEMBERS names at a time.
    */
   introduce(name: string, remote: Endpoint): void {
     const now = this.engine.options.clock.now();
     const last = this.#introductions.get(name);
     if (last !== undefined && now - last < this.engine.options.timings.rejoinIntervalMs) return;
+    if (last === undefined && this.#introductions.size >= MAX_MEMBERS) return;
     this.#introductions.set(name, now);
-    this.sendState(remote, true);
+    this.engine.send(this.#message(true, [this.engine.table.self]), remote);
   }
 
   /** Sends a join to every seed except this node. */

@@ -1,6 +1,7 @@
+import { MAX_MEMBERS } from './defaults.js';
 import type { SwimEngine } from './engine.js';
 import type { Endpoint } from './engine-types.js';
-import { judgeUpdate } from './state.js';
+import { judgeUpdate, MAX_INCARNATION } from './state.js';
 import { suspicionTimeoutMs } from './suspicion.js';
 import type { Member, MemberRecord, MemberState } from './types.js';
 
@@ -53,8 +54,21 @@ export class MemberTable {
     return this.#members.get(name)?.record;
   }
 
+  /**
+   * Whether a record about `name` at `address` may enter or stay in the table: with an allow-list
+   * (standalone: every configured member; Kubernetes: the speaker pods) only listed (name, address)
+   * pairs; always within MAX_MEMBERS (docs/gossip.md "Bounds").
+   */
+  admits(name: string, address: string): boolean {
+    if (name === this.#self.name) return true;
+    const allowed = this.engine.allowedMembers;
+    if (allowed !== undefined && allowed.get(name) !== address) return false;
+    return this.#members.has(name) || this.#members.size < (this.engine.options.maxMembers ?? MAX_MEMBERS);
+  }
+
   /** Judges and applies one record received from `remote` (SWIM §4.2). */
   apply(record: MemberRecord, remote: Endpoint): void {
+    if (!this.admits(record.name, record.address)) return;
     const verdict = judgeUpdate(this.get(record.name), record, this.#self);
     if (verdict.kind === 'accept') this.#accept(verdict.member, verdict.suspicion);
     else if (verdict.kind === 'refute') this.#refute(verdict.incarnation, record, remote);
@@ -72,6 +86,9 @@ export class MemberTable {
     if (previous?.record.state !== member.state) {
       const from = previous?.record.state ?? 'unknown';
       this.engine.log('info', 'gossip member state changed', { member: member.name, from, to: member.state });
+      if (member.state === 'alive' && (from === 'dead' || from === 'left')) {
+        this.engine.options.onEvent?.({ type: 'memberReturned', member: member.name, from });
+      }
     }
     this.#notify();
   }
@@ -80,7 +97,7 @@ export class MemberTable {
     this.#self = {
       ...this.#self,
       state: 'alive',
-      incarnation: Math.max(incarnation, this.#self.incarnation + 1),
+      incarnation: Math.min(MAX_INCARNATION, Math.max(incarnation, this.#self.incarnation + 1)),
     };
     this.engine.broadcasts.enqueue(this.#self);
     // Lifeguard: being accused suggests this node is the slow one.
@@ -88,6 +105,7 @@ export class MemberTable {
     // The accuser may consider us dead and no longer gossip with us: answer it directly.
     this.engine.send({ type: 'gossip', from: this.#self.name, updates: [this.#self] }, remote);
     this.engine.log('info', 'gossip refuting accusation', { state: accusation.state, incarnation });
+    this.engine.options.onEvent?.({ type: 'refuted', accusation: accusation.state, incarnation });
     this.#notify();
   }
 
@@ -152,7 +170,7 @@ export class MemberTable {
       ...this.#self,
       ...(change.metadata === undefined ? {} : { metadata: change.metadata }),
       ...(change.state === undefined ? {} : { state: change.state }),
-      incarnation: this.#self.incarnation + change.incarnationDelta,
+      incarnation: Math.min(MAX_INCARNATION, this.#self.incarnation + change.incarnationDelta),
     };
     this.engine.broadcasts.enqueue(this.#self);
     this.#notify();

@@ -25,8 +25,23 @@ export interface Seed {
   readonly port?: number;
 }
 
-/** Why a received packet was dropped (label of ferrolb_gossip_packets_dropped_total). */
-export type DropReason = 'authentication' | 'malformed' | 'plaintext' | 'encrypted' | 'misaddressed';
+/**
+ * Why a received packet was dropped (label of ferrolb_gossip_packets_dropped_total):
+ * `replayed`/`stale` fail the freshness check (keyed gossip), `unknownSender` names a member that
+ * is not allowed or comes from another address, `rateLimited` exceeds its source's budget,
+ * `previousVersion` is a version-1 packet on a keyed node (no freshness: refused).
+ */
+export type DropReason =
+  | 'authentication'
+  | 'malformed'
+  | 'plaintext'
+  | 'encrypted'
+  | 'misaddressed'
+  | 'replayed'
+  | 'stale'
+  | 'unknownSender'
+  | 'rateLimited'
+  | 'previousVersion';
 
 /** Options of `Membership.start`. */
 export interface MembershipOptions {
@@ -40,6 +55,11 @@ export interface MembershipOptions {
   /** Shared secret (file bytes); undefined runs in plaintext with a loud warning (ML5). */
   readonly secret?: Uint8Array;
   readonly metadata?: Record<string, unknown>;
+  /**
+   * Only these (name → address) are members: standalone passes its configured members, the
+   * Kubernetes speaker its speaker pods. Undefined admits anyone, up to MAX_MEMBERS.
+   */
+  readonly allowedMembers?: ReadonlyMap<string, string>;
   readonly timings?: Partial<MembershipTimings>;
   readonly logger: Logger;
   /** `'worker'` (default) runs the protocol in a worker_thread; `'main'` in this thread (simulations). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { MembershipTimings } from './defaults.js';
@@ -16,6 +17,10 @@ export interface NodeSettings {
   readonly key: Uint8Array | undefined;
   readonly metadata: Record<string, unknown>;
   readonly timings: MembershipTimings;
+  /** Only these (name → address) may be members; undefined admits anyone up to MAX_MEMBERS. */
+  readonly allowedMembers: ReadonlyMap<string, string> | undefined;
+  /** Log every dropped packet (debug level only). */
+  readonly logDrops: boolean;
 }
 
 /** The real clock: monotonic milliseconds and Node timers. */
@@ -34,7 +39,7 @@ export interface UdpNode {
   close(): Promise<void>;
 }
 
-type Callbacks = Pick<EngineOptions, 'onChange' | 'onDrop' | 'log'>;
+type Callbacks = Pick<EngineOptions, 'onChange' | 'onEvent' | 'log'>;
 
 /** Binds the UDP socket, then starts a `SwimEngine` on it. Rejects if the bind fails. */
 export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks): Promise<UdpNode> {
@@ -52,6 +57,10 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
     timings: settings.timings,
     clock: realClock,
     random: Math.random,
+    // A new random epoch per start; boot orders lives of the same name (docs/gossip.md "Freshness").
+    epoch: { boot: Date.now(), id: randomBytes(8).toString('hex') },
+    ...(settings.allowedMembers ? { allowedMembers: settings.allowedMembers } : {}),
+    logDrops: settings.logDrops,
     transport: {
       send: (packet, address, remotePort) => socket.send(packet, remotePort, address, () => {}),
     },

@@ -113,6 +113,16 @@ export const MetricDefinitions = {
     help: 'Number of gossip packets dropped, by reason',
     labels: ['reason'],
   },
+  speakerReady: {
+    name: 'ferrolb_speaker_ready',
+    help: '1 when this speaker serves: packet sockets open on a selected interface, gossip secret read when configured, first election applied',
+    labels: [],
+  },
+  speakerNotReady: {
+    name: 'ferrolb_speaker_not_ready',
+    help: '1 for each reason this speaker is not Ready (gossipSecretUnreadable, noPacketSocket, notConverged)',
+    labels: ['reason'],
+  },
 } as const;
 
 export type MetricKey = keyof typeof MetricDefinitions;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { registry } from './registry.js';
 
 /** What the health endpoints ask of the daemon. */
@@ -9,38 +9,70 @@ export interface HealthSource {
   isReady(): boolean;
 }
 
-/** Serves /metrics, /healthz and /readyz over plain HTTP (DESIGN command-line contract). */
-export function startMetricsServer(options: {
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+function healthHandler(health: HealthSource): Handler {
+  return (request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== '/healthz' && path !== '/readyz') {
+      response.writeHead(404);
+      response.end();
+      return;
+    }
+    const ok = path === '/healthz' ? health.isHealthy() : health.isReady();
+    response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+    response.end(ok ? 'ok\n' : 'not ready\n');
+  };
+}
+
+function metricsHandler(health: HealthSource): Handler {
+  const answerHealth = healthHandler(health);
+  return (request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      answerHealth(request, response);
+      return;
+    }
+    registry.metrics().then(
+      (body) => {
+        response.writeHead(200, { 'content-type': registry.contentType });
+        response.end(body);
+      },
+      (error: unknown) => {
+        response.writeHead(500);
+        response.end(String(error));
+      },
+    );
+  };
+}
+
+function listen(handler: Handler, port: number, host: string): Promise<Server> {
+  const server = createServer(handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+/**
+ * Serves /metrics, /healthz and /readyz over plain HTTP on `host:port` (DESIGN command-line
+ * contract), and with `healthPort` (MetalLB's `--health-probe-port`) /healthz and /readyz on that
+ * port too, closed with the first.
+ */
+export async function startMetricsServer(options: {
   port: number;
   host: string;
   health: HealthSource;
+  healthPort?: number;
 }): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
-      registry.metrics().then(
-        (body) => {
-          response.writeHead(200, { 'content-type': registry.contentType });
-          response.end(body);
-        },
-        (error: unknown) => {
-          response.writeHead(500);
-          response.end(String(error));
-        },
-      );
-      return;
-    }
-    if (path === '/healthz' || path === '/readyz') {
-      const ok = path === '/healthz' ? options.health.isHealthy() : options.health.isReady();
-      response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
-      response.end(ok ? 'ok\n' : 'not ready\n');
-      return;
-    }
-    response.writeHead(404);
-    response.end();
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve(server));
-  });
+  const server = await listen(metricsHandler(options.health), options.port, options.host);
+  if (!options.healthPort || options.healthPort === options.port) return server;
+  try {
+    const healthServer = await listen(healthHandler(options.health), options.healthPort, options.host);
+    server.once('close', () => healthServer.close());
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  return server;
 }

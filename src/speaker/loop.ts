@@ -5,6 +5,7 @@ import type { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node
 import { ServiceL2StatusLabel } from '../config/annotations.js';
 import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/defaults.js';
 import { type Config, describeRefusal } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import type { ConfigurationProblem, EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
@@ -176,11 +177,14 @@ export class SpeakerLoop {
     for (const problem of adoption.problems) logger.warn({ ...problem }, 'configuration object not used');
     if (adoption.orphanedIPs.length > 0) {
       logger.error(
-        { ips: adoption.orphanedIPs },
+        { op: 'setConfig', code: ErrorCode.configInvalid, ip: adoption.orphanedIPs },
         'new configuration leaves announced IPs without a pool: keeping the last good configuration (A37)',
       );
     } else if (adoption.stale) {
-      logger.error('configuration invalid: keeping the last good configuration (V14)');
+      logger.error(
+        { op: 'setConfig', code: ErrorCode.configInvalid },
+        'configuration invalid: keeping the last good configuration (V14)',
+      );
     } else {
       logger.info(
         {
@@ -214,18 +218,30 @@ export class SpeakerLoop {
     const { logger } = this.parts;
     for (const withdrawal of result.withdrawals) {
       logger.info(
-        { service: withdrawal.service, ips: withdrawal.ips, reason: withdrawal.reason },
+        {
+          event: 'serviceWithdrawn',
+          service: withdrawal.service,
+          ip: withdrawal.ips,
+          reason: withdrawal.reason,
+        },
         'withdrawn',
       );
     }
     for (const { ip, services, previousOwner } of result.failovers) {
-      logger.info({ ip, service: services, previousOwner }, 'taking over IP from another node (failover)');
+      logger.info(
+        { event: 'failover', ip, service: services.join(','), previousOwner },
+        'taking over IP from another node (failover)',
+      );
     }
     for (const event of result.events) {
       if (event.reason !== 'nodeAssigned') continue;
       const service = `${event.namespace}/${event.name}`;
       const announced = result.state.services.get(service);
-      logger.info({ service, ips: announced?.ips, interfaces: announced?.interfaces ?? 'all' }, 'announcing');
+      const interfaces = announced?.interfaces ?? 'all';
+      logger.info(
+        { event: 'serviceAnnounced', service, ip: announced?.ips, protocol: 'layer2', interfaces },
+        'announcing',
+      );
     }
   }
 

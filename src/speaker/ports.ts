@@ -23,6 +23,8 @@ export interface DataPlanePort {
   /** Diffs against the previous call: gained IPs get a gratuitous burst and answers, lost ones stop. */
   setAnnouncements(owned: ReadonlyMap<string, Announcement>): void;
   interfaceStates(): readonly InterfaceReport[];
+  /** Whether a packet socket is open on a usable interface (readiness, issue 11). */
+  hasHealthyInterface(): boolean;
   on(event: 'interfaces', listener: () => void): unknown;
   stop(): Promise<void>;
 }
@@ -41,6 +43,8 @@ export interface MembershipPort {
   liveMembers(): string[];
   members(): readonly MemberReport[];
   setMetadata(metadata: Record<string, unknown>): void;
+  /** Replaces who may be a member (node name → pod IP), from re-listed speaker pods. */
+  setAllowedMembers(allowed: ReadonlyMap<string, string>): void;
   /** Joins seeds found after start (ML6: re-listed speaker pods). */
   join(seeds: readonly { readonly address: string; readonly port?: number }[]): void;
   on(event: 'change', listener: () => void): unknown;

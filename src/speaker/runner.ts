@@ -15,6 +15,7 @@ import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
 import type { ConflictReport, DataPlanePort, MembershipPort } from './ports.js';
+import { ReadinessTracker } from './readiness-tracker.js';
 import { findOwnPod } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
@@ -35,6 +36,10 @@ export interface SpeakerFlags {
   readonly ignoreExcludeLb: boolean;
   /** 0 disables /metrics, /healthz, /readyz. */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  readonly healthProbePort?: number;
   readonly excludeInterfaces: readonly RegExp[];
   /** METALLB_POD_NAME: the pod that owns this speaker's ServiceL2Status objects (R4). */
   readonly podName: string | undefined;
@@ -66,11 +71,17 @@ function conflictReporter(
 ): (conflict: ConflictReport) => void {
   return (conflict) => {
     // While handing over (make before break) the next owner announcing our IPs is the point, not a conflict.
+    const fields = {
+      event: 'ipConflict',
+      ip: conflict.ip,
+      mac: conflict.mac,
+      interface: conflict.interfaceName,
+    };
     if (context.isHandingOver()) {
-      logger.info({ ...conflict }, 'next owner announces an IP this node is handing over');
+      logger.info(fields, 'next owner announces an IP this node is handing over');
       return;
     }
-    logger.warn({ ...conflict }, 'another MAC claims an IP this node announces');
+    logger.warn(fields, 'another MAC claims an IP this node announces');
     const message = `another host (MAC ${conflict.mac}) claims IP "${conflict.ip}" on interface "${conflict.interfaceName}"`;
     for (const service of context.servicesFor(conflict.ip)) {
       void events.record(
@@ -93,13 +104,17 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
   return pod;
 }
 
-/** /metrics, /healthz, /readyz on all addresses (DESIGN command-line contract); port 0 disables them. */
-async function startServer(port: number, loop: SpeakerLoop): Promise<Server | undefined> {
-  if (port === 0) return undefined;
+/**
+ * /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0
+ * disables them. Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
+ */
+async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker): Promise<Server | undefined> {
+  if (flags.metricsPort === 0) return undefined;
   return startMetricsServer({
-    port,
-    host: '0.0.0.0',
-    health: { isHealthy: () => true, isReady: () => loop.isReady() },
+    port: flags.metricsPort,
+    host: flags.metricsBindAddress,
+    healthPort: flags.healthProbePort,
+    health: { isHealthy: () => true, isReady: () => readiness.isReady() },
   });
 }
 
@@ -120,8 +135,20 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     onConflict,
   });
   logger.info({ interfaces: dataPlane.interfaceStates() }, 'data plane started');
+  // Issue 11: Ready only when serving; the secret status is shared with gossip's fail-closed wait.
+  const status = { secretRead: !flags.memberlist?.secretKeyPath };
+  const readiness = new ReadinessTracker(
+    () => ({
+      secretRead: status.secretRead,
+      packetSockets: dataPlane.hasHealthyInterface(),
+      converged: loop?.isReady() ?? false,
+    }),
+    logger,
+  );
+  const server = await startServer(flags, readiness);
+  readiness.isReady();
   const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
-  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata });
+  const { membership, seedCount } = await startMembership(flags, { core, logger, metadata, status });
   const watches = startSpeakerWatches(config, {
     namespace: flags.namespace,
     logger,
@@ -148,7 +175,6 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     membership?.setMetadata({ interfaces: healthMetadataOf(dataPlane.interfaceStates()) });
     loop?.schedule();
   });
-  const server = await startServer(flags.metricsPort, loop);
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
   return { loop, watches, dataPlane, membership, server, seedCount, seedTimer, handingOver };
 }
@@ -163,7 +189,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   await running.loop.freeze();
   if (running.membership) {
     logger.info(
-      { ips: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
+      { op: 'shutdown', ip: running.loop.announcedIPs(), gracePeriodMs: SPEAKER_GRACE_PERIOD_MS },
       'leaving gossip: handing over',
     );
     await running.membership

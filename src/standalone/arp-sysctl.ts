@@ -10,11 +10,7 @@ export const REQUIRED_ARP_SETTINGS = { arp_ignore: 1, arp_announce: 2 } as const
 
 type Setting = keyof typeof REQUIRED_ARP_SETTINGS;
 
-// FILE's spec.interfaces was validated at load (issue 12 #9); this keeps any other caller from
-// building a path outside conf/ all the same.
 function settingPath(scope: string, setting: Setting): string {
-  const problem = scope === 'all' ? undefined : interfaceNameProblem(scope);
-  if (problem) throw new Error(`spec.interfaces: not a valid interface name: ${problem}`);
   return `/proc/sys/net/ipv4/conf/${scope}/${setting}`;
 }
 
@@ -29,6 +25,12 @@ async function readSetting(scope: string, setting: Setting): Promise<number> {
  */
 export async function ensureArpSettings(interfaces: readonly string[] | undefined): Promise<string[]> {
   const scopes = interfaces ?? ['all'];
+  // FILE's spec.interfaces was validated at load (issue 12 #9); this keeps any other caller from
+  // building a path outside conf/ all the same, before anything is read or written.
+  for (const [index, scope] of (interfaces ?? []).entries()) {
+    const problem = interfaceNameProblem(scope);
+    if (problem) throw new Error(`spec.interfaces[${index}]: not a valid interface name: ${problem}`);
+  }
   const changed: string[] = [];
   for (const scope of scopes) {
     for (const setting of Object.keys(REQUIRED_ARP_SETTINGS) as Setting[]) {

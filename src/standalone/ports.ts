@@ -9,6 +9,8 @@ export interface DataPlanePort {
   /** Stops gratuitous announcements, keeps answering (hand-over). */
   stopAnnouncing(): void;
   interfaceStates(): readonly { readonly name: string; readonly up: boolean; readonly usable: boolean }[];
+  /** Whether a packet socket is open on a usable interface (readiness, issue 11). */
+  hasHealthyInterface(): boolean;
   on(event: 'interfaces', listener: () => void): unknown;
   stop(): Promise<void>;
 }

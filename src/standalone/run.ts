@@ -9,6 +9,7 @@ import { ConfigError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
+import { ReadinessTracker } from '../speaker/readiness-tracker.js';
 import { ensureArpSettings } from './arp-sysctl.js';
 import type { ClusterSpec } from './cluster.js';
 import { loadStandaloneConfig, type StandaloneConfig } from './load.js';
@@ -23,6 +24,8 @@ export interface StandaloneFlags {
   readonly configPath: string;
   readonly nodeName: string;
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
+  readonly metricsBindAddress: string;
   readonly gracePeriodMs: number;
   readonly logLevel?: string;
 }
@@ -54,18 +57,25 @@ export async function readStandaloneFile(
   return loaded.value;
 }
 
-/** Reads the gossip secret; a missing file means plaintext gossip, with the loud warning Membership gives. */
-async function readSecret(cluster: ClusterSpec, logger: Logger): Promise<Uint8Array | undefined> {
+/**
+ * Reads the gossip secret. Fail closed (issue 12 #2): a configured file that cannot be read or is
+ * empty stops the start (exit 2); gossip runs in plaintext only when no file is configured at all.
+ */
+export async function readSecret(cluster: ClusterSpec): Promise<Uint8Array | undefined> {
   if (!cluster.secretKeyFile) return undefined;
+  const field = `Cluster spec.gossip.secretKeyFile ${cluster.secretKeyFile}`;
+  let secret: Buffer;
   try {
-    return await readFile(cluster.secretKeyFile);
+    secret = await readFile(cluster.secretKeyFile);
   } catch (error) {
-    logger.warn(
-      { file: cluster.secretKeyFile, error: (error as Error).message },
-      'gossip secret file unreadable: gossip runs UNENCRYPTED',
+    throw new ConfigError(
+      ErrorCode.configFile,
+      `${field}: cannot read the gossip secret: ${(error as Error).message}`,
     );
-    return undefined;
   }
+  if (secret.byteLength === 0)
+    throw new ConfigError(ErrorCode.configFile, `${field}: the gossip secret file is empty`);
+  return secret;
 }
 
 async function startSpeaker(
@@ -76,6 +86,8 @@ async function startSpeaker(
   const { cluster } = config;
   const self = memberNamed(config, flags.nodeName);
   if (!self) throw new ConfigError(ErrorCode.configInvalid, `no member named "${flags.nodeName}"`);
+  // Before the host is touched: an unreadable secret is a start error, never plaintext gossip.
+  const secret = await readSecret(cluster);
   const changed = await ensureArpSettings(cluster.interfaces);
   if (changed.length > 0) logger.info({ changed }, 'set ARP sysctls so the kernel never answers for a VIP');
   // Routes a killed earlier run left behind would make this host accept VIPs it does not own.
@@ -87,9 +99,11 @@ async function startSpeaker(
     logger,
     ...(cluster.interfaces ? { onlyInterfaces: cluster.interfaces } : {}),
     onConflict: (conflict: { ip: string; mac: string; interfaceName: string }) =>
-      logger.warn({ ...conflict }, 'another MAC claims an IP this node announces'),
+      logger.warn(
+        { event: 'ipConflict', ip: conflict.ip, mac: conflict.mac, interface: conflict.interfaceName },
+        'another MAC claims an IP this node announces',
+      ),
   });
-  const secret = await readSecret(cluster, logger);
   const membership = await Membership.start({
     nodeName: flags.nodeName,
     bindAddress: self.address,
@@ -98,6 +112,8 @@ async function startSpeaker(
       .filter((member) => member.name !== flags.nodeName)
       .map((member) => ({ address: member.address, port: cluster.gossipPort })),
     ...(secret ? { secret } : {}),
+    // Only the configured members, each at its configured address (issue 12 #6, #8).
+    allowedMembers: new Map(cluster.members.map((member) => [member.name, member.address])),
     logger,
   }).catch(async (error: unknown) => {
     // Without gossip there is no speaker: close the sockets so the process can exit.
@@ -188,14 +204,16 @@ export async function runStandalone(flags: StandaloneFlags, logger: Logger): Pro
   counter('failoverEventsTotal');
   gauge('k8sClientConfigLoadedBool').set(1);
   gauge('k8sClientConfigStaleBool').set(0);
+  const readiness = new ReadinessTracker(() => speaker.readinessInputs(), logger);
   let server: Server;
   try {
     await waitForPeers(speaker, config, logger);
     await speaker.begin();
+    readiness.isReady();
     server = await startMetricsServer({
       port: flags.metricsPort,
-      host: '127.0.0.1',
-      health: { isHealthy: () => true, isReady: () => speaker.isReady() },
+      host: flags.metricsBindAddress,
+      health: { isHealthy: () => true, isReady: () => readiness.isReady() },
     });
   } catch (error) {
     // A half-started speaker must not keep announcing, nor keep the process alive.

@@ -5,6 +5,7 @@
 import { failoversGained } from '../election/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
+import type { ReadinessInputs } from '../speaker/readiness.js';
 import type { ClusterMember } from './cluster.js';
 import type { StandaloneConfig } from './load.js';
 import { computeOwnership, diffOwned, type OwnedAnnouncement, type Ownership } from './ownership.js';
@@ -30,6 +31,8 @@ export class StandaloneSpeaker {
   private frozen = false;
   private started = false;
   private converged = false;
+  /** VIPs already reported as refused: each election retries them, the error is logged once. */
+  private readonly refusedReported = new Set<string>();
 
   constructor(private readonly parts: SpeakerParts) {
     this.config = parts.config;
@@ -41,9 +44,13 @@ export class StandaloneSpeaker {
     this.publishInterfaceHealth();
   }
 
-  /** True once the first election has been applied (readiness). */
-  isReady(): boolean {
-    return this.converged;
+  /** Readiness (issue 11): the secret was read before start, or the start failed (exit 2). */
+  readinessInputs(): ReadinessInputs {
+    return {
+      secretRead: true,
+      packetSockets: this.parts.dataPlane.hasHealthyInterface(),
+      converged: this.converged,
+    };
   }
 
   /** How many members gossip counts as live (this node included). */
@@ -120,7 +127,9 @@ export class StandaloneSpeaker {
           if (!(error instanceof RouteRefusedError)) throw error;
           const service = next.servicesByIP.get(ip);
           const pool = this.config.services.find((entry) => entry.ips.includes(ip))?.pool;
-          this.parts.logger.error({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          const level = this.refusedReported.has(ip) ? 'debug' : 'error';
+          this.parts.logger[level]({ ip, service, pool, error: error.message }, 'VIP refused: NOT announced');
+          this.refusedReported.add(ip);
           refused.push(ip);
         }),
       ),
@@ -140,12 +149,19 @@ export class StandaloneSpeaker {
       const service = change.next.servicesByIP.get(ip);
       const previousOwner = this.current.owners.get(ip);
       const failover = change.failovers.includes(ip);
-      logger.info({ ip, service, previousOwner, failover, reason: change.reason }, 'announcing IP');
+      const event = { event: 'serviceAnnounced', ip, service: service?.join(','), previousOwner, failover };
+      logger.info({ ...event, reason: change.reason }, 'announcing IP');
     }
     for (const ip of change.lost) {
       const service = this.current.servicesByIP.get(ip);
       logger.info(
-        { ip, service, owner: change.next.owners.get(ip), reason: change.reason },
+        {
+          event: 'serviceWithdrawn',
+          ip,
+          service: service?.join(','),
+          owner: change.next.owners.get(ip),
+          reason: change.reason,
+        },
         'stopped announcing IP',
       );
     }
@@ -193,7 +209,10 @@ export class StandaloneSpeaker {
     const { logger, membership } = this.parts;
     await this.queue;
     this.frozen = true;
-    logger.info({ ips: this.ownedIPs(), gracePeriodMs }, 'leaving: handing over to the next owners');
+    logger.info(
+      { op: 'shutdown', ip: this.ownedIPs(), gracePeriodMs },
+      'leaving: handing over to the next owners',
+    );
     // A burst still running from a recent gain would pull clients back to us after the next
     // owner announced, and leave them pointing at a node about to stop: silence it first.
     this.parts.dataPlane.stopAnnouncing();

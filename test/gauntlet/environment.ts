@@ -29,16 +29,25 @@ export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePa
  * sweep a running one, as a shared fixed prefix would; labs whose process died are swept.
  */
 const LAB_PREFIX = 'flbg';
+/** The outage trio's lab (outage-lab.ts) is `flbg<pid>s-*`. */
+const TRIO_SUFFIX = 's';
+
+/** The namespace prefix of this process's outage trio. */
+export function trioLabPrefix(): string {
+  return `${LAB_PREFIX}${process.pid}${TRIO_SUFFIX}`;
+}
 
 function sweepAbandonedLabs(): void {
   const owners = new Set(
     sh('ip', ['netns', 'list'])
       .split('\n')
-      .map((line) => line.match(new RegExp(`^${LAB_PREFIX}(\\d+)-`))?.[1])
+      .map((line) => line.match(new RegExp(`^${LAB_PREFIX}(\\d+)${TRIO_SUFFIX}?-`))?.[1])
       .filter((pid): pid is string => pid !== undefined),
   );
   for (const pid of owners) {
-    if (!existsSync(`/proc/${pid}`)) sweepLab(`${LAB_PREFIX}${pid}`);
+    if (existsSync(`/proc/${pid}`)) continue;
+    sweepLab(`${LAB_PREFIX}${pid}`);
+    sweepLab(`${LAB_PREFIX}${pid}${TRIO_SUFFIX}`);
   }
 }
 

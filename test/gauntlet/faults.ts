@@ -1,6 +1,7 @@
 // Faults (issue 7 item 1): SIGKILL/SIGTERM a speaker (fail-over timed from the client) or a
 // controller replica, restart the API server, cut and heal one node's link. Controller and
-// API-server restarts must move zero IPs (C8, DESIGN "Allocation").
+// API-server restarts must move zero IPs (C8, DESIGN "Allocation"). With the outage oracle on
+// (issue 12), the outage faults of outage-faults.ts join them, applied to the standalone trio.
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
 import type { Ownership } from './checkpoint.js';
@@ -9,6 +10,8 @@ import type { Environment } from './environment.js';
 import { expectedOwners, ipsByService, movedIps } from './invariants.js';
 import type { World } from './model.js';
 import { observeServices } from './monitor.js';
+import { applyOutageFault, OUTAGE_FAULT_KINDS, type OutageFaultKind } from './outage-faults.js';
+import type { OutageLab } from './outage-lab.js';
 import { firstAnswer, isIPv6 } from './probes.js';
 import type { Random } from './random.js';
 import type { Report } from './report.js';
@@ -21,7 +24,23 @@ export const FAULT_KINDS = [
   'apiserver.restart',
   'link.cutAndHeal',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export type FaultKind = (typeof FAULT_KINDS)[number] | OutageFaultKind;
+
+/**
+ * The fault kinds of a run: the Kubernetes ones, plus the outage faults when the trio runs,
+ * narrowed to `only` when given (GAUNTLET_FAULTS); an unknown name is an error.
+ */
+export function faultKinds(options: { outage: boolean; only?: readonly string[] }): FaultKind[] {
+  const all: FaultKind[] = [...FAULT_KINDS, ...(options.outage ? OUTAGE_FAULT_KINDS : [])];
+  if (!options.only || options.only.length === 0) return all;
+  for (const name of options.only) {
+    if (!all.includes(name as FaultKind))
+      throw new Error(
+        `GAUNTLET_FAULTS: unknown fault ${name} (known with outage ${options.outage}: ${all.join(', ')})`,
+      );
+  }
+  return all.filter((kind) => options.only?.includes(kind));
+}
 
 const FAILOVER_TIMEOUT_MS = 30_000;
 const STABLE_TIMEOUT_MS = 60_000;
@@ -32,6 +51,8 @@ export interface FaultContext {
   readonly world: World;
   readonly report: Report;
   readonly random: Random;
+  /** The standalone trio of the outage faults, when the outage oracle is on. */
+  readonly trio?: OutageLab;
 }
 
 /** Service IPs once two reads 3 s apart agree (the controller has finished reacting). */
@@ -178,9 +199,13 @@ export async function applyFault(
   ownership: Ownership,
 ): Promise<string> {
   context.report.operation(`fault.${kind}`);
+  if ((OUTAGE_FAULT_KINDS as readonly string[]).includes(kind)) {
+    if (!context.trio) throw new Error(`fault ${kind} needs the outage trio (GAUNTLET_OUTAGE=1)`);
+    return applyOutageFault({ ...context, trio: context.trio }, kind as OutageFaultKind);
+  }
   if (kind === 'speaker.SIGKILL' || kind === 'speaker.SIGTERM') {
     return speakerFault(context, kind === 'speaker.SIGKILL' ? 'SIGKILL' : 'SIGTERM', ownership);
   }
   if (kind === 'link.cutAndHeal') return linkFault(context);
-  return restartFault(context, kind);
+  return restartFault(context, kind as (typeof FAULT_KINDS)[number]);
 }

@@ -1,5 +1,12 @@
 // What the gauntlet counted, and the report it prints at the end (issue 7 item 4).
 import type { MemoryFigures } from './daemons.js';
+import { describeOutage, type Outage } from './outage.js';
+
+/** The worst outage the pinging client saw in one phase of one fault kind, and how often it ran. */
+export interface OutageFigure {
+  worst: Outage | undefined;
+  runs: number;
+}
 
 /** Counters, violations, fail-over durations and memory of one run. */
 export class Report {
@@ -9,6 +16,8 @@ export class Report {
   readonly violations: string[] = [];
   readonly failoverMs: number[] = [];
   readonly restarts = new Map<string, number>();
+  /** By `kind (phase)`: the longest outage the pinging client saw across every run of it. */
+  readonly outages = new Map<string, OutageFigure>();
   memory = new Map<string, MemoryFigures>();
   startedAt = Date.now();
   endedAt = 0;
@@ -31,6 +40,14 @@ export class Report {
 
   violation(text: string): void {
     this.violations.push(`[t+${Math.round((Date.now() - this.startedAt) / 1000)}s] ${text}`);
+  }
+
+  /** Records one run of a fault phase and its worst outage (undefined: nothing was pinged). */
+  outage(phase: string, worst: Outage | undefined): void {
+    const figure = this.outages.get(phase) ?? { worst: undefined, runs: 0 };
+    figure.runs += 1;
+    if (worst && (!figure.worst || worst.longestMs > figure.worst.longestMs)) figure.worst = worst;
+    this.outages.set(phase, figure);
   }
 
   restart(what: string): void {
@@ -69,6 +86,14 @@ export function formatReport(report: Report): string {
     `failovers observed: ${report.failoverMs.length}` +
       (p50 === undefined ? '' : `, p50 ${p50} ms, p99 ${p99} ms, max ${Math.max(...report.failoverMs)} ms`),
     ...table('restarts survived', report.restarts),
+    'longest outage a client pinging every 10 ms saw, per fault (phase):',
+    ...(report.outages.size === 0 ? ['  (no outage fault ran)'] : []),
+    ...[...report.outages]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([phase, figure]) =>
+          `  ${phase.padEnd(42)} ${describeOutage(figure.worst)} over ${figure.runs} run(s)`,
+      ),
     'memory per daemon (RSS start -> end, peak):',
     ...[...report.memory].map(
       ([name, figures]) =>

@@ -1,18 +1,22 @@
 // The gauntlet (issue 7): rounds of [one fault or hostile input, a burst of random churn, a quiet
 // checkpoint] for a fixed duration from a printed seed, with the continuous checks ticking in the
-// background, then everything is deleted and checked for leaks.
+// background, then everything is deleted and checked for leaks. With `outage` (issue 12), a
+// standalone trio beside it is pinged every 10 ms and the outage faults join the fault cycle.
 
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SYSTEM_NAMESPACE } from '../k8s/harness/index.js';
 import type { Applier as ApplierType } from './apply.js';
 import { Applier } from './apply.js';
 import { checkQuiet, checkSilentWhenStopped, type Ownership } from './checkpoint.js';
 import { Churn } from './churn.js';
-import { createEnvironment, type Environment, SPEAKER_METRICS_PORT } from './environment.js';
-import { applyFault, FAULT_KINDS, type FaultKind } from './faults.js';
+import { createEnvironment, type Environment, SPEAKER_METRICS_PORT, trioLabPrefix } from './environment.js';
+import { applyFault, type FaultKind, faultKinds } from './faults.js';
 import { applyHostile, HOSTILE_KINDS, type HostileKind } from './hostile.js';
 import { ALL_NODES } from './invariants.js';
 import { APP_NAMESPACES, anchorServices, initialWorld, type World } from './model.js';
 import { Monitor } from './monitor.js';
+import { OutageLab } from './outage-lab.js';
 import { metricSum, namespaceMetrics } from './probes.js';
 import { cycle, Random } from './random.js';
 import { Report } from './report.js';
@@ -21,6 +25,10 @@ export interface GauntletOptions {
   readonly durationMs: number;
   readonly seed: number;
   readonly log?: (line: string) => void;
+  /** Run the outage trio and its faults (issue 12); `make gauntlet` turns it on. */
+  readonly outage?: boolean;
+  /** Only these fault kinds (GAUNTLET_FAULTS), e.g. to replay one. */
+  readonly faults?: readonly string[];
 }
 
 const TICK_MS = 2_000;
@@ -68,6 +76,7 @@ interface RoundContext {
   readonly churn: Churn;
   readonly nextFault: () => FaultKind;
   readonly nextHostile: () => HostileKind;
+  readonly trio?: OutageLab;
 }
 
 /** One round; resolves to the new quiet ownership and what the round's fault or hostile input was. */
@@ -166,7 +175,11 @@ class Background {
   }
 }
 
-async function prepare(environment: Environment, report: Report, random: Random): Promise<RoundContext> {
+async function prepare(
+  environment: Environment,
+  run: { report: Report; random: Random; options: GauntletOptions; trio?: OutageLab },
+): Promise<RoundContext> {
+  const { report, random, options, trio } = run;
   const world = initialWorld(environment.lab.nodes);
   const applier = new Applier(environment.user, environment.cluster.admin);
   await seedWorld(world, applier, environment);
@@ -181,8 +194,9 @@ async function prepare(environment: Environment, report: Report, random: Random)
     report,
     random,
     churn: new Churn(world, applier, random),
-    nextFault: cycle(random, FAULT_KINDS),
+    nextFault: cycle(random, faultKinds({ outage: trio !== undefined, only: options.faults })),
     nextHostile: cycle(random, HOSTILE_KINDS),
+    trio,
   };
 }
 
@@ -232,13 +246,31 @@ export async function runGauntlet(options: GauntletOptions): Promise<Report> {
     report.violation(`daemon crash: ${daemon.name}: ${detail}`),
   );
   log(`gauntlet: daemon logs in ${environment.logDirectory}`);
+  let trio: OutageLab | undefined;
   try {
-    await runRounds(await prepare(environment, report, random), { ...options, log });
+    if (options.outage) trio = await startTrio(environment, report, log);
+    await runRounds(await prepare(environment, { report, random, options, trio }), { ...options, log });
     report.endedAt = Date.now();
     report.memory = new Map(allDaemons(environment).map((daemon) => [daemon.name, daemon.memory]));
     report.count('check.noDaemonCrash', allDaemons(environment).length);
     return report;
   } finally {
+    await trio?.destroy();
     await environment.destroy();
   }
+}
+
+/** Starts the outage trio and waits for its quiet state (a violation if it never comes). */
+async function startTrio(environment: Environment, report: Report, log: (line: string) => void) {
+  const directory = join(environment.logDirectory, 'trio');
+  mkdirSync(directory);
+  const trio = await OutageLab.create(trioLabPrefix(), directory, (what) =>
+    report.violation(`daemon crash: ${what}`),
+  );
+  await trio.waitReady(trio.lab.nodes.map((node) => node.name));
+  for (const problem of await trio.quiet()) report.violation(`outage trio never converged: ${problem}`);
+  log(
+    `gauntlet: outage trio up, pinging ${trio.meter.ips.join(', ')} every 10 ms from ${trio.lab.clientNamespace}`,
+  );
+  return trio;
 }

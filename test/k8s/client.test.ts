@@ -1,18 +1,22 @@
 // src/k8s against the real API server, each call made with the controller's ServiceAccount token
 // (deploy/ RBAC), so a verb missing from deploy/rbac.yaml fails here.
+
+import { Agent as HttpsAgent } from 'node:https';
 import {
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  KubeConfig,
   type V1Service,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ALLOCATED_FROM_POOL } from '../../src/config/annotations.js';
 import {
   createEventRecorder,
   ensureMemberlistSecret,
   type LeaderElection,
+  loadKubeConfig,
   startLeaderElection,
   watchResource,
   writePoolStatus,
@@ -244,5 +248,27 @@ describe('Lease leader election and informers', () => {
     );
     expect(watch.get('client-test/after-restart')?.metadata?.name).toBe('after-restart');
     await watch.stop();
+  });
+});
+
+describe('connection reuse (issue 14: client-node opens a new TLS connection per call)', () => {
+  async function connectionsFor(config: KubeConfig, calls: number): Promise<number> {
+    const core = config.makeApiClient(CoreV1Api);
+    const connect = vi.spyOn(HttpsAgent.prototype, 'createConnection');
+    try {
+      for (let call = 0; call < calls; call += 1)
+        await core.listNamespacedService({ namespace: 'client-test' });
+      return connect.mock.calls.length;
+    } finally {
+      connect.mockRestore();
+    }
+  }
+
+  it("the daemons' KubeConfig reuses one keep-alive connection; client-node's own opens one per call", async () => {
+    const path = cluster.kubeconfigPath('controller');
+    const plain = new KubeConfig();
+    plain.loadFromFile(path);
+    expect(await connectionsFor(plain, 10)).toBe(10);
+    expect(await connectionsFor(loadKubeConfig(path), 10)).toBe(1);
   });
 });

@@ -47,12 +47,15 @@ describe('deploy/', () => {
     },
   );
 
-  it('D3: the speaker runs on the host network with NET_RAW added, everything else dropped, probes and port 7946 TCP+UDP', () => {
+  it('D3, issue 11: the speaker runs on the host network as uid 0 with NET_RAW added, everything else dropped, probes and port 7946 TCP+UDP', () => {
     const speaker = workload<V1DaemonSet>('speaker.yaml', 'DaemonSet');
     const pod = speaker.spec?.template.spec;
     const container = pod?.containers[0];
     expect(pod?.hostNetwork).toBe(true);
     expect(container?.securityContext?.capabilities).toEqual({ drop: ['ALL'], add: ['NET_RAW'] });
+    // A non-root uid gets no effective capability from `add` (no ambient capabilities).
+    expect(container?.securityContext).toMatchObject({ runAsUser: 0, runAsNonRoot: false });
+    expect(container?.securityContext?.allowPrivilegeEscalation).toBe(false);
     expect(container?.securityContext?.readOnlyRootFilesystem).toBe(true);
     expect(container?.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(container?.readinessProbe?.httpGet?.path).toBe('/readyz');

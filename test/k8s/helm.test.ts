@@ -28,6 +28,7 @@ import {
   valuesFile,
   withoutHelmLabels,
 } from './helm-render.js';
+import { METALLB_VALUES } from './metallb-values.js';
 
 const SHARE_ANNOTATION = 'metallb.universe.tf/share-address-pool';
 
@@ -77,6 +78,7 @@ describe('helm lint and template', () => {
   it.each([
     { rule: 'D11: the chart lints with its defaults', values: undefined },
     { rule: 'D11: the chart lints with pools, advertisements and gossip set', values: CONFIGURED },
+    { rule: 'D11: the chart lints with a MetalLB values file', values: METALLB_VALUES },
   ])('$rule', async ({ values }) => {
     const args = ['lint', '--strict', CHART];
     if (values) args.push('-f', valuesFile(values, 'lint'));
@@ -191,16 +193,21 @@ describe('helm lint and template', () => {
     expect(defaults.some((object) => object.kind === 'Secret')).toBe(false);
   });
 
-  it('M1: prometheus.podMonitor renders a PodMonitor on the monitoring port, off by default', async () => {
+  it('M1, issue 13 #6: prometheus.podMonitor renders a PodMonitor with job="metallb", off by default', async () => {
     const objects = await renderChart(helmBinary, {
       values: { prometheus: { podMonitor: { enabled: true } } },
       label: 'podmonitor',
     });
     const monitor = findObject(objects, 'PodMonitor', 'ferrolb') as KubernetesObject & {
-      spec?: { selector?: unknown; podMetricsEndpoints?: { port?: string }[] };
+      spec?: { selector?: unknown; podMetricsEndpoints?: { port?: string; relabelings?: unknown[] }[] };
     };
-    expect(monitor.spec?.selector).toEqual({ matchLabels: { app: 'metallb' } });
+    expect(monitor.spec?.selector).toEqual({
+      matchLabels: { app: 'metallb', 'app.kubernetes.io/instance': 'ferrolb' },
+    });
     expect(monitor.spec?.podMetricsEndpoints?.map((endpoint) => endpoint.port)).toEqual(['monitoring']);
+    expect(monitor.spec?.podMetricsEndpoints?.[0]?.relabelings).toEqual([
+      { targetLabel: 'job', replacement: 'metallb' },
+    ]);
     expect(defaults.some((object) => object.kind === 'PodMonitor')).toBe(false);
   });
 

@@ -116,7 +116,7 @@ describe('a real Prometheus scraping ferrolb speaker (Kubernetes) from a lab nod
           .map((line) => JSON.parse(line) as Record<string, unknown>)[0],
       { timeoutMs: 10_000, what: `"${FAILOVER_LOG}" in ${next.name}'s log` },
     );
-    expect(logged).toMatchObject({ ip: VIP, service: ['apps/web'], previousOwner: owner.name });
+    expect(logged).toMatchObject({ ip: VIP, service: 'apps/web', previousOwner: owner.name });
   });
 
   it('DESIGN real parts: with every speaker stopped nothing answers for the VIP (the kernel never does)', async () => {

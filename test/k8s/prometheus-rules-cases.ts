@@ -40,13 +40,22 @@ export function pool(name: string, inUse: number, total: number, installation?: 
   ];
 }
 
+/** What a speaker target exports besides its conflict counter: `up`, and its process start time. */
+interface Target {
+  installation?: Installation;
+  up?: string;
+  processStart?: string;
+}
+
 /** A speaker's conflict counter for 203.0.113.7 and its `up` series (scraped throughout unless given). */
-function conflicts(values: string, installation: Installation = FERROLB, up = '1x20') {
-  const target = labels(installation, { pod: 'speaker-a' });
-  return [
+function conflicts(values: string, { installation = FERROLB, up = '1x20', processStart }: Target = {}) {
+  const target = labels(installation, { pod: 'speaker-a', instance: '198.51.100.1:7472' });
+  const series = [
     { series: `ferrolb_layer2_conflicts_total{${target},ip="203.0.113.7"}`, values },
     { series: `up{${target}}`, values: up },
   ];
+  if (processStart) series.push({ series: `process_start_time_seconds{${target}}`, values: processStart });
+  return series;
 }
 
 const at5m = (firing: Record<string, string>[]): Expectation[] => [{ at: '5m', firing }];
@@ -145,7 +154,10 @@ export const SIDE_BY_SIDE_CASES: AlertCase[] = [
   },
   {
     rule: 'issue 13 #6: a conflict in one installation alerts for that installation only',
-    series: [...conflicts('0 0 2 2 2 2', FERROLB), ...conflicts('1x10', { ...METALLB, job: 'ferrolb' })],
+    series: [
+      ...conflicts('0 0 2 2 2 2'),
+      ...conflicts('1x10', { installation: { ...METALLB, job: 'ferrolb' } }),
+    ],
     alertname: 'FerrolbAddressConflict',
     expect: at5m([conflictAlert()]),
   },
@@ -187,7 +199,10 @@ export const CONFLICT_CASES: AlertCase[] = [
   },
   {
     rule: 'issue 13 #6: after a 10-minute gap in Prometheus itself an old counter is not taken as new',
-    series: conflicts('4 4 _ _ _ _ _ _ _ _ _ _ 4 4 4', FERROLB, '1 1 _ _ _ _ _ _ _ _ _ _ 1 1 1'),
+    series: conflicts('4 4 _ _ _ _ _ _ _ _ _ _ 4 4 4', {
+      up: '1 1 _ _ _ _ _ _ _ _ _ _ 1 1 1',
+      processStart: '0 0 _ _ _ _ _ _ _ _ _ _ 0 0 0',
+    }),
     alertname: 'FerrolbAddressConflict',
     expect: [{ at: '13m', firing: [] }],
   },
@@ -203,5 +218,11 @@ export const CONFLICT_CASES: AlertCase[] = [
     ],
     alertname: 'FerrolbAddressConflict',
     expect: [{ at: '6m', firing: [conflictAlert()] }],
+  },
+  {
+    rule: "issue 13 #6: in a brand-new installation (nothing scraped 5 minutes ago) a young speaker's first conflict fires",
+    series: conflicts('_ _ 1 1 1', { up: '_ 1 1 1 1', processStart: '_ 60 60 60 60' }),
+    alertname: 'FerrolbAddressConflict',
+    expect: [{ at: '2m', firing: [conflictAlert()] }],
   },
 ];

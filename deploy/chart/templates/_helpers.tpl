@@ -182,3 +182,19 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end }}
+
+{{/* A monitor endpoint's relabelings: job first (prometheus.jobName), then the user's lists. */}}
+{{- define "ferrolb.monitorRelabelings" -}}
+{{- $relabelings := .monitor.relabelings | default list }}
+{{- with .root.Values.prometheus.jobName }}
+{{- $relabelings = prepend $relabelings (dict "targetLabel" "job" "replacement" .) }}
+{{- end }}
+{{- with $relabelings }}
+relabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .monitor.metricRelabelings }}
+metricRelabelings:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}

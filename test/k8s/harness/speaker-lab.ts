@@ -38,6 +38,7 @@ interface SpeakerSettings {
 /** A test cluster, a lab, the Service world and one running `ferrolb speaker` per lab node. */
 export class SpeakerLab {
   private readonly speakers = new Map<string, ChildProcess>();
+  private settings: SpeakerSettings | undefined;
   /** The user's (kubectl's) clients. */
   readonly user: ReturnType<typeof userClients>;
 
@@ -67,6 +68,7 @@ export class SpeakerLab {
       writeFileSync(join(secretDirectory, 'secretkey'), 'c2VjcmV0LWZvci10ZXN0cw');
       await speakerLab.createWorld();
       const settings = { kubeconfig: apiEndpoint.speakerKubeconfigPath, secretDirectory };
+      speakerLab.settings = settings;
       for (const node of lab.nodes) speakerLab.startSpeaker(node, settings);
       return speakerLab;
     } catch (error) {
@@ -80,6 +82,11 @@ export class SpeakerLab {
   /** The names of the nodes whose speaker was started (running or not). */
   speakerNodes(): string[] {
     return [...this.speakers.keys()];
+  }
+
+  /** The process id of `node`'s speaker (`ip netns exec` execs it, so this is the speaker itself). */
+  speakerPid(node: string): number | undefined {
+    return this.speakers.get(node)?.pid;
   }
 
   /** The whole log of `node`'s speaker (pino JSON lines). */
@@ -101,6 +108,12 @@ export class SpeakerLab {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
     return exited;
+  }
+
+  /** Starts `node`'s speaker again (after stopSpeaker) with another `--ml-secret-key-path`. */
+  restartSpeaker(node: string, secretDirectory: string): void {
+    if (!this.settings) throw new Error('speaker lab not started');
+    this.startSpeaker(this.lab.node(node), { ...this.settings, secretDirectory });
   }
 
   /** The node named in `web`'s only ServiceL2Status (R4), or undefined while there is not exactly one. */

@@ -32,7 +32,7 @@ describe('parseControllerFlags', () => {
       rule: 'DESIGN drop-in: MetalLB webhook flags are accepted and reported as ignored',
       args: ['--webhook-mode=disabled', '--disable-cert-rotation', '--cert-dir', '/tmp/x'],
       env: {},
-      want: { ignoredFlags: ['webhook-mode', 'disable-cert-rotation', 'cert-dir'] },
+      want: { ignoredFlags: ['--webhook-mode', '--disable-cert-rotation', '--cert-dir'] },
     },
   ])('$rule', ({ args, env, want }) => {
     expect(parseControllerFlags(args, env)).toMatchObject(want);

@@ -143,7 +143,7 @@ describe('ferrolb plan (text and errors)', () => {
     {
       rule: 'DESIGN exit codes: an unknown flag',
       args: ['-f', 'x', '--fast'],
-      message: 'ferrolb plan: unknown flag "--fast"',
+      message: 'ferrolb plan: unknown flag --fast ("--fast")',
     },
     {
       rule: 'DESIGN exit codes: a flag without its value',

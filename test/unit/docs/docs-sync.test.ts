@@ -1,10 +1,16 @@
 // Documentation describes what the code does: codes, metrics, flags, annotations, CRD fields, Helm
 // values and defaults listed in docs/ are checked against their single source in the code, both ways
 // where the docs are the reference (STYLE.md: "a test keeps codes, docs and types in step").
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CONTROLLER_SPEC } from '../../../src/cli/controller.js';
+import { IGNORED_METALLB_ENV, METALLB_FLAGS } from '../../../src/cli/metallb-flags.js';
+import { PLAN_SPEC } from '../../../src/cli/plan.js';
+import { SPEAKER_SPEC } from '../../../src/cli/speaker.js';
+import { STANDALONE_SPEC } from '../../../src/cli/standalone.js';
+import { STATUS_SPEC } from '../../../src/cli/status.js';
 import {
   ALLOCATED_FROM_POOL,
   Annotation,
@@ -64,25 +70,16 @@ describe('docs/metrics.md', () => {
 
 describe('docs mention every command-line flag', () => {
   const configuration = read('docs/configuration.md');
-  const files = readdirSync(join(root, 'src/cli')).filter(
-    (name) => name.endsWith('.ts') && name !== 'main.ts',
+  const specs = [CONTROLLER_SPEC, SPEAKER_SPEC, STANDALONE_SPEC, PLAN_SPEC, STATUS_SPEC];
+  const flags = specs.flatMap((spec) =>
+    [...Object.keys(spec.flags), ...Object.keys(spec.ignored ?? {})].map((name) => ({
+      command: spec.command,
+      flag: `--${name}`,
+    })),
   );
-  const flags = files.flatMap((file) => {
-    const source = read(`src/cli/${file}`);
-    const usage = /const USAGE =([^;]+);/s.exec(source)?.[1] ?? '';
-    // MetalLB flags accepted and ignored (DESIGN drop-in) are listed in the docs too.
-    const ignored = [...source.matchAll(/const IGNORED_\w+ = \[([^\]]*)\]/g)].flatMap((match) =>
-      [...(match[1] ?? '').matchAll(/'([a-z0-9-]+)'/g)].map((name) => `--${name[1]}`),
-    );
-    const command = file.replace(/\.ts$/, '');
-    return [...new Set([...(usage.match(/--[a-z][a-z0-9-]*/g) ?? []), ...ignored])].map((flag) => ({
-      command,
-      flag,
-    }));
-  });
 
-  it('CLI: the usage lines were found', () => {
-    expect(flags.length).toBeGreaterThan(10);
+  it('CLI: the command specs were read', () => {
+    expect(flags.length).toBeGreaterThan(40);
   });
 
   it.each(flags)('CLI: ferrolb $command $flag is in docs/configuration.md', ({ command, flag }) => {
@@ -90,6 +87,41 @@ describe('docs mention every command-line flag', () => {
     expect(section, `docs/configuration.md needs a "### \`ferrolb ${command}\`" section`).toBeDefined();
     expect(section).toContain(`\`${flag}`);
   });
+});
+
+describe('docs/flags.md lists every MetalLB flag and what ferrolb does with it', () => {
+  const markdown = read('docs/flags.md');
+  const rows = new Map(
+    markdown
+      .split('\n')
+      .filter((line) => /^\| `--[a-z0-9-]+` \|/.test(line))
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .map((cells) => [(cells[1] as string).slice(3, -1), cells]),
+  );
+
+  it('CLI: every documented flag is in src/cli/metallb-flags.ts and back', () => {
+    expect([...rows.keys()].sort()).toEqual(Object.keys(METALLB_FLAGS).sort());
+  });
+
+  it.each(Object.entries(METALLB_FLAGS).map(([name, flag]) => ({ name, ...flag })))(
+    'CLI: --$name says what ferrolb does, as the code does',
+    ({ name, controller, speaker, env }) => {
+      // | flag | controller | speaker | environment | ferrolb |
+      const cells = rows.get(name) ?? [];
+      const handling = controller ?? speaker;
+      expect(cells[5]).toMatch(handling === 'honoured' ? /^Honoured/ : /^Ignored/);
+      expect(cells[2] === '').toBe(controller === undefined);
+      expect(cells[3] === '').toBe(speaker === undefined);
+      expect(cells[4]).toBe(env ? `\`${env}\`` : '');
+    },
+  );
+
+  it.each([...new Set(Object.values(IGNORED_METALLB_ENV).flat())])(
+    'CLI: %s is in docs/flags.md',
+    (variable) => {
+      expect(markdown).toContain(`\`${variable}\``);
+    },
+  );
 });
 
 describe('docs/configuration.md timings match the code', () => {
@@ -180,8 +212,13 @@ describe('docs/helm.md lists every chart value', () => {
   const leaves = (node: unknown, prefix: string): string[] => {
     const isMap = typeof node === 'object' && node !== null && !Array.isArray(node);
     if (!isMap || Object.keys(node).length === 0) return [prefix];
-    // resources and nodeSelector are Kubernetes objects documented as a whole.
-    if (/\.(resources|nodeSelector)$/.test(prefix)) return [prefix];
+    // Kubernetes objects and label maps are documented as a whole.
+    if (
+      /\.(resources|nodeSelector|securityContext|containerSecurityContext|affinity|strategy|updateStrategy|labels)$/.test(
+        prefix,
+      )
+    )
+      return [prefix];
     return Object.entries(node).flatMap(([key, child]) => leaves(child, prefix ? `${prefix}.${key}` : key));
   };
 

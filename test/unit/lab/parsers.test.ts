@@ -52,11 +52,16 @@ describe('lab output parsers', () => {
 
   it('issue 5 item 7: the new owner’s log gives suspect, dead and announcing times after the kill', () => {
     const log = [
-      { time: 1000, msg: 'gossip member state changed', member: 'node-c', to: 'alive' },
-      { time: 2150, msg: 'gossip member state changed', member: 'node-c', to: 'suspect' },
-      { time: 2450, msg: 'gossip member state changed', member: 'node-c', to: 'dead' },
-      { time: 2457, msg: 'announcing IP', ip: '203.0.113.11' },
-      { time: 2458, msg: 'announcing IP', ip: '203.0.113.10' },
+      { ts: new Date(1000).toISOString(), msg: 'gossip member state changed', member: 'node-c', to: 'alive' },
+      {
+        ts: new Date(2150).toISOString(),
+        msg: 'gossip member state changed',
+        member: 'node-c',
+        to: 'suspect',
+      },
+      { ts: new Date(2450).toISOString(), msg: 'gossip member state changed', member: 'node-c', to: 'dead' },
+      { ts: new Date(2457).toISOString(), msg: 'announcing IP', ip: '203.0.113.11' },
+      { ts: new Date(2458).toISOString(), msg: 'announcing IP', ip: '203.0.113.10' },
     ]
       .map((line) => JSON.stringify(line))
       .join('\n');

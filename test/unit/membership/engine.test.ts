@@ -233,7 +233,10 @@ describe('SWIM engine on virtual time', () => {
       rule: 'SWIM: a ping for another node name is dropped',
       bytes: () =>
         sealPacket(
-          encodeMessage({ type: 'ping', sequence: 1, from: 'x', target: 'someone-else', updates: [] }),
+          encodeMessage(
+            { type: 'ping', sequence: 1, from: 'x', target: 'someone-else', updates: [] },
+            { boot: 1, id: '0123456789abcdef', counter: 1 },
+          ),
           key,
         ),
       reason: 'misaddressed',

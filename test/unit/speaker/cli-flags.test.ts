@@ -81,12 +81,69 @@ describe('parseSpeakerFlags', () => {
         '--tls-min-version=VersionTLS12',
       ],
       env: {},
-      want: { nodeName: 'n4', ignoredFlags: ['ml-wan-config', 'health-probe-port', 'tls-min-version'] },
+      want: { nodeName: 'n4', healthProbePort: 7473, ignoredFlags: ['--ml-wan-config', '--tls-min-version'] },
+    },
+    {
+      rule: "issue 13 #2: every flag of MetalLB's speaker chart and manifests is accepted, none crashes the pod",
+      args: [
+        '--port=9120',
+        '--health-probe-port=17472',
+        '--log-level=all',
+        '--lb-class=example.com/lb',
+        '--ml-wan-config',
+        '--ignore-exclude-lb',
+        '--bgp-debounce-timeout=3000',
+        '--frrk8s-namespace=frr-k8s-system',
+        '--frrk8s-secret-passthrough',
+        '--tls-cipher-suites=TLS_AES_128_GCM_SHA256',
+        '--tls-curve-preferences=29,23',
+        '--tls-min-version=VersionTLS13',
+        '--metrics-cert-dir=/etc/metrics',
+        '--pod-name=speaker-abc',
+        '--pprof-bind-address=127.0.0.1:6060',
+        '-host=198.51.100.1',
+      ],
+      env: {
+        METALLB_NODE_NAME: 'n5',
+        METALLB_HOST: '198.51.100.1',
+        METALLB_BGP_TYPE: 'frr-k8s',
+        FRR_CONFIG_FILE: '/etc/frr_reloader/frr.conf',
+      },
+      want: {
+        nodeName: 'n5',
+        metricsPort: 9120,
+        logLevel: 'all',
+        loadBalancerClass: 'example.com/lb',
+        ignoreExcludeLb: true,
+        podName: 'speaker-abc',
+        healthProbePort: 17472,
+        ignoredFlags: [
+          '--ml-wan-config',
+          '--bgp-debounce-timeout',
+          '--frrk8s-namespace',
+          '--frrk8s-secret-passthrough',
+          '--tls-cipher-suites',
+          '--tls-curve-preferences',
+          '--tls-min-version',
+          '--metrics-cert-dir',
+          '--pprof-bind-address',
+          '--host',
+          'METALLB_BGP_TYPE',
+          'METALLB_HOST',
+          'FRR_CONFIG_FILE',
+        ],
+      },
+    },
+    {
+      rule: "issue 13 #2: MetalLB's log levels none and debug; METALLB_POD_NAME is the pod",
+      args: ['--node-name=n6', '--log-level', 'none'],
+      env: { METALLB_POD_NAME: 'speaker-x' },
+      want: { nodeName: 'n6', logLevel: 'none', podName: 'speaker-x', ignoredFlags: [] },
     },
   ])('$rule', ({ args, env, want }) => {
     const flags = parseSpeakerFlags([...base, ...args], env);
     expect(flags).toMatchObject(want);
-    if (!('memberlist' in want)) expect(flags.memberlist).toBeUndefined();
+    if (!('memberlist' in want)) expect(flags).not.toHaveProperty('memberlist');
   });
 
   it.each([
@@ -95,6 +152,21 @@ describe('parseSpeakerFlags', () => {
       rule: 'command-line contract: an unknown flag is refused',
       args: ['--node-name=n', '--bogus=1'],
       message: /unknown flag --bogus/,
+    },
+    {
+      rule: "issue 13 #2: the misspelt frr-k8s-namespace is not MetalLB's flag (MetalLB's is frrk8s-namespace)",
+      args: ['--node-name=n', '--frr-k8s-namespace=x'],
+      message: /unknown flag --frr-k8s-namespace/,
+    },
+    {
+      rule: "issue 13 #2: a log level outside MetalLB's list is named",
+      args: ['--node-name=n', '--log-level=verbose'],
+      message: /--log-level: "verbose" is not one of all, trace, debug, info, warn, error, none/,
+    },
+    {
+      rule: 'metrics-bind-address must be an IP address',
+      args: ['--node-name=n', '--metrics-bind-address=localhost'],
+      message: /--metrics-bind-address: "localhost" is not an IP address/,
     },
     {
       rule: 'command-line contract: a flag without value is refused',

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 const SHELL_FILES = new Set([
   'gossip.ts',
   'loop.ts',
+  'readiness-tracker.ts',
   'runner.ts',
   'seeds.ts',
   'status-writer.ts',

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { parseStandaloneFlags } from '../../../src/cli/standalone.js';
 import { STANDALONE_GRACE_PERIOD_MS } from '../../../src/config/defaults.js';
+import { logger } from '../../../src/log.js';
 
 describe('ferrolb standalone flags', () => {
   it('DESIGN command-line contract: defaults --port 7472 and the hand-over grace period', () => {
@@ -12,6 +13,7 @@ describe('ferrolb standalone flags', () => {
       configPath: 'f.yaml',
       nodeName: 'node-a',
       metricsPort: 7472,
+      metricsBindAddress: '127.0.0.1',
       gracePeriodMs: STANDALONE_GRACE_PERIOD_MS,
       logLevel: undefined,
     });
@@ -88,13 +90,18 @@ describe('ferrolb standalone start-up refusals (exit 2)', () => {
     },
   ])('$rule', async ({ file, text, want }) => {
     if (file && text !== undefined) writeFileSync(file, text);
+    // Flag errors are plain text; a daemon's start-up failure is a log line with its error code.
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const args = file
       ? ['standalone', '--config', file, '--node', 'node-z']
       : ['standalone', '--node', 'node-z'];
     const code = await main(args);
-    const printed = errors.mock.calls.map((call) => String(call[0])).join('\n');
+    const printed = [...errors.mock.calls, ...logged.mock.calls.map((call) => [call[1]])]
+      .map((call) => String(call[0]))
+      .join('\n');
     errors.mockRestore();
+    logged.mockRestore();
     expect(code).toBe(2);
     expect(printed).toMatch(want);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDocuments } from '../../../src/controller/index.js';
+import { ensureArpSettings } from '../../../src/standalone/arp-sysctl.js';
 import { parseCluster } from '../../../src/standalone/cluster.js';
 import { loadStandaloneConfig } from '../../../src/standalone/load.js';
 
@@ -70,5 +71,13 @@ describe('spec.interfaces names are validated as the kernel does (issue 12 #9, d
   it.each(['eth0', 'eth0.100', 'br-lan_2', 'a'.repeat(15), 'wlp0s20f3'])('accepts %s', (name) => {
     const parsed = cluster([name]);
     expect(parsed.ok && parsed.value.interfaces).toEqual([name]);
+  });
+});
+
+describe('ARP sysctls never build a path from a bad name (issue 12 #9, defence in depth)', () => {
+  it('ensureArpSettings refuses the name before reading or writing anything under /proc/sys', async () => {
+    await expect(ensureArpSettings(['eth0', '../all'])).rejects.toThrow(
+      /^spec\.interfaces\[1\]: not a valid interface name: .* contains '\/'/,
+    );
   });
 });

@@ -1,0 +1,167 @@
+// bench/footprint (issue 14): what the controller and one speaker cost, against the real API
+// server (test harness) with the speaker's real data plane in a lab namespace, as the Services
+// grow (0, 200, 2,000, 10,000, each with an EndpointSlice) and the Nodes go from 3 to 100.
+// Per step: RSS now and at peak, V8 heap used, CPU seconds to absorb the new objects, CPU seconds
+// over an idle window. Same-run baselines: a bare @kubernetes/client-node informer process on the
+// same objects (the floor of a watcher in this stack) and `node` doing nothing.
+// Environment: FERROLB_BENCH_IDLE_S (60), FERROLB_BENCH_FOOTPRINT_STEPS ("0,200,2000,10000").
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { type ControllerProcess, startControllerProcess } from '../../test/k8s/harness/controller-process.js';
+import { poolManifest } from '../../test/k8s/harness/objects.js';
+import { SPEAKER_LAB_METRICS_PORT, SpeakerLab } from '../../test/k8s/harness/speaker-lab.js';
+import { type ProcessReading, readProcess, settle } from './process-stats.js';
+import { addNodes, BENCH_NAMESPACE, createServices, waitAllocated } from './world.js';
+
+const IDLE_S = Number(process.env.FERROLB_BENCH_IDLE_S ?? 60);
+const STEPS = (process.env.FERROLB_BENCH_FOOTPRINT_STEPS ?? '0,200,2000,10000').split(',').map(Number);
+const MANY_NODES = 100;
+
+interface Subject {
+  readonly name: string;
+  readonly pid: number;
+  /** GETs /metrics, or undefined when it has none. */
+  readonly metrics?: () => string;
+}
+
+interface Row {
+  readonly step: string;
+  readonly subject: string;
+  readonly rssMiB: number;
+  readonly peakRssMiB: number;
+  readonly heapMiB: number | undefined;
+  readonly absorbCpu: number | undefined;
+  readonly idleCpu: number;
+}
+
+function heapMiB(subject: Subject): number | undefined {
+  const text = subject.metrics?.();
+  const match = text ? /^nodejs_heap_size_used_bytes (\S+)/m.exec(text) : null;
+  return match ? Number(match[1]) / 1024 / 1024 : undefined;
+}
+
+async function measure(subjects: readonly Subject[], step: string, before: ProcessReading[] | undefined) {
+  await settle(subjects.map((subject) => subject.pid));
+  const settled = subjects.map((subject) => readProcess(subject.pid));
+  await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+  return subjects.map((subject, index): Row => {
+    const now = readProcess(subject.pid);
+    const start = settled[index] as ProcessReading;
+    return {
+      step,
+      subject: subject.name,
+      rssMiB: now.rssMiB,
+      peakRssMiB: now.peakRssMiB,
+      heapMiB: heapMiB(subject),
+      absorbCpu: before ? start.cpuSeconds - (before[index] as ProcessReading).cpuSeconds : undefined,
+      idleCpu: now.cpuSeconds - start.cpuSeconds,
+    };
+  });
+}
+
+function format(value: number | undefined, digits = 1): string {
+  return value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits);
+}
+
+function printRows(rows: readonly Row[]): void {
+  console.log(`\nfootprint (idle window ${IDLE_S} s; absorb = CPU-s from the first create until quiet)`);
+  console.log('step                      process      RSS MiB  peak MiB  heap MiB  absorb CPU-s  idle CPU-s');
+  for (const row of rows) {
+    console.log(
+      `${row.step.padEnd(25)} ${row.subject.padEnd(12)} ${format(row.rssMiB).padStart(7)}  ${format(row.peakRssMiB).padStart(8)}  ${format(row.heapMiB).padStart(8)}  ${format(row.absorbCpu, 2).padStart(12)}  ${format(row.idleCpu, 2).padStart(10)}`,
+    );
+  }
+}
+
+function startBaselines(kubeconfig: string): ChildProcess[] {
+  const informer = spawn(process.execPath, [join(import.meta.dirname, 'baseline-informer.mjs'), kubeconfig], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  return [informer, idle];
+}
+
+/**
+ * With FERROLB_BENCH_HEAP_SNAPSHOT=1 (and NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2, which the
+ * daemons inherit), each daemon writes a heap snapshot into its working directory at the end.
+ */
+async function heapSnapshots(subjects: readonly Subject[]): Promise<void> {
+  for (const subject of subjects) process.kill(subject.pid, 'SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 15_000));
+  console.log(`heap snapshots requested from ${subjects.map((subject) => subject.name).join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const lab = await SpeakerLab.start({ prefix: 'flbfp', nodeCount: 1 });
+  let controller: ControllerProcess | undefined;
+  const baselines: ChildProcess[] = [];
+  try {
+    const node = lab.lab.nodes[0];
+    const speakerPid = node ? lab.speakerPid(node.name) : undefined;
+    if (!node || speakerPid === undefined) throw new Error('the lab speaker did not start');
+    const core = lab.cluster.admin.makeApiClient(CoreV1Api);
+    const discovery = lab.cluster.admin.makeApiClient(DiscoveryV1Api);
+    await addNodes(core, 2);
+    await core.createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
+    await lab.user.createPool(poolManifest('bench', ['2001:db8:1::/112']));
+    controller = await startControllerProcess({
+      runDirectory: lab.cluster.server.runDirectory,
+      kubeconfigPath: lab.cluster.kubeconfigPath('controller'),
+      name: 'footprint-controller',
+    });
+    baselines.push(...startBaselines(lab.cluster.kubeconfigPath('admin')));
+    await new Promise((resolve) => baselines[0]?.stdout?.once('data', resolve));
+    const metricsOf = (namespace: string | undefined, port: number) => () =>
+      execFileSync(
+        namespace ? 'ip' : 'curl',
+        namespace
+          ? ['netns', 'exec', namespace, 'curl', '-s', `http://127.0.0.1:${port}/metrics`]
+          : ['-s', `http://127.0.0.1:${port}/metrics`],
+        { encoding: 'utf8' },
+      );
+    const subjects: Subject[] = [
+      {
+        name: 'controller',
+        pid: controller.process.child.pid ?? 0,
+        metrics: metricsOf(undefined, controller.metricsPort),
+      },
+      { name: 'speaker', pid: speakerPid, metrics: metricsOf(node.namespace, SPEAKER_LAB_METRICS_PORT) },
+      { name: 'informer', pid: baselines[0]?.pid ?? 0 },
+      { name: "node -e ''", pid: baselines[1]?.pid ?? 0 },
+    ];
+    const rows: Row[] = [];
+    let services = 0;
+    let nodes = 3;
+    for (const target of STEPS) {
+      if (target >= 2000 && nodes < MANY_NODES) {
+        const before = subjects.map((subject) => readProcess(subject.pid));
+        await addNodes(core, MANY_NODES - nodes, nodes);
+        nodes = MANY_NODES;
+        rows.push(...(await measure(subjects, `${services} Svc, ${nodes} Nodes (+97)`, before)));
+      }
+      const before = subjects.map((subject) => readProcess(subject.pid));
+      const started = performance.now();
+      await createServices({ core, discovery, from: services, to: target, nodeName: node.name });
+      await waitAllocated(core, target);
+      const wall = (performance.now() - started) / 1000;
+      const controllerCpu = readProcess(subjects[0]?.pid ?? 0).cpuSeconds - (before[0]?.cpuSeconds ?? 0);
+      if (target > services) {
+        console.log(
+          `allocated ${target - services} Services in ${wall.toFixed(1)} s wall; controller CPU in that time ${controllerCpu.toFixed(2)} s (${((100 * controllerCpu) / wall).toFixed(0)} % of one core: the rest is the API server and the round trips)`,
+        );
+      }
+      const label = `${target} Svc, ${nodes} Nodes${target > services ? ` (+${target - services})` : ''}`;
+      rows.push(...(await measure(subjects, label, target > services ? before : undefined)));
+      services = target;
+      printRows(rows);
+    }
+    if (process.env.FERROLB_BENCH_HEAP_SNAPSHOT) await heapSnapshots(subjects.slice(0, 2));
+  } finally {
+    for (const child of baselines) child.kill('SIGKILL');
+    await controller?.stop();
+    await lab.stop();
+  }
+}
+
+await main();
