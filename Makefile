@@ -4,11 +4,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STAMP := node_modules/.ferrolb-installed
 
-.PHONY: help setup build demo test lint bench gauntlet clean
+.PHONY: help setup build demo test e2e lint bench gauntlet clean
 
 help:
 	@echo "make demo   - network-namespace lab: client reaches a LoadBalancer IP, owner dies, IP moves"
 	@echo "make test   - build, then every test suite, lint and type-check (includes the demo)"
+	@echo "make e2e    - the image, deploy/ and the chart on a real 3-node kubelet cluster (docs/testing.md)"
 	@echo "make bench  - benchmarks with same-run baselines"
 	@echo "make gauntlet - churn, faults and hostile input for GAUNTLET_DURATION_S (600) s; report and seed"
 
@@ -28,6 +29,9 @@ demo: build
 test: build
 	-scripts/k8s-binaries.sh >/dev/null
 	npx tsx scripts/run-tests.ts
+
+e2e: build
+	npx tsx scripts/run-tests.ts e2e
 
 lint: setup
 	npx biome check .
