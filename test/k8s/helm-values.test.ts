@@ -99,8 +99,8 @@ describe('a MetalLB values file keeps its layer-2 settings', () => {
     expect((role.rules ?? []).flatMap((rule) => rule.resourceNames ?? [])).toContain('lb-memberlist');
   });
 
-  it('D11: crds.enabled false renders no CRD; scrapeAnnotations false none on the pods', () => {
-    expect(kinds(metallb)).not.toContain('CustomResourceDefinition');
+  it('D11: crds.enabled (MetalLB) is accepted: the CRDs stay in crds/ (--skip-crds leaves them out); scrapeAnnotations false none on the pods', () => {
+    expect(kinds(metallb).filter((kind) => kind === 'CustomResourceDefinition')).toHaveLength(4);
     expect(daemonSet(metallb).spec?.template.metadata?.annotations).toBeUndefined();
   });
 
