@@ -39,7 +39,7 @@ export async function startMainBackend(settings: NodeSettings, sink: Sink): Prom
     initialMembers: node.engine.members(),
     setMetadata: (metadata) => node.engine.setMetadata(metadata),
     join: (seeds) => node.engine.join(seeds),
-    setAllowedMembers: (allowed) => node.engine.setAllowedMembers(allowed),
+    setAllowedMembers: (allowed) => node.setAllowedMembers(allowed),
     requestStats: report,
     leave: async (timeoutMs) => {
       await node.engine.leave(timeoutMs);

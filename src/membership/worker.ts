@@ -24,7 +24,7 @@ async function main(settings: NodeSettings): Promise<void> {
     if (message.type === 'setMetadata') node.engine.setMetadata(message.metadata);
     if (message.type === 'stats') reportStats();
     if (message.type === 'join') node.engine.join(message.seeds);
-    if (message.type === 'setAllowedMembers') node.engine.setAllowedMembers(message.allowed);
+    if (message.type === 'setAllowedMembers') node.setAllowedMembers(message.allowed);
     if (message.type === 'leave' || message.type === 'stop') {
       if (message.type === 'leave') await node.engine.leave(message.timeoutMs);
       node.engine.stop();
