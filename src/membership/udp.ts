@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { setSourceFilter, sourceFilterLimit } from '../l2/native.js';
+import { setSourceFilter, socketDrops, sourceFilterLimit } from '../l2/native.js';
 import type { MembershipTimings } from './defaults.js';
 import { SwimEngine } from './engine.js';
 import type { Clock, EngineOptions } from './engine-types.js';
 import { planSourceFilter } from './source-filter.js';
-import type { Seed } from './types.js';
+import type { MembershipStats, Seed } from './types.js';
 
 /** Plain, cloneable settings of one node: what crosses into the worker thread. */
 export interface NodeSettings {
@@ -38,6 +38,8 @@ export const realClock: Clock = {
 export interface UdpNode {
   readonly engine: SwimEngine;
   readonly port: number;
+  /** The engine's counters plus the datagrams the kernel dropped on the socket (reason `kernel`). */
+  stats(): MembershipStats;
   /** Replaces the allow-list in the engine and in the socket's kernel filter. */
   setAllowedMembers(allowed: ReadonlyMap<string, string> | undefined): void;
   close(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
   return {
     engine,
     port,
+    stats: () => withKernelDrops(engine.stats(), socket),
     setAllowedMembers: (allowed) => {
       engine.setAllowedMembers(allowed);
       applySourceFilter(socket, allowed, callbacks.log);
@@ -125,6 +128,22 @@ function applySourceFilter(socket: Socket, allowed: ReadonlyMap<string, string> 
     });
     if (fd !== undefined) detachQuietly(fd, log);
   }
+}
+
+function withKernelDrops(stats: MembershipStats, socket: Socket): MembershipStats {
+  const fd = socketFd(socket);
+  let kernel = 0;
+  try {
+    kernel = fd === undefined ? 0 : socketDrops(fd);
+  } catch {
+    return stats; // No addon or a closed socket: the engine's counters are all there is.
+  }
+  if (kernel === 0) return stats;
+  return {
+    ...stats,
+    packetsDropped: stats.packetsDropped + kernel,
+    dropsByReason: { ...stats.dropsByReason, kernel },
+  };
 }
 
 function detachQuietly(fd: number, log: Log): void {
