@@ -161,7 +161,7 @@ function detachQuietly(fd: number, log: Log): void {
  * socket's internal handle, kept under the 'state symbol' (the `_handle` getter reads the same
  * object but prints a deprecation warning, DEP0112). On Linux it is set once the socket is bound.
  */
-function socketFd(socket: Socket): number | undefined {
+export function socketFd(socket: Socket): number | undefined {
   const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
   const handle =
     state === undefined
