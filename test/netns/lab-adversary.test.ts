@@ -106,8 +106,7 @@ describe('ferrolb standalone under attack in a three-node lab', { timeout: 180_0
         cluster
           .speaker(target)
           .metrics()
-          .match(/ferrolb_gossip_packets_dropped_total\{reason="kernel"\} (\d+)/g) ??
-        undefined,
+          .match(/ferrolb_gossip_packets_dropped_total\{reason="kernel"\} (\d+)/g) ?? undefined,
       { timeoutMs: 5_000, what: 'kernel drop counter on the flooded node' },
     );
     const total = dropped.map((line) => Number(line.split(' ').at(-1))).reduce((a, b) => a + b, 0);
