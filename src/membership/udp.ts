@@ -71,18 +71,7 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
       send: (packet, address, remotePort) => socket.send(packet, remotePort, address, () => {}),
     },
   });
-  socket.on('message', (packet, remote) => {
-    try {
-      engine.receive(packet, { address: remote.address, port: remote.port });
-    } catch (error) {
-      // Input must never take gossip down: log the bug with the sender, count it, keep serving.
-      engine.drop('malformed', { address: remote.address, port: remote.port });
-      callbacks.log?.('error', 'gossip packet handling failed', {
-        error: String(error),
-        address: remote.address,
-      });
-    }
-  });
+  socket.on('message', receiver(engine, callbacks.log));
   // A send to a closed port surfaces as an error on some platforms; gossip treats loss as loss.
   socket.on('error', (error) => callbacks.log?.('debug', 'gossip socket error', { error: error.message }));
   applySourceFilter(socket, settings.allowedMembers, callbacks.log);
@@ -100,6 +89,22 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
 }
 
 type Log = Callbacks['log'];
+
+/** The socket's message handler: every datagram into the engine, never an exception out of it. */
+function receiver(
+  engine: SwimEngine,
+  log: Log,
+): (packet: Buffer, remote: { address: string; port: number }) => void {
+  return (packet, remote) => {
+    try {
+      engine.receive(packet, { address: remote.address, port: remote.port });
+    } catch (error) {
+      // Input must never take gossip down: log the bug with the sender, count it, keep serving.
+      engine.drop('malformed', { address: remote.address, port: remote.port });
+      log?.('error', 'gossip packet handling failed', { error: String(error), address: remote.address });
+    }
+  };
+}
 
 /**
  * Drops datagrams from addresses outside the allow-list in the kernel (issue 12 #6): a garbage
