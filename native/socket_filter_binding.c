@@ -53,16 +53,13 @@ static napi_value set_source_filter(napi_env env, napi_callback_info info) {
   uint32_t count = 0;
   flb_source *sources = calloc(FLB_FILTER_MAX_SOURCES, sizeof *sources);
   if (sources == NULL) return flb_throw_errno(env, "(gossip)", "setSourceFilter", ENOMEM);
-  int error = 0;
-  if (type == napi_null || (get_sources(env, argv[1], sources, &count) && count == 0))
-    error = flb_filter_detach(fd);
-  else if (count > 0)
-    error = flb_filter_attach(fd, sources, count);
+  // Bad input throws before any change: the filter in place stays as it was.
+  bool valid = type == napi_null || get_sources(env, argv[1], sources, &count);
+  const char *step = count == 0 ? "SO_DETACH_FILTER" : "SO_ATTACH_FILTER";
+  int error = !valid ? 0 : count == 0 ? flb_filter_detach(fd) : flb_filter_attach(fd, sources, count);
   free(sources);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) return NULL;
-  if (error != 0) return flb_throw_errno(env, "(gossip)", error == EINVAL ? "SO_ATTACH_FILTER" : "setsockopt", error);
+  if (!valid) return NULL;
+  if (error != 0) return flb_throw_errno(env, "(gossip)", step, error);
   FLB_CALL(env, napi_get_undefined(env, &result));
   return result;
 }

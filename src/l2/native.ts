@@ -112,7 +112,7 @@ interface Addon {
   readRoutes(): LocalTableRoute[];
   addRoute(ip: string, protocol: number): void;
   deleteRoute(ip: string, protocol: number): boolean;
-  setSourceFilter(fd: number, addresses: Uint8Array[] | null): void;
+  setSourceFilter(fd: number, addresses: readonly Uint8Array[] | null): void;
   socketDrops(fd: number): number;
   readonly sourceFilterLimit: number;
 }
@@ -277,7 +277,7 @@ export function deleteLocalTableRoute(ip: string, protocol: number): boolean {
  * sourceFilterLimit()) reach it, the rest are dropped in the kernel; null or [] accepts all.
  */
 export function setSourceFilter(fd: number, addresses: readonly Uint8Array[] | null): void {
-  wrap('(gossip)', () => addon().setSourceFilter(fd, addresses === null ? null : [...addresses]));
+  wrap('(gossip)', () => addon().setSourceFilter(fd, addresses));
 }
 
 /** Datagrams the kernel dropped on a socket (filter verdicts and a full receive buffer). */

@@ -3,9 +3,11 @@
 // datagrams from non-members in the kernel, counts them as `kernel`, and follows allow-list changes.
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setSourceFilter, sourceFilterLimit } from '../../../src/l2/native.js';
 import { logger } from '../../../src/log.js';
 import { Membership } from '../../../src/membership/index.js';
 import { planSourceFilter } from '../../../src/membership/source-filter.js';
+import { socketFd } from '../../../src/membership/udp.js';
 
 const quiet = logger.child({ test: 'membership-source-filter' }, { level: 'silent' });
 const running: Membership[] = [];
@@ -45,6 +47,39 @@ describe('planSourceFilter', () => {
     const allowed = new Map(Array.from({ length: 5 }, (_, i) => [`n${i}`, `198.51.100.${i + 1}`]));
     expect(planSourceFilter(allowed, 4)).toEqual({ kind: 'tooMany', count: 5 });
     expect(planSourceFilter(allowed, 5).kind).toBe('filter');
+  });
+});
+
+describe('setSourceFilter (native binding)', () => {
+  it('bad input is a TypeError naming the argument, and leaves the filter in place', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const fd = socketFd(socket) ?? -1;
+    expect(fd).toBeGreaterThan(0);
+    const cases: [number, unknown, RegExp][] = [
+      [-1, null, /open file descriptor/],
+      [fd, 'x', /array of Uint8Array, or null/],
+      [fd, [new Uint8Array(5)], /4 or 16 byte Uint8Array/],
+      [
+        fd,
+        Array.from({ length: sourceFilterLimit() + 1 }, () => new Uint8Array(4)),
+        /more than sourceFilterLimit/,
+      ],
+    ];
+    setSourceFilter(fd, [Uint8Array.of(127, 0, 0, 2)]);
+    for (const [descriptor, addresses, message] of cases)
+      expect(() => setSourceFilter(descriptor, addresses as Uint8Array[])).toThrow(message);
+    const received: string[] = [];
+    socket.on('message', (_packet, remote) => received.push(remote.address));
+    await sendFrom('127.0.0.1', socket.address().port, 3);
+    await sendFrom('127.0.0.2', socket.address().port, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.close();
+    expect(received).toEqual(['127.0.0.2']);
+  });
+
+  it('a socket that is no socket is an error with the errno', () => {
+    expect(() => setSourceFilter(0x7fff_fff0, [Uint8Array.of(127, 0, 0, 2)])).toThrow(/EBADF/);
   });
 });
 
