@@ -33,7 +33,7 @@ for _ in range(count): s.sendto(b'garbage-not-gossip', (target, ${PORT}))`;
 const RECEIVE = `
 const dgram = await import('node:dgram');
 const readline = await import('node:readline');
-const { setSourceFilter, socketDrops } = await import(dist + '/l2/native.js');
+const { setSourceFilter, socketDrops, sourceFilterLimit } = await import(dist + '/l2/native.js');
 const { socketFd } = await import(dist + '/membership/udp.js');
 const { planSourceFilter } = await import(dist + '/membership/source-filter.js');
 const socket = dgram.createSocket({ type: 'udp6' });
@@ -44,7 +44,7 @@ const fd = socketFd(socket);
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, list] = line.split(' ');
   if (command === 'filter') {
-    const plan = planSourceFilter(new Map(list.split(',').map((ip, i) => ['m' + i, ip])), 256);
+    const plan = planSourceFilter(new Map(list.split(',').map((ip, i) => ['m' + i, ip])), sourceFilterLimit());
     setSourceFilter(fd, plan.addresses);
   }
   if (command === 'detach') setSourceFilter(fd, null);
