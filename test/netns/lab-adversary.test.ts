@@ -82,7 +82,7 @@ describe('ferrolb standalone under attack in a three-node lab', { timeout: 180_0
   // node and the test passed in 3 of 4 runs (every datagram cost the gossip thread a JS callback).
   // Now the gossip socket's classic BPF filter (member source addresses only, docs/gossip.md)
   // drops the flood in the kernel: counted as `kernel`, no thread wakes for it. Measured with it:
-  // 12 of 12 runs passed, 132-642k pps at load average 1-13; a few suspicions (0-3 per node, all
+  // 13 of 13 runs passed, 132-791k pps at load average 1-13; a few suspicions (0-3 per node, all
   // refuted) remain in some runs: the flood's kernel-side cost still competes for the 2 CPUs.
   it(`issue 12 #6: a ${FLOOD_SECONDS} s garbage UDP flood at one node's gossip port causes no failover`, async () => {
     newCluster().start();
