@@ -8,6 +8,8 @@
         "binding_values.c",
         "classify.c",
         "socket.c",
+        "socket_filter.c",
+        "socket_filter_binding.c",
         "table.c",
         "responder.c",
         "serve.c",

@@ -7,6 +7,7 @@
 #include "binding.h"
 #include "netlink_binding.h"
 #include "socket.h"
+#include "socket_filter_binding.h"
 
 // Tags the externals so a foreign external passed by mistake is a TypeError, not memory corruption.
 static const napi_type_tag socket_tag = {0x666572726f6c6200ULL, 0x7061636b65740001ULL};
@@ -259,5 +260,6 @@ NAPI_MODULE_INIT() {
       {"dropReasons", NULL, NULL, NULL, NULL, drop_reason_names(env), napi_enumerable, instance},
   };
   FLB_CALL(env, napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
+  if (flb_socket_filter_register(env, exports) == NULL) return NULL;
   return flb_netlink_register(env, exports);
 }

@@ -1,8 +1,8 @@
 // Typed binding of the ferrolb_packet addon (native/): AF_PACKET sockets whose ARP / NS replies
 // are built and sent by the addon's C threads (one per CPU) from an owned-address table
 // (DESIGN "Data plane"), so no JS runs on the reply path; and rtnetlink (links, addresses, their
-// change events, table local routes) so the daemons run no `ip` command (issue 11). This file is
-// the only importer of native/.
+// change events, table local routes) so the daemons run no `ip` command (issue 11); and a source
+// address socket filter for the gossip port (issue 12 #6). This file is the only importer of native/.
 import { createRequire } from 'node:module';
 import { ErrorCode, NativeError } from '../errors.js';
 import type { NetlinkDump } from './link-dump.js';
@@ -116,6 +116,9 @@ interface Addon {
   readRoutes(): LocalTableRoute[];
   addRoute(ip: string, protocol: number): void;
   deleteRoute(ip: string, protocol: number): boolean;
+  setSourceFilter(fd: number, addresses: readonly Uint8Array[] | null): void;
+  socketDrops(fd: number): number;
+  readonly sourceFilterLimit: number;
 }
 
 /** Path of the built addon, relative to this file in src/l2 and in dist/l2 alike. */
@@ -279,4 +282,22 @@ export function addLocalTableRoute(ip: string, protocol: number): void {
 /** Deletes the local route for ip only if it carries `protocol`; false when there was none. */
 export function deleteLocalTableRoute(ip: string, protocol: number): boolean {
   return wrap('lo', () => addon().deleteRoute(ip, protocol));
+}
+
+/**
+ * Classic BPF filter on a UDP socket: only datagrams from `addresses` (4 or 16 bytes each, at most
+ * sourceFilterLimit()) reach it, the rest are dropped in the kernel; null or [] accepts all.
+ */
+export function setSourceFilter(fd: number, addresses: readonly Uint8Array[] | null): void {
+  wrap('(gossip)', () => addon().setSourceFilter(fd, addresses));
+}
+
+/** Datagrams the kernel dropped on a socket (filter verdicts and a full receive buffer). */
+export function socketDrops(fd: number): number {
+  return wrap('(gossip)', () => addon().socketDrops(fd));
+}
+
+/** The most addresses setSourceFilter accepts (native/socket_filter.h). */
+export function sourceFilterLimit(): number {
+  return addon().sourceFilterLimit;
 }

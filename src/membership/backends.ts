@@ -33,13 +33,13 @@ const WORKER_STOP_GRACE_MS = 2_000;
 /** Runs the protocol on this thread (used by simulations with many members in one process). */
 export async function startMainBackend(settings: NodeSettings, sink: Sink): Promise<Backend> {
   const node = await startUdpNode(settings, { onChange: sink.change, onEvent: sink.event, log: sink.log });
-  const report = (): void => sink.stats(node.engine.stats());
+  const report = (): void => sink.stats(node.stats());
   return {
     port: node.port,
     initialMembers: node.engine.members(),
     setMetadata: (metadata) => node.engine.setMetadata(metadata),
     join: (seeds) => node.engine.join(seeds),
-    setAllowedMembers: (allowed) => node.engine.setAllowedMembers(allowed),
+    setAllowedMembers: (allowed) => node.setAllowedMembers(allowed),
     requestStats: report,
     leave: async (timeoutMs) => {
       await node.engine.leave(timeoutMs);

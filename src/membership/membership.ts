@@ -104,7 +104,9 @@ export class Membership extends EventEmitter<MembershipEvents> {
     for (const [reason, count] of Object.entries(next.dropsByReason)) {
       const delta = (count ?? 0) - (previous.dropsByReason[reason as DropReason] ?? 0);
       if (delta > 0) counter('gossipPacketsDroppedTotal').inc({ reason }, delta);
-      if (delta > 0 && reason === 'unknownSender') this.emit('unknownSenders', delta);
+      // A new member's datagrams are dropped by the kernel filter until the allow-list has it.
+      if (delta > 0 && (reason === 'unknownSender' || reason === 'kernel'))
+        this.emit('unknownSenders', delta);
     }
   }
 

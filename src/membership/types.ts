@@ -29,7 +29,9 @@ export interface Seed {
  * Why a received packet was dropped (label of ferrolb_gossip_packets_dropped_total):
  * `replayed`/`stale` fail the freshness check (keyed gossip), `unknownSender` names a member that
  * is not allowed or comes from another address, `rateLimited` exceeds its source's budget,
- * `previousVersion` is a version-1 packet on a keyed node (no freshness: refused).
+ * `previousVersion` is a version-1 packet on a keyed node (no freshness: refused), `kernel` never
+ * reached gossip: the socket's source filter dropped it (sender outside the allow-list) or the
+ * receive buffer was full.
  */
 export type DropReason =
   | 'authentication'
@@ -41,7 +43,8 @@ export type DropReason =
   | 'stale'
   | 'unknownSender'
   | 'rateLimited'
-  | 'previousVersion';
+  | 'previousVersion'
+  | 'kernel';
 
 /** Options of `Membership.start`. */
 export interface MembershipOptions {

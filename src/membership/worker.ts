@@ -17,14 +17,13 @@ async function main(settings: NodeSettings): Promise<void> {
     log: (level, message, fields) => post({ type: 'log', level, message, fields }),
   });
   // Drops reach the main thread only in these periodic batches, never one message per packet.
-  const reportStats = (): void =>
-    post({ type: 'stats', stats: node.engine.stats() satisfies MembershipStats });
+  const reportStats = (): void => post({ type: 'stats', stats: node.stats() satisfies MembershipStats });
   const statsTimer = setInterval(reportStats, STATS_REPORT_INTERVAL_MS);
   port.on('message', async (message: ToWorker) => {
     if (message.type === 'setMetadata') node.engine.setMetadata(message.metadata);
     if (message.type === 'stats') reportStats();
     if (message.type === 'join') node.engine.join(message.seeds);
-    if (message.type === 'setAllowedMembers') node.engine.setAllowedMembers(message.allowed);
+    if (message.type === 'setAllowedMembers') node.setAllowedMembers(message.allowed);
     if (message.type === 'leave' || message.type === 'stop') {
       if (message.type === 'leave') await node.engine.leave(message.timeoutMs);
       node.engine.stop();
