@@ -68,9 +68,12 @@ describe.skipIf(!canUseNamespaces())('layer-2 data plane under a fuzzed flood', 
     const before = totalDrops(await speaker.metrics());
     // The speaker kernel's own NAs (for its addresses, from its addresses) are not ferrolb's.
     const kernelAddresses = 'ip6 src 2001:db8:1::1 or ip6 src fe80::ff:fe00:1';
+    // Corpus frames that claim a VIP from another MAC are answered with a gratuitous round to
+    // broadcast / all-nodes (issue 12 #1: an owner re-asserts); only replies are counted here.
+    const gratuitous = 'ether dst ff:ff:ff:ff:ff:ff or ether dst 33:33:00:00:00:01';
     const replies = await capture(
       lab.client,
-      `ether src ${SPEAKER_MAC} and (arp[6:2] == 2 or (icmp6 and ip6[40] == 136 and not (${kernelAddresses})))`,
+      `ether src ${SPEAKER_MAC} and not (${gratuitous}) and (arp[6:2] == 2 or (icmp6 and ip6[40] == 136 and not (${kernelAddresses})))`,
       'in',
     );
     const sent = await injectFrames(lab.client, 'eth0', frames);
