@@ -2,7 +2,7 @@
 // this file only starts and stops it and runs kubectl and helm as the admin from the control
 // plane's network namespace.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
@@ -110,4 +110,38 @@ export function helm(cluster: Cluster, binary: string, args: readonly string[]):
 /** kubectl get -o json, parsed. */
 export async function getJson<T>(cluster: Cluster, args: readonly string[]): Promise<T> {
   return JSON.parse(await kubectl(cluster, ['get', ...args, '-o', 'json'])) as T;
+}
+
+interface PodList {
+  items: {
+    metadata: { name: string };
+    status?: { containerStatuses?: { name: string; restartCount: number }[] };
+  }[];
+}
+
+/**
+ * Writes every metallb-system container's log (and the previous run's, after a restart) to
+ * /tmp/ferrolb-e2e-logs/<label>/, and returns the containers that restarted: a daemon that
+ * crashed once and came back still passes a readiness wait, so the tests look at this too.
+ */
+export async function saveDaemonLogs(cluster: Cluster, label: string): Promise<string[]> {
+  const directory = join('/tmp/ferrolb-e2e-logs', label);
+  mkdirSync(directory, { recursive: true });
+  const pods = await getJson<PodList>(cluster, ['pods', '-n', 'metallb-system']);
+  const restarted: string[] = [];
+  for (const pod of pods.items) {
+    for (const container of pod.status?.containerStatuses ?? []) {
+      const name = `${pod.metadata.name}/${container.name}`;
+      const logs = ['logs', '-n', 'metallb-system', pod.metadata.name, '-c', container.name];
+      const current = await kubectl(cluster, logs).catch((error: unknown) => String(error));
+      writeFileSync(join(directory, `${pod.metadata.name}.${container.name}.log`), current);
+      if (container.restartCount === 0) continue;
+      restarted.push(`${name} (${container.restartCount})`);
+      const previous = await kubectl(cluster, [...logs, '--previous']).catch((error: unknown) =>
+        String(error),
+      );
+      writeFileSync(join(directory, `${pod.metadata.name}.${container.name}.previous.log`), previous);
+    }
+  }
+  return restarted;
 }

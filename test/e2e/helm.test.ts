@@ -7,7 +7,16 @@ import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
 import { ensureHelm } from '../k8s/helm-render.js';
 import { expectedOwner, expectNothingLeft, expectServedBy, isInPool } from './checks.js';
 import { nodeMac, pingEvery10Ms, resolveMac } from './client.js';
-import { type Cluster, crashNode, getJson, helm, kubectl, startCluster, stopCluster } from './cluster.js';
+import {
+  type Cluster,
+  crashNode,
+  getJson,
+  helm,
+  kubectl,
+  saveDaemonLogs,
+  startCluster,
+  stopCluster,
+} from './cluster.js';
 import { applyObjects, backendObjects, waitFor, waitForIngress } from './workload.js';
 
 // DESIGN: a crashed owner's IP moves well under a second; asserted generously on a loaded
@@ -97,6 +106,10 @@ describe('helm install of deploy/chart (sharedDefaultPool=true) on three kubelet
   it('E8: the client reaches a backend pod through each VIP, answered by the node the hash picks', async () => {
     const owner = expectedOwner(cluster.nodes, ingress);
     for (const ip of ingress) await expectServedBy(cluster, ip, owner);
+  });
+
+  it('no ferrolb container restarted (a crash that comes back still passes a readiness wait)', async () => {
+    expect(await saveDaemonLogs(cluster, 'helm')).toEqual([]);
   });
 
   it('helm upgrade rolls the release and the VIPs keep being served by the same owner', async () => {

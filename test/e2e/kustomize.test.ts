@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { REPOSITORY_ROOT } from '../k8s/harness/binaries.js';
 import { expectedOwner, expectNothingLeft, expectServedBy, isInPool } from './checks.js';
 import { pingEvery10Ms } from './client.js';
-import { type Cluster, kubectl, startCluster, stopCluster, tagImage } from './cluster.js';
+import { type Cluster, kubectl, saveDaemonLogs, startCluster, stopCluster, tagImage } from './cluster.js';
 import { applyObjects, backendObjects, waitForIngress, waitForRollout } from './workload.js';
 
 // The most pings (10 ms apart) a speaker rollout may lose; the goal is zero (make-before-break).
@@ -88,6 +88,10 @@ describe('kubectl apply -k deploy/ on three kubelet nodes', () => {
     expect(outcome.received).toBeGreaterThan(100);
     expect(outcome.lost).toBeLessThanOrEqual(ROLLOUT_LOSS_BUDGET);
     await expectServedBy(cluster, ip ?? '', expectedOwner(cluster.nodes, ingress));
+  });
+
+  it('no ferrolb container restarted (a crash that comes back still passes a readiness wait)', async () => {
+    expect(await saveDaemonLogs(cluster, 'kustomize')).toEqual([]);
   });
 
   it('kubectl delete -k leaves no pod, no announcement and no route behind', async () => {
