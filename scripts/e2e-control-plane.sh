@@ -74,7 +74,8 @@ start_apiserver() {
     --authorization-mode=Node,RBAC --allow-privileged=true --kubelet-preferred-address-types=InternalIP \
     --service-account-issuer=https://kubernetes.default.svc \
     --service-account-key-file="$E2E_PKI/sa.pub" --service-account-signing-key-file="$E2E_PKI/sa.key" \
-    --service-cluster-ip-range="$E2E_SERVICE_CIDRS" --enable-priority-and-fairness=false --v=1
+    --service-cluster-ip-range="$E2E_SERVICE_CIDRS" --enable-priority-and-fairness=false \
+    --enable-aggregator-routing=true --v=1
 }
 
 start_controller_manager() {

@@ -77,5 +77,9 @@ create_network() {
   for node in "${E2E_NODES[@]}"; do
     attach "$node" "$(node_ip4 "$node")" "$(node_ip6 "$node")"
     configure_node_routing "$node"
+    # The API server calls admission webhooks at their pods (--enable-aggregator-routing), as a
+    # control-plane host on the pod network would: it needs a route to every node's pod range.
+    in_netns cp ip route add "$(pod_cidr4 "$node")" via "$(node_ip4 "$node")"
+    in_netns cp ip -6 route add "$(pod_cidr6 "$node")" via "$(node_ip6 "$node")"
   done
 }

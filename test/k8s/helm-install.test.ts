@@ -10,6 +10,7 @@ import {
   CustomObjectsApi,
   type KubernetesObject,
   PolicyV1Api,
+  RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from './harness/index.js';
@@ -54,6 +55,11 @@ beforeAll(async () => {
   // The harness applied deploy/crds with kubectl-like creates (no Helm owner). Remove one, so the
   // chart creates that one itself and leaves the three others to their owner.
   await cluster.admin.makeApiClient(ApiextensionsV1Api).deleteCustomResourceDefinition({ name: OWN_CRD });
+  // The harness applied deploy/metrics-rbac.yaml; its cluster-wide reader objects would belong to
+  // no release, as after `kubectl apply -k deploy/`, and Helm refuses to adopt them.
+  const rbac = cluster.admin.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.deleteClusterRoleBinding({ name: 'metallb-metrics-reader' });
+  await rbac.deleteClusterRole({ name: 'metallb-metrics-reader' });
   await waitForCrdGone(OWN_CRD);
   installOutput = await helmRun([
     'install',
