@@ -27,9 +27,10 @@ const TLS_FLAGS = [
   '--tls-min-version=VersionTLS13',
   '--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
   '--tls-curve-preferences=29,23',
-  '--metrics-cert-dir=/etc/metrics',
   '--pprof-bind-address=',
 ];
+// MetalLB's --metrics-cert-dir is honoured (a directory that cannot be read stops the start:
+// fail closed), so it is not among the flags given here; test/k8s/secure-metrics*.test.ts use it.
 const CONTROLLER_ARGS = ['--webhook-mode=disabled', ...TLS_FLAGS, '--metrics-bind-address=127.0.0.1'];
 const SPEAKER_ARGS = [
   '--ml-wan-config',

@@ -53,6 +53,8 @@ async function startSpeaker(node: NodeName, excludeFile: string): Promise<Speake
       `--kubeconfig=${cluster.kubeconfigPath('speaker')}`,
       `--port=${metricsPort}`,
       `--exclude-l2-config=${excludeFile}`,
+      // Three speakers share the host: HTTPS metrics (test/k8s/secure-metrics-speaker.test.ts) off.
+      '--secure-metrics-port=0',
     ],
     env: { ...process.env, FERROLB_LOG_LEVEL: 'debug', METALLB_ML_BIND_ADDR: '' },
   });
@@ -203,11 +205,14 @@ beforeAll(async () => {
     );
     // Never answer on the host: every interface must have been excluded.
     expect(started).not.toContain('"usable":true');
+    // Issue 11, readiness means serving: with every interface excluded nothing can be answered,
+    // so the speaker converges (its first election applied) but is never Ready.
     await eventually(
-      `${speaker.node} ready`,
+      `${speaker.node} converged, not Ready for want of a packet socket alone`,
       async () => {
         const response = await fetch(`http://127.0.0.1:${speaker.metricsPort}/readyz`).catch(() => undefined);
-        return response?.status === 200 ? true : undefined;
+        const converged = tailLog(speaker.process, 400).includes('speaker not Ready: noPacketSocket"');
+        return response?.status === 503 && converged ? true : undefined;
       },
       { timeoutMs: 60_000, context: logs },
     );
