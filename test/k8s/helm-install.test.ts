@@ -139,9 +139,12 @@ describe('helm install of a MetalLB values file on the API server', () => {
       '--dry-run=server',
       '--set',
       'speaker.containerSecurityContext.runAsUser=65534',
-      // A second release beside `metallb`: the cluster-wide HTTPS-metrics reader role is that one's.
+      // A second release beside `metallb`: the cluster-wide objects (HTTPS-metrics reader role,
+      // the webhook configuration) are that one's.
       '--set',
       'rbac.create=false',
+      '--set',
+      'webhook.enabled=false',
     ]);
     expect(output).toContain('WARNING: speaker.containerSecurityContext.runAsUser is 65534');
     expect(output).toContain('The chart created no default pool.');
