@@ -20,6 +20,14 @@ export const LOG_LEVEL_FLAG: FlagSpec = {
   help: `log level, one of: ${LOG_LEVELS.join(', ')}`,
 };
 
+/** `--kubeconfig`, as both daemons read it (DESIGN command-line contract). */
+export const KUBECONFIG_FLAG: FlagSpec = {
+  type: 'string',
+  value: 'FILE',
+  default: 'KUBECONFIG, else in-cluster',
+  help: 'client configuration',
+};
+
 export const PORT_FLAG: FlagSpec = {
   type: 'string',
   value: 'N',

@@ -10,6 +10,7 @@ import {
   addressValue,
   DAEMON_METRICS_BIND_ADDRESS,
   DEFAULT_METRICS_PORT,
+  KUBECONFIG_FLAG,
   LOG_LEVEL_FLAG,
   logLevelValue,
   metricsBindAddressFlag,
@@ -23,12 +24,7 @@ export const CONTROLLER_SPEC: CommandSpec = {
   command: 'controller',
   summary: 'Allocates LoadBalancer IPs in a Kubernetes cluster.',
   flags: {
-    kubeconfig: {
-      type: 'string',
-      value: 'FILE',
-      default: 'KUBECONFIG, else in-cluster',
-      help: 'client configuration',
-    },
+    kubeconfig: KUBECONFIG_FLAG,
     namespace: {
       type: 'string',
       value: 'NS',

@@ -15,6 +15,7 @@ import {
   addressValue,
   DAEMON_METRICS_BIND_ADDRESS,
   DEFAULT_METRICS_PORT,
+  KUBECONFIG_FLAG,
   LOG_LEVEL_FLAG,
   logLevelValue,
   metricsBindAddressFlag,
@@ -40,12 +41,7 @@ export const SPEAKER_SPEC: CommandSpec = {
       default: 'required',
       help: 'this node',
     },
-    kubeconfig: {
-      type: 'string',
-      value: 'FILE',
-      default: 'KUBECONFIG, else in-cluster',
-      help: 'client configuration',
-    },
+    kubeconfig: KUBECONFIG_FLAG,
     namespace: {
       type: 'string',
       value: 'NS',
