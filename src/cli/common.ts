@@ -2,10 +2,10 @@
 // and the one warning that lists the MetalLB flags ferrolb accepted without implementing them.
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
-import { LOG_LEVELS, type Logger, logger, setLogLevel } from '../log.js';
+import { LOG_LEVELS, type Logger, logger, setLogLevel, setLogOutput } from '../log.js';
 import { type CommandSpec, type FlagSpec, packageVersion, parseCommand, usage } from './args.js';
 
-/** MetalLB's long-time plain-HTTP metrics port (DESIGN command-line contract); 0 disables it. */
+/** The plain-HTTP metrics port (MetalLB's `--port` up to 0.15): the daemons' `--plain-port`, standalone's `--port`. */
 export const DEFAULT_METRICS_PORT = 7472;
 /** The daemons in a cluster listen on every address, as MetalLB's did. */
 export const DAEMON_METRICS_BIND_ADDRESS = '0.0.0.0';
@@ -28,6 +28,7 @@ export const KUBECONFIG_FLAG: FlagSpec = {
   help: 'client configuration',
 };
 
+/** Standalone's `--port` (it has no API server to review tokens, so no HTTPS metrics). */
 export const PORT_FLAG: FlagSpec = {
   type: 'string',
   value: 'N',
@@ -72,8 +73,16 @@ export function parseOrAnswer(
   return parsed;
 }
 
-/** Applies the log level and logs, once, the MetalLB flags and variables that are ignored. */
-export function startLogging(options: { logLevel: string | undefined; ignored: readonly string[] }): Logger {
+/**
+ * Starts a daemon's logging: lines go to stdout from here on (MetalLB's daemons log there), at the
+ * given level; logs once the MetalLB flags and variables that are ignored, and each start-up note.
+ */
+export function startLogging(options: {
+  logLevel: string | undefined;
+  ignored: readonly string[];
+  notes?: readonly string[];
+}): Logger {
+  setLogOutput('stdout');
   if (options.logLevel) setLogLevel(options.logLevel);
   if (options.ignored.length > 0) {
     logger.warn(
@@ -81,5 +90,6 @@ export function startLogging(options: { logLevel: string | undefined; ignored: r
       `MetalLB flags and environment variables not implemented by ferrolb are ignored: ${options.ignored.join(' ')}`,
     );
   }
+  for (const note of options.notes ?? []) logger.warn({ op: 'startup' }, note);
   return logger;
 }

@@ -20,7 +20,7 @@ import {
 import { type Logger, logger as processLogger } from '../log.js';
 import { registerKubernetesClientMetrics } from '../metrics/registry.js';
 import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
-import { startMetricsServer } from '../metrics/server.js';
+import { startDaemonEndpoints } from '../metrics/server.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
 import { ConfigSource, type ConfigUpdate } from './config-source.js';
@@ -36,12 +36,14 @@ export interface ControllerFlags {
   readonly namespace: string;
   /** C11: `''` handles only Services without a class. */
   readonly loadBalancerClass: string;
-  /** 0 disables /metrics, /healthz and /readyz. */
+  /** Plain HTTP /metrics, /healthz and /readyz (`--plain-port`); 0 disables. */
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
-  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
   readonly healthProbePort?: number;
+  /** The address `healthProbePort` listens on. */
+  readonly healthProbeAddress?: string;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -79,7 +81,7 @@ class ControllerDaemon {
   private readonly watches: Watches;
   private reconciler: Reconciler | undefined;
   private election: LeaderElection | undefined;
-  private server: Server | undefined;
+  private server: { close(): void } | undefined;
   private secureServer: Server | undefined;
   private admission: Admission | undefined;
   private synced = false;
@@ -278,29 +280,12 @@ async function lead(
   await reconciler.initialPass();
 }
 
-async function startServer(
-  flags: ControllerFlags,
-  isReady: () => boolean,
-  logger: Logger,
-): Promise<Server | undefined> {
-  if (flags.metricsPort === 0) return undefined;
-  // A MetalLB 0.16 manifest's `--port=9120` means HTTPS metrics there: the HTTPS endpoint wins, and
-  // the plain server moves to --health-probe-port (its probes), or is not started.
-  const port =
-    flags.metricsPort === flags.secureMetrics.port ? (flags.healthProbePort ?? 0) : flags.metricsPort;
-  if (port !== flags.metricsPort) {
-    logger.warn(
-      { port: flags.metricsPort, plainPort: port },
-      '--port equals the HTTPS metrics port: HTTPS there',
-    );
-    if (port === 0) return undefined;
-  }
-  const server = await startMetricsServer({
-    port,
-    host: flags.metricsBindAddress,
-    healthPort: flags.healthProbePort,
-    health: { isHealthy: () => true, isReady },
+/** The plain-HTTP listeners (src/cli/endpoints.ts); the HTTPS one is started beside them. */
+function startServer(flags: ControllerFlags, isReady: () => boolean, logger: Logger) {
+  return startDaemonEndpoints({
+    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
+    health: { port: flags.healthProbePort ?? 0, host: flags.healthProbeAddress ?? flags.metricsBindAddress },
+    source: { isHealthy: () => true, isReady },
+    logger,
   });
-  logger.info({ port, address: flags.metricsBindAddress }, 'serving /metrics, /healthz and /readyz');
-  return server;
 }

@@ -12,7 +12,7 @@ import {
 import type { Logger } from '../log.js';
 import { registerKubernetesClientMetrics, registerRareEventCounters } from '../metrics/registry.js';
 import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
-import { startMetricsServer } from '../metrics/server.js';
+import { startDaemonEndpoints } from '../metrics/server.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
@@ -37,12 +37,14 @@ export interface SpeakerFlags {
   };
   readonly loadBalancerClass: string;
   readonly ignoreExcludeLb: boolean;
-  /** 0 disables /metrics, /healthz, /readyz. */
+  /** Plain HTTP /metrics, /healthz, /readyz (`--plain-port`); 0 disables. */
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
-  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
   readonly healthProbePort?: number;
+  /** The address `healthProbePort` listens on. */
+  readonly healthProbeAddress?: string;
   /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
   readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
@@ -55,7 +57,7 @@ interface Running {
   readonly watches: SpeakerWatches;
   readonly dataPlane: DataPlanePort;
   readonly membership: MembershipPort | undefined;
-  readonly server: Server | undefined;
+  readonly server: { close(): void };
   readonly secureServer: Server | undefined;
   /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
   readonly seedCount: number;
@@ -111,18 +113,16 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
 }
 
 /**
- * /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0
- * disables them. Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
+ * The plain-HTTP listeners (src/cli/endpoints.ts; HTTPS metrics start in startParts). Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
  */
-async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker): Promise<Server | undefined> {
+async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker, logger: Logger) {
   registerKubernetesClientMetrics();
   registerRareEventCounters();
-  if (flags.metricsPort === 0) return undefined;
-  return startMetricsServer({
-    port: flags.metricsPort,
-    host: flags.metricsBindAddress,
-    healthPort: flags.healthProbePort,
-    health: { isHealthy: () => true, isReady: () => readiness.isReady() },
+  return startDaemonEndpoints({
+    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
+    health: { port: flags.healthProbePort ?? 0, host: flags.healthProbeAddress ?? flags.metricsBindAddress },
+    source: { isHealthy: () => true, isReady: () => readiness.isReady() },
+    logger,
   });
 }
 
@@ -153,7 +153,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     }),
     logger,
   );
-  const server = await startServer(flags, readiness);
+  const server = await startServer(flags, readiness, logger);
   readiness.isReady();
   const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
   const { membership, seedCount } = await startMembership(flags, { core, logger, metadata, status });
@@ -218,7 +218,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   }
   await running.loop.withdrawAll();
   await Promise.all([running.dataPlane.stop(), stopWatches(running.watches)]);
-  running.server?.close();
+  running.server.close();
   running.secureServer?.close();
 }
 

@@ -77,13 +77,14 @@ describe("MetalLB's flags", () => {
   it('issue 13 #2: the controller accepts every MetalLB controller flag, honours its own and lists the rest', () => {
     const flags = parseControllerFlags(metallbController, { METALLB_BGP_TYPE: 'native' });
     expect(flags).toMatchObject({
-      metricsPort: 9120,
+      secureMetrics: { port: 9120 },
+      metricsPort: 7472,
       logLevel: 'all',
       loadBalancerClass: 'example.com/lb',
       namespace: 'lb',
       identity: expect.stringMatching(/^controller-abc_\d+$/),
     });
-    expect(flags).toMatchObject({ healthProbePort: 17472 });
+    expect(flags).toMatchObject({ healthProbePort: 17472, healthProbeAddress: '0.0.0.0' });
     // W5, M1: the webhook and TLS flags are implemented (docs/webhook.md, docs/metrics.md).
     expect(flags).toMatchObject({
       webhook: { mode: 'enabled', rotateCertificates: false, tlsMinVersion: 'TLSv1.2' },

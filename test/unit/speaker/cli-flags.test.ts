@@ -30,7 +30,9 @@ describe('parseSpeakerFlags', () => {
         namespace: 'lb',
         loadBalancerClass: 'ferrolb',
         ignoreExcludeLb: true,
-        metricsPort: 0,
+        // --port is MetalLB 0.16's HTTPS metrics port (docs/flags.md "Ports").
+        secureMetrics: { port: 0 },
+        metricsPort: 7472,
       },
     },
     {
@@ -117,13 +119,14 @@ describe('parseSpeakerFlags', () => {
       },
       want: {
         nodeName: 'n5',
-        metricsPort: 9120,
-        secureMetrics: { certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.3' },
+        metricsPort: 7472,
+        secureMetrics: { port: 9120, certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.3' },
         logLevel: 'all',
         loadBalancerClass: 'example.com/lb',
         ignoreExcludeLb: true,
         podName: 'speaker-abc',
         healthProbePort: 17472,
+        healthProbeAddress: '127.0.0.1',
         ignoredFlags: [
           '--ml-wan-config',
           '--bgp-debounce-timeout',
