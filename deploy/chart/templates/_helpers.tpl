@@ -73,7 +73,7 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Flags both daemons take; --lb-class only when set, so the default matches deploy/. */}}
 {{- define "ferrolb.commonArgs" -}}
-- --port={{ .Values.prometheus.metricsPort }}
+- --plain-port={{ .Values.prometheus.metricsPort }}
 {{- if .Values.loadBalancerClass }}
 - --lb-class={{ .Values.loadBalancerClass }}
 {{- end }}
