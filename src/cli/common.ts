@@ -7,8 +7,6 @@ import { type CommandSpec, type FlagSpec, packageVersion, parseCommand, usage } 
 
 /** The plain-HTTP metrics port (MetalLB's `--port` up to 0.15): the daemons' `--plain-port`, standalone's `--port`. */
 export const DEFAULT_METRICS_PORT = 7472;
-/** The daemons in a cluster listen on every address, as MetalLB's did. */
-export const DAEMON_METRICS_BIND_ADDRESS = '0.0.0.0';
 /** Standalone runs on plain hosts: its metrics stay local unless asked otherwise. */
 export const STANDALONE_METRICS_BIND_ADDRESS = '127.0.0.1';
 

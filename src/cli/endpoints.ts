@@ -5,18 +5,15 @@
 // (17472; the speaker's on 127.0.0.1 only, it shares the host's network). ferrolb adds the plain
 // HTTP endpoint of MetalLB up to 0.15 on --plain-port (7472), for existing scrapes and probes.
 import { UsageError } from '../errors.js';
-import { DEFAULT_SECURE_METRICS_PORT } from '../metrics/secure-settings.js';
+import { DEFAULT_SECURE_METRICS_PORT, EVERY_ADDRESS } from '../metrics/secure-settings.js';
 import { type FlagSpec, integerValue } from './args.js';
-import { addressValue, DAEMON_METRICS_BIND_ADDRESS, DEFAULT_METRICS_PORT } from './common.js';
+import { addressValue, DEFAULT_METRICS_PORT } from './common.js';
 
 /** MetalLB 0.16's `--health-probe-port` default (internal/k8s DefaultHealthProbePort). */
 export const DEFAULT_HEALTH_PROBE_PORT = 17472;
-/** HTTPS metrics listen on every address, as MetalLB 0.16's (`0.0.0.0:<port>`). */
-export const SECURE_METRICS_BIND_ADDRESS = '0.0.0.0';
-
 /** Where each daemon's health probes listen without `--metrics-bind-address` (MetalLB 0.16). */
 const HEALTH_PROBE_ADDRESS: Readonly<Record<Daemon, string>> = {
-  controller: '0.0.0.0',
+  controller: EVERY_ADDRESS,
   // hostNetwork: MetalLB's speaker keeps its probes off the node's addresses (probe host 127.0.0.1).
   speaker: '127.0.0.1',
 };
@@ -64,8 +61,8 @@ export const ENDPOINT_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {
   'metrics-bind-address': {
     type: 'string',
     value: 'ADDRESS',
-    default: DAEMON_METRICS_BIND_ADDRESS,
-    help: 'the address --plain-port (and --health-probe-port) listens on',
+    default: 'every address',
+    help: 'the IP address --plain-port (and --health-probe-port) listens on',
   },
 };
 
@@ -82,10 +79,10 @@ export function daemonEndpoints(values: ReadonlyMap<string, string>, daemon: Dae
   const securePort = portOf(values, 'port', DEFAULT_SECURE_METRICS_PORT);
   const plainPort = portOf(values, 'plain-port', DEFAULT_METRICS_PORT);
   const healthPort = portOf(values, 'health-probe-port', DEFAULT_HEALTH_PROBE_PORT);
-  const plainHost = addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS);
+  const plainHost = addressValue(values, 'metrics-bind-address', EVERY_ADDRESS);
   const healthHost = values.has('metrics-bind-address') ? plainHost : HEALTH_PROBE_ADDRESS[daemon];
   const isLegacyPort = securePort !== 0 && securePort === plainPort;
-  const secure = { port: isLegacyPort ? 0 : securePort, host: SECURE_METRICS_BIND_ADDRESS };
+  const secure = { port: isLegacyPort ? 0 : securePort, host: EVERY_ADDRESS };
   if (secure.port !== 0 && healthPort === secure.port) {
     throw new UsageError(
       `--health-probe-port: ${healthPort} is also --port (HTTPS metrics); give them different ports`,

@@ -19,7 +19,11 @@ import {
 } from '../k8s/index.js';
 import { type Logger, logger as processLogger } from '../log.js';
 import { registerKubernetesClientMetrics } from '../metrics/registry.js';
-import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
+import {
+  EVERY_ADDRESS,
+  type SecureMetricsSettings,
+  startSecureMetricsServer,
+} from '../metrics/secure-server.js';
 import { startDaemonEndpoints } from '../metrics/server.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
@@ -108,7 +112,7 @@ class ControllerDaemon {
     this.server = await startServer(this.flags, () => this.configSource.config() !== undefined, this.logger);
     this.secureServer = await startSecureMetricsServer({
       settings: this.flags.secureMetrics,
-      host: '0.0.0.0',
+      host: EVERY_ADDRESS,
       config: this.config,
       logger: this.logger,
     });

@@ -19,6 +19,7 @@ import type { SecureMetricsSettings } from './secure-settings.js';
 
 export {
   DEFAULT_SECURE_METRICS_PORT,
+  EVERY_ADDRESS,
   type SecureMetricsSettings,
   secureMetricsSettings,
 } from './secure-settings.js';

@@ -3,6 +3,13 @@
 import type { SecureVersion } from 'node:tls';
 import type { FlagSpec } from '../cli/args.js';
 
+/**
+ * Every address, IPv6 and IPv4: Node's unspecified host (`::` dual-stack, 0.0.0.0 on a host without
+ * IPv6), as Go's wildcard listen in MetalLB (`0.0.0.0:9120`, `:17472`), so an IPv6-only pod is probed
+ * and scraped too.
+ */
+export const EVERY_ADDRESS = '';
+
 /** MetalLB 0.16's metrics port (its `--port`, HTTPS; the chart's `prometheus.metricsPort`). */
 export const DEFAULT_SECURE_METRICS_PORT = 9120;
 

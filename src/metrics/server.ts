@@ -101,14 +101,17 @@ export async function startDaemonEndpoints(options: {
   if (plain.port !== 0) {
     servers.push(await listen(metricsHandler(options.source), plain.port, plain.host));
     logger.info(
-      { port: plain.port, address: plain.host },
+      { port: plain.port, address: plain.host || 'every address' },
       'serving /metrics, /healthz and /readyz over HTTP',
     );
   }
   if (health.port !== 0) {
     try {
       servers.push(await listen(healthHandler(options.source), health.port, health.host));
-      logger.info({ port: health.port, address: health.host }, 'serving /healthz and /readyz over HTTP');
+      logger.info(
+        { port: health.port, address: health.host || 'every address' },
+        'serving /healthz and /readyz over HTTP',
+      );
     } catch (error) {
       logger.error({ port: health.port, address: health.host, error }, 'cannot serve the health probes');
     }

@@ -11,7 +11,11 @@ import {
 } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { registerKubernetesClientMetrics, registerRareEventCounters } from '../metrics/registry.js';
-import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
+import {
+  EVERY_ADDRESS,
+  type SecureMetricsSettings,
+  startSecureMetricsServer,
+} from '../metrics/secure-server.js';
 import { startDaemonEndpoints } from '../metrics/server.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
@@ -190,7 +194,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     loop?.schedule();
   });
   const secureServer = flags.secureMetrics
-    ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: '0.0.0.0', config, logger })
+    ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: EVERY_ADDRESS, config, logger })
     : undefined;
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
   return { loop, watches, dataPlane, membership, server, secureServer, seedCount, seedTimer, handingOver };

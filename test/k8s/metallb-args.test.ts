@@ -100,10 +100,11 @@ const context = () =>
     .join('\n');
 
 describe("MetalLB 0.16's manifests run ferrolb's image", () => {
-  it("D2: the controller's probes, HTTP GET /healthz and /readyz on its pod IP at 17472, pass", async () => {
+  it("D2: the controller's probes, HTTP GET /healthz and /readyz on its pod IP (IPv4 and IPv6) at 17472, pass", async () => {
     const client = speakerLab.lab.clientNamespace;
-    for (const path of ['/healthz', '/readyz']) {
-      const url = `http://${controllerNode.ipv4}:${PROBE_PORT}${path}`;
+    const hosts = [controllerNode.ipv4, `[${controllerNode.ipv6}]`];
+    for (const [host, path] of hosts.flatMap((item) => ['/healthz', '/readyz'].map((p) => [item, p]))) {
+      const url = `http://${host}:${PROBE_PORT}${path}`;
       await eventually(`controller ${path}`, () => (curl(client, url).status === '200' ? true : undefined), {
         timeoutMs: 90_000,
         intervalMs: 500,
@@ -134,6 +135,8 @@ describe("MetalLB 0.16's manifests run ferrolb's image", () => {
     async ({ component, metric }) => {
       const node = component === 'controller' ? controllerNode : speakerNode;
       const url = `https://${node.ipv4}:${METRICS_PORT}/metrics`;
+      // An IPv6-only pod is scraped at its IPv6 address: MetalLB's wildcard listen takes both families.
+      const urlIPv6 = `https://[${node.ipv6}]:${METRICS_PORT}/metrics`;
       const client = speakerLab.lab.clientNamespace;
       const reader = await mintServiceAccountToken(speakerLab.cluster.admin, 'metallb-metrics-reader');
       const scrape = await eventually(
@@ -145,6 +148,8 @@ describe("MetalLB 0.16's manifests run ferrolb's image", () => {
         { timeoutMs: 60_000, intervalMs: 500, context },
       );
       expect(scrape.body).toMatch(new RegExp(`^# HELP ${metric} `, 'm'));
+      const overIPv6 = curl(client, urlIPv6, ['-k', '-H', `Authorization: Bearer ${reader}`]);
+      expect(overIPv6.status).toBe('200');
       expect(curl(client, url, ['-k']).status).toBe('401');
       // The port speaks TLS only: a plain-HTTP scrape gets no metrics.
       expect(curl(client, `http://${node.ipv4}:${METRICS_PORT}/metrics`).status).not.toBe('200');

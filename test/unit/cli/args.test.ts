@@ -84,7 +84,7 @@ describe("MetalLB's flags", () => {
       namespace: 'lb',
       identity: expect.stringMatching(/^controller-abc_\d+$/),
     });
-    expect(flags).toMatchObject({ healthProbePort: 17472, healthProbeAddress: '0.0.0.0' });
+    expect(flags).toMatchObject({ healthProbePort: 17472, healthProbeAddress: '' });
     // W5, M1: the webhook and TLS flags are implemented (docs/webhook.md, docs/metrics.md).
     expect(flags).toMatchObject({
       webhook: { mode: 'enabled', rotateCertificates: false, tlsMinVersion: 'TLSv1.2' },

@@ -15,7 +15,8 @@ function endpointsOf(daemon: Daemon, args: readonly string[]) {
   return daemonEndpoints(parsed.values, daemon);
 }
 
-const ALL = '0.0.0.0';
+/** Node's unspecified host: `::` dual-stack, as Go's wildcard listen in MetalLB. */
+const ALL = '';
 const LOOPBACK = '127.0.0.1';
 
 describe('daemonEndpoints', () => {
