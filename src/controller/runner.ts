@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
+import { describeProblem, describeRefusal } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import {
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  type KubeConfig,
-} from '@kubernetes/client-node';
-import { describeProblem, describeRefusal } from '../config/index.js';
-import { ErrorCode } from '../errors.js';
+  type KubeClient,
+} from '../k8s/api/index.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -74,7 +74,7 @@ export async function runController(flags: ControllerFlags): Promise<number> {
 class ControllerDaemon {
   private readonly logger: Logger;
   private readonly signals = listenForStop();
-  private readonly config: KubeConfig;
+  private readonly config: KubeClient;
   /** Allocator state of the current leadership term; a new term starts from a fresh engine (C8). */
   private engine: AllocationEngine;
   private readonly configSource: ConfigSource;
@@ -252,7 +252,7 @@ function listenForStop(): { received: Promise<typeof STOP>; name: () => string }
 
 async function lead(
   reconciler: Reconciler,
-  context: { config: KubeConfig; flags: ControllerFlags; configSource: ConfigSource; logger: Logger },
+  context: { config: KubeClient; flags: ControllerFlags; configSource: ConfigSource; logger: Logger },
 ): Promise<void> {
   const { config, flags, logger } = context;
   try {

@@ -1,10 +1,11 @@
-import { type CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+import type { V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import {
   CONTROLLER_LEASE_DURATION_SECONDS as LEASE_DURATION_SECONDS,
   CONTROLLER_LEASE_RENEW_DEADLINE_MS as LEASE_RENEW_DEADLINE_MS,
   CONTROLLER_LEASE_RETRY_PERIOD_MS as LEASE_RETRY_PERIOD_MS,
 } from '../config/defaults.js';
 import type { Logger } from '../log.js';
+import type { CoordinationV1Api } from './api/index.js';
 import { statusCodeOf } from './client.js';
 import { decideLease, leaseRecordChanged } from './lease-decision.js';
 
@@ -40,7 +41,7 @@ function leaseBody(
   existing: V1Lease | undefined,
   transitions: number,
 ): V1Lease {
-  const now = new V1MicroTime();
+  const now = microTimeNow();
   const holding = existing?.spec?.holderIdentity === options.identity;
   return {
     metadata: { ...existing?.metadata, name: options.name, namespace: options.namespace },
@@ -52,6 +53,12 @@ function leaseBody(
       leaseTransitions: transitions,
     },
   };
+}
+
+/** A MicroTime as the API server parses it: RFC 3339 with exactly six fraction digits. */
+function microTimeNow(): V1MicroTime {
+  // Typed as client-node's Date subclass; on the wire both are this string.
+  return new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as V1MicroTime;
 }
 
 /** client-node 1.4 hands MicroTime fields back as strings despite the V1MicroTime type. */
@@ -185,7 +192,7 @@ async function releaseLease(options: LeaderElectionOptions): Promise<void> {
     namespace,
     body: {
       ...existing,
-      spec: { ...existing.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() },
+      spec: { ...existing.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTimeNow() },
     },
   });
 }

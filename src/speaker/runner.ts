@@ -1,8 +1,8 @@
 // `ferrolb speaker` wiring (I/O shell): Kubernetes client, caches, data plane, gossip, metrics
 // endpoint, and the SIGTERM hand-over. Decisions live in reconcile.ts; the loop in loop.ts.
 import type { Server } from 'node:http';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { SPEAKER_GRACE_PERIOD_MS, SPEAKER_JOIN_WAIT_MS } from '../config/defaults.js';
+import { CoreV1Api, CustomObjectsApi, type KubeClient } from '../k8s/api/index.js';
 import {
   ConfigurationStateWriter,
   createEventRecorder,
@@ -130,7 +130,7 @@ async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker, log
   });
 }
 
-async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logger): Promise<Running> {
+async function startParts(flags: SpeakerFlags, config: KubeClient, logger: Logger): Promise<Running> {
   const core = config.makeApiClient(CoreV1Api);
   const events = createEventRecorder(core, { component: 'metallb-speaker', host: flags.nodeName, logger });
   let loop: SpeakerLoop | undefined;
