@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { LOG_LEVELS, type Logger, logger, setLogLevel, setLogOutput } from '../log.js';
 import { type CommandSpec, type FlagSpec, packageVersion, parseCommand, usage } from './args.js';
 
-/** The plain-HTTP metrics port (MetalLB's `--port` up to 0.15): the daemons' `--plain-port`, standalone's `--port`. */
+/** MetalLB's long-time plain-HTTP metrics port, `--port` of every daemon (DESIGN command-line contract); 0 disables it. */
 export const DEFAULT_METRICS_PORT = 7472;
 /** Standalone runs on plain hosts: its metrics stay local unless asked otherwise. */
 export const STANDALONE_METRICS_BIND_ADDRESS = '127.0.0.1';
@@ -26,7 +26,7 @@ export const KUBECONFIG_FLAG: FlagSpec = {
   help: 'client configuration',
 };
 
-/** Standalone's `--port` (it has no API server to review tokens, so no HTTPS metrics). */
+/** Standalone's `--port` (the controller's and the speaker's: src/cli/endpoints.ts). */
 export const PORT_FLAG: FlagSpec = {
   type: 'string',
   value: 'N',
@@ -88,6 +88,6 @@ export function startLogging(options: {
       `MetalLB flags and environment variables not implemented by ferrolb are ignored: ${options.ignored.join(' ')}`,
     );
   }
-  for (const note of options.notes ?? []) logger.warn({ op: 'startup' }, note);
+  for (const note of options.notes ?? []) logger.info({ op: 'startup' }, note);
   return logger;
 }

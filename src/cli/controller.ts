@@ -78,6 +78,7 @@ export function parseControllerFlags(
     metricsBindAddress: endpoints.plain.host,
     healthProbePort: endpoints.health.port,
     healthProbeAddress: endpoints.health.host,
+    healthProbeServesMetrics: endpoints.health.metrics,
     logLevel: logLevelValue(values),
     memberlistSecretName: values.get('ml-secret-name') || 'memberlist',
     deploymentName: values.get('deployment') || 'controller',

@@ -1,9 +1,10 @@
 // Which HTTP listeners the controller and the speaker open, from their flags: one rule for both
-// (docs/flags.md "Ports"). `--port` and `--health-probe-port` mean what they mean in MetalLB 0.16
-// (controller/main.go, speaker/main.go, internal/k8s/k8s.go), so MetalLB's manifests and chart run
-// unchanged: HTTPS /metrics on --port (9120), plain /healthz and /readyz on --health-probe-port
-// (17472; the speaker's on 127.0.0.1 only, it shares the host's network). ferrolb adds the plain
-// HTTP endpoint of MetalLB up to 0.15 on --plain-port (7472), for existing scrapes and probes.
+// (docs/flags.md "Ports"). `--port` is the DESIGN command-line contract's plain-HTTP /metrics,
+// /healthz and /readyz (7472, MetalLB's long-time port); MetalLB 0.16's HTTPS metrics are served
+// beside it on `--secure-metrics-port` (9120) and its probes on `--health-probe-port` (17472; the
+// speaker's on 127.0.0.1, it shares the host's network). A MetalLB 0.16 manifest passes
+// `--port=9120`: `--port` equal to the HTTPS port keeps MetalLB 0.16's meaning (HTTPS there) and
+// the plain /metrics moves to the probe port, so MetalLB's own manifests and chart run unchanged.
 import { UsageError } from '../errors.js';
 import { DEFAULT_SECURE_METRICS_PORT, EVERY_ADDRESS } from '../metrics/secure-settings.js';
 import { type FlagSpec, integerValue } from './args.js';
@@ -28,13 +29,16 @@ export interface Listener {
 
 /** The three listeners of a daemon. */
 export interface DaemonEndpoints {
-  /** Plain HTTP /metrics, /healthz, /readyz (`--plain-port` on `--metrics-bind-address`). */
+  /** Plain HTTP /metrics, /healthz, /readyz (`--port` on `--metrics-bind-address`); 0 when `--port` is HTTPS. */
   readonly plain: Listener;
-  /** Plain HTTP /healthz, /readyz (`--health-probe-port`); 0 when the plain port already answers. */
-  readonly health: Listener;
-  /** HTTPS /metrics behind TokenReview and SubjectAccessReview (`--port`). */
+  /**
+   * Plain HTTP /healthz, /readyz (`--health-probe-port`), and /metrics too when `--port` is the HTTPS
+   * port (`metrics`); port 0 when the plain port already answers the probes.
+   */
+  readonly health: Listener & { readonly metrics: boolean };
+  /** HTTPS /metrics behind TokenReview and SubjectAccessReview (`--secure-metrics-port`). */
   readonly secure: Listener;
-  /** Why a listener is not where its flag asked, for the start-up log. */
+  /** What the start-up log says about where a listener went. */
   readonly notes: readonly string[];
 }
 
@@ -43,26 +47,26 @@ export const ENDPOINT_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {
   port: {
     type: 'string',
     value: 'N',
+    default: String(DEFAULT_METRICS_PORT),
+    help: '/metrics, /healthz and /readyz over plain HTTP; 0 disables them; equal to --secure-metrics-port (MetalLB 0.16: --port=9120): HTTPS there, plain /metrics on --health-probe-port',
+  },
+  'secure-metrics-port': {
+    type: 'string',
+    value: 'N',
     default: String(DEFAULT_SECURE_METRICS_PORT),
-    help: "/metrics over HTTPS for bearer tokens allowed get on /metrics (MetalLB 0.16's --port); 0 disables",
+    help: '/metrics over HTTPS for bearer tokens allowed get on /metrics; 0 disables',
   },
   'health-probe-port': {
     type: 'string',
     value: 'N',
     default: String(DEFAULT_HEALTH_PROBE_PORT),
-    help: '/healthz and /readyz over plain HTTP; 0 disables',
-  },
-  'plain-port': {
-    type: 'string',
-    value: 'N',
-    default: String(DEFAULT_METRICS_PORT),
-    help: '/metrics, /healthz and /readyz over plain HTTP (MetalLB up to 0.15); 0 disables',
+    help: '/healthz and /readyz over plain HTTP (MetalLB 0.16); 0 disables',
   },
   'metrics-bind-address': {
     type: 'string',
     value: 'ADDRESS',
     default: 'every address',
-    help: 'the IP address --plain-port (and --health-probe-port) listens on',
+    help: 'the IP address --port (and --health-probe-port) listens on',
   },
 };
 
@@ -70,34 +74,41 @@ function portOf(values: ReadonlyMap<string, string>, flag: string, fallback: num
   return integerValue(values, flag, { fallback, maximum: 65535 });
 }
 
+/** The start-up note when `--port` is the HTTPS port (MetalLB 0.16's manifests). */
+function httpsPortNote(port: number, healthPort: number): string {
+  const plain =
+    healthPort === 0
+      ? 'no plain-HTTP /metrics (--health-probe-port=0)'
+      : `plain-HTTP /metrics, /healthz and /readyz on --health-probe-port ${healthPort}`;
+  return `--port=${port} is the HTTPS metrics port (--secure-metrics-port), as in MetalLB 0.16: HTTPS /metrics there, ${plain}`;
+}
+
 /**
- * The listeners for `daemon`'s flags; throws UsageError naming the flag. `--port` equal to the
- * plain port is how manifests up to MetalLB 0.15 read (`--port=7472`, probes GET /metrics there over
- * HTTP): that port stays plain and HTTPS is off, said in `notes`.
+ * The listeners for `daemon`'s flags; throws UsageError naming the flag. `--port` equal to
+ * `--secure-metrics-port` (MetalLB 0.16's `--port=9120`) serves HTTPS there, no plain listener on
+ * it, and plain /metrics on the health probe port, said in `notes`.
  */
 export function daemonEndpoints(values: ReadonlyMap<string, string>, daemon: Daemon): DaemonEndpoints {
-  const securePort = portOf(values, 'port', DEFAULT_SECURE_METRICS_PORT);
-  const plainPort = portOf(values, 'plain-port', DEFAULT_METRICS_PORT);
+  const port = portOf(values, 'port', DEFAULT_METRICS_PORT);
+  const securePort = portOf(values, 'secure-metrics-port', DEFAULT_SECURE_METRICS_PORT);
   const healthPort = portOf(values, 'health-probe-port', DEFAULT_HEALTH_PROBE_PORT);
-  const plainHost = addressValue(values, 'metrics-bind-address', EVERY_ADDRESS);
-  const healthHost = values.has('metrics-bind-address') ? plainHost : HEALTH_PROBE_ADDRESS[daemon];
-  const isLegacyPort = securePort !== 0 && securePort === plainPort;
-  const secure = { port: isLegacyPort ? 0 : securePort, host: EVERY_ADDRESS };
-  if (secure.port !== 0 && healthPort === secure.port) {
+  const bindHost = addressValue(values, 'metrics-bind-address', EVERY_ADDRESS);
+  const healthHost = values.has('metrics-bind-address') ? bindHost : HEALTH_PROBE_ADDRESS[daemon];
+  if (securePort !== 0 && healthPort === securePort) {
     throw new UsageError(
-      `--health-probe-port: ${healthPort} is also --port (HTTPS metrics); give them different ports`,
+      `--health-probe-port: ${healthPort} is also the HTTPS metrics port (--secure-metrics-port); give them different ports`,
     );
   }
-  const notes = isLegacyPort
-    ? [
-        `--port=${securePort} is also the plain-HTTP port (--plain-port): /metrics, /healthz and /readyz ` +
-          'are served there over plain HTTP, as MetalLB up to 0.15 did, and HTTPS metrics are off',
-      ]
-    : [];
+  const portIsHttps = port !== 0 && port === securePort;
+  const plainPort = portIsHttps ? 0 : port;
   return {
-    plain: { port: plainPort, host: plainHost },
-    health: { port: plainPort !== 0 && healthPort === plainPort ? 0 : healthPort, host: healthHost },
-    secure,
-    notes,
+    plain: { port: plainPort, host: bindHost },
+    health: {
+      port: plainPort !== 0 && healthPort === plainPort ? 0 : healthPort,
+      host: healthHost,
+      metrics: portIsHttps,
+    },
+    secure: { port: securePort, host: EVERY_ADDRESS },
+    notes: portIsHttps ? [httpsPortNote(port, healthPort)] : [],
   };
 }

@@ -155,6 +155,7 @@ export function parseSpeakerFlags(
     metricsBindAddress: endpoints.plain.host,
     healthProbePort: endpoints.health.port,
     healthProbeAddress: endpoints.health.host,
+    healthProbeServesMetrics: endpoints.health.metrics,
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),
     podName: values.get('pod-name') || undefined,
     logLevel: logLevelValue(values),

@@ -40,7 +40,7 @@ export interface ControllerFlags {
   readonly namespace: string;
   /** C11: `''` handles only Services without a class. */
   readonly loadBalancerClass: string;
-  /** Plain HTTP /metrics, /healthz and /readyz (`--plain-port`); 0 disables. */
+  /** Plain HTTP /metrics, /healthz and /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
@@ -48,6 +48,8 @@ export interface ControllerFlags {
   readonly healthProbePort?: number;
   /** The address `healthProbePort` listens on. */
   readonly healthProbeAddress?: string;
+  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
+  readonly healthProbeServesMetrics?: boolean;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -288,7 +290,11 @@ async function lead(
 function startServer(flags: ControllerFlags, isReady: () => boolean, logger: Logger) {
   return startDaemonEndpoints({
     plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
-    health: { port: flags.healthProbePort ?? 0, host: flags.healthProbeAddress ?? flags.metricsBindAddress },
+    health: {
+      port: flags.healthProbePort ?? 0,
+      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
+      metrics: flags.healthProbeServesMetrics === true,
+    },
     source: { isHealthy: () => true, isReady },
     logger,
   });

@@ -1,5 +1,5 @@
-// MetalLB 0.16's metrics endpoint: HTTPS on --port (9120), /metrics for bearer tokens that pass a TokenReview
-// and a SubjectAccessReview (access.ts), beside the plain-HTTP `--plain-port` (server.ts) kept for
+// MetalLB 0.16's metrics endpoint: HTTPS on 9120, /metrics for bearer tokens that pass a TokenReview
+// and a SubjectAccessReview (access.ts), beside the plain-HTTP `--port` (server.ts) kept for
 // existing scrapes. The certificate comes from `--metrics-cert-dir` (tls.crt, tls.key, re-read every
 // minute so a renewed Secret is picked up) or is self-signed at start, as controller-runtime does.
 import { readFileSync } from 'node:fs';
@@ -102,7 +102,7 @@ function reloadFromCertDir(
 
 /**
  * Starts the HTTPS endpoint unless the port is 0; resolves once it listens. A port that cannot be
- * bound is logged, not fatal: the plain --plain-port still serves, and a speaker must keep answering ARP
+ * bound is logged, not fatal: the plain --port still serves, and a speaker must keep answering ARP
  * (a MetalLB speaker beside it on the host network holds 9120 during a migration).
  */
 export async function startSecureMetricsServer(options: {

@@ -1,5 +1,5 @@
 // Settings of the HTTPS metrics endpoint (secure-server.ts), kept free of heavy imports so the CLI
-// can parse them before it loads the daemon. Its port is the daemons' `--port` (src/cli/endpoints.ts).
+// can parse them before it loads the daemon. Its port is `--secure-metrics-port` (src/cli/endpoints.ts).
 import type { SecureVersion } from 'node:tls';
 import type { FlagSpec } from '../cli/args.js';
 
@@ -10,7 +10,7 @@ import type { FlagSpec } from '../cli/args.js';
  */
 export const EVERY_ADDRESS = '';
 
-/** MetalLB 0.16's metrics port (its `--port`, HTTPS; the chart's `prometheus.metricsPort`). */
+/** MetalLB 0.16's metrics port (its `--port`, HTTPS), ferrolb's `--secure-metrics-port`. */
 export const DEFAULT_SECURE_METRICS_PORT = 9120;
 
 /** What the HTTPS endpoint is started with. */
@@ -39,6 +39,6 @@ export const SECURE_METRICS_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {
     type: 'string',
     value: 'DIR',
     default: 'self-signed',
-    help: 'tls.crt and tls.key of the HTTPS metrics on --port',
+    help: 'tls.crt and tls.key of the HTTPS metrics',
   },
 };

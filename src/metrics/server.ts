@@ -86,13 +86,14 @@ export interface PlainListener {
 
 /**
  * A daemon's plain-HTTP listeners (src/cli/endpoints.ts): `plain` serves /metrics, /healthz and
- * /readyz and must bind (the start fails otherwise); `health` serves /healthz and /readyz, and a
- * port already taken is logged, not fatal: the probes that use it fail and say so, while a speaker
- * keeps answering ARP (MetalLB 0.16's speaker holds 127.0.0.1:17472 on a host it shares).
+ * /readyz and must bind (the start fails otherwise); `health` serves /healthz and /readyz (and
+ * /metrics with `metrics`: `--port` is the HTTPS port), and a port already taken is logged, not
+ * fatal: the probes that use it fail and say so, while a speaker keeps answering ARP (MetalLB 0.16's
+ * speaker holds 127.0.0.1:17472 on a host it shares).
  */
 export async function startDaemonEndpoints(options: {
   readonly plain: PlainListener;
-  readonly health: PlainListener;
+  readonly health: PlainListener & { readonly metrics?: boolean };
   readonly source: HealthSource;
   readonly logger: Logger;
 }): Promise<{ close(): void }> {
@@ -106,14 +107,19 @@ export async function startDaemonEndpoints(options: {
     );
   }
   if (health.port !== 0) {
+    const handler = health.metrics === true ? metricsHandler : healthHandler;
+    const paths = health.metrics === true ? '/metrics, /healthz and /readyz' : '/healthz and /readyz';
     try {
-      servers.push(await listen(healthHandler(options.source), health.port, health.host));
+      servers.push(await listen(handler(options.source), health.port, health.host));
       logger.info(
         { port: health.port, address: health.host || 'every address' },
-        'serving /healthz and /readyz over HTTP',
+        `serving ${paths} over HTTP`,
       );
     } catch (error) {
-      logger.error({ port: health.port, address: health.host, error }, 'cannot serve the health probes');
+      logger.error(
+        { port: health.port, address: health.host, error },
+        `cannot serve ${paths} (health probe port)`,
+      );
     }
   }
   return {

@@ -41,7 +41,7 @@ export interface SpeakerFlags {
   };
   readonly loadBalancerClass: string;
   readonly ignoreExcludeLb: boolean;
-  /** Plain HTTP /metrics, /healthz, /readyz (`--plain-port`); 0 disables. */
+  /** Plain HTTP /metrics, /healthz, /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
@@ -49,6 +49,8 @@ export interface SpeakerFlags {
   readonly healthProbePort?: number;
   /** The address `healthProbePort` listens on. */
   readonly healthProbeAddress?: string;
+  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
+  readonly healthProbeServesMetrics?: boolean;
   /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
   readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
@@ -124,7 +126,11 @@ async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker, log
   registerRareEventCounters();
   return startDaemonEndpoints({
     plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
-    health: { port: flags.healthProbePort ?? 0, host: flags.healthProbeAddress ?? flags.metricsBindAddress },
+    health: {
+      port: flags.healthProbePort ?? 0,
+      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
+      metrics: flags.healthProbeServesMetrics === true,
+    },
     source: { isHealthy: () => true, isReady: () => readiness.isReady() },
     logger,
   });

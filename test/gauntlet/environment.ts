@@ -97,9 +97,9 @@ async function controllerDaemons(cluster: TestCluster, hooks: DaemonHooks) {
       CLI,
       'controller',
       `--kubeconfig=${cluster.kubeconfigPath('controller')}`,
-      `--plain-port=${port}`,
-      // Two replicas on one host: each needs its own HTTPS metrics and webhook port; probes use the plain port.
-      `--port=${await freePort()}`,
+      `--port=${port}`,
+      // Two replicas on one host: each needs its own HTTPS metrics and webhook port; probes use --port.
+      `--secure-metrics-port=${await freePort()}`,
       '--health-probe-port=0',
       `--webhook-port=${await freePort()}`,
     ];
@@ -127,7 +127,7 @@ function speakerDaemons(
       `--ml-bindaddr=${node.ipv4}`,
       `--ml-bindport=${GOSSIP_PORT}`,
       `--ml-secret-key-path=${secretDirectory}`,
-      `--plain-port=${SPEAKER_METRICS_PORT}`,
+      `--port=${SPEAKER_METRICS_PORT}`,
     ];
     const launch = (log: NodeJS.WritableStream) =>
       pipeTo(log, lab.track(spawnInNs(node.namespace, process.execPath, args)));

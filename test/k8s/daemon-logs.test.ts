@@ -91,7 +91,7 @@ beforeAll(async () => {
       join(REPOSITORY_ROOT, 'bin', 'ferrolb.js'),
       'speaker',
       `--kubeconfig=${cluster.kubeconfigPath('speaker')}`,
-      `--plain-port=${speakerPort}`,
+      `--port=${speakerPort}`,
       `--exclude-l2-config=${excludeFile}`,
       `--health-probe-port=${speakerHealthPort}`,
       ...SPEAKER_ARGS,
@@ -128,6 +128,17 @@ describe("daemons run from MetalLB's flags, log in MetalLB's shape", () => {
     );
     for (const port of [controller.metricsPort, speakerPort, controllerHealthPort, speakerHealthPort]) {
       expect(listeners(port)).toEqual(['127.0.0.1']);
+    }
+  });
+
+  it('DESIGN CLI: `controller --port N` and `speaker --port N` serve /metrics, /healthz, /readyz over plain HTTP on N', async () => {
+    for (const port of [controller.metricsPort, speakerPort]) {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await metrics.text()).toMatch(/^# HELP metallb_k8s_client_/m);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect([200, 503]).toContain((await fetch(`http://127.0.0.1:${port}/readyz`)).status);
     }
   });
 

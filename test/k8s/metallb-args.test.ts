@@ -4,7 +4,9 @@
 // each in a lab node namespace (the speaker's is its host network), against the real API server.
 // The oracles are what the kubelet and Prometheus do with those manifests: HTTP GET /healthz and
 // /readyz on 17472 (the controller's at its pod IP, the speaker's at 127.0.0.1), and the
-// ServiceMonitor's scrape, `https` with a bearer token on 9120, by curl.
+// ServiceMonitor's scrape, `https` with a bearer token on 9120, by curl. `--port` equal to the HTTPS
+// port keeps MetalLB 0.16's meaning (docs/flags.md "Ports"): HTTPS there, and ferrolb's plain
+// /metrics (DESIGN command-line contract) on the probe port.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,6 +128,28 @@ describe("MetalLB 0.16's manifests run ferrolb's image", () => {
     const outside = curl(speakerLab.lab.clientNamespace, `http://${speakerNode.ipv4}:${PROBE_PORT}/healthz`);
     expect(outside.status).toBe('000');
   });
+
+  it.each([
+    { component: 'controller', metric: 'metallb_allocator_addresses_total' },
+    { component: 'speaker', metric: 'metallb_speaker_announced' },
+  ] as const)(
+    "DESIGN CLI: --port is the HTTPS port, so the $component's plain /metrics (no token) is on the probe port",
+    async ({ component, metric }) => {
+      const [namespace, host] =
+        component === 'controller'
+          ? [speakerLab.lab.clientNamespace, controllerNode.ipv4]
+          : [speakerNode.namespace, '127.0.0.1'];
+      const scrape = await eventually(
+        `${component} plain /metrics on ${PROBE_PORT}`,
+        () => {
+          const response = curl(namespace, `http://${host}:${PROBE_PORT}/metrics`);
+          return response.status === '200' ? response : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500, context },
+      );
+      expect(scrape.body).toMatch(new RegExp(`^# HELP ${metric} `, 'm'));
+    },
+  );
 
   it.each([
     { component: 'controller', metric: 'metallb_allocator_addresses_total' },

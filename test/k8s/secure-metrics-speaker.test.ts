@@ -13,7 +13,7 @@ import { SYSTEM_NAMESPACE } from './harness/index.js';
 import { SpeakerLab } from './harness/speaker-lab.js';
 import { eventually } from './harness/waiting.js';
 
-/** MetalLB 0.16's port, the speaker's default `--port` (HTTPS metrics). */
+/** MetalLB 0.16's port, the speaker's default `--secure-metrics-port`. */
 const SECURE_PORT = 9120;
 
 let speakerLab: SpeakerLab;

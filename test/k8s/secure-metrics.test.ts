@@ -81,7 +81,7 @@ describe('HTTPS /metrics with TokenReview and SubjectAccessReview', () => {
     expect((await scrape('/metrics', token)).status).toBe(401);
   });
 
-  it('DESIGN CLI: the plain-HTTP --plain-port keeps serving /metrics without a token', async () => {
+  it('DESIGN CLI: the plain-HTTP --port keeps serving /metrics without a token', async () => {
     const response = await controller.get('/metrics');
     expect(response.status).toBe(200);
   });

@@ -73,7 +73,7 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Flags both daemons take; --lb-class only when set, so the default matches deploy/. */}}
 {{- define "ferrolb.commonArgs" -}}
-- --plain-port={{ .Values.prometheus.metricsPort }}
+- --port={{ .Values.prometheus.metricsPort }}
 {{- if .Values.loadBalancerClass }}
 - --lb-class={{ .Values.loadBalancerClass }}
 {{- end }}

@@ -48,10 +48,10 @@ export async function startControllerProcess(options: {
     CLI,
     'controller',
     `--kubeconfig=${options.kubeconfigPath}`,
-    `--plain-port=${metricsPort}`,
-    `--port=${secureMetricsPort}`,
-    // Controllers share the host here and are probed on the plain port: MetalLB's 17472 stays free
-    // (test/k8s/metallb-args.test.ts covers it).
+    `--port=${metricsPort}`,
+    `--secure-metrics-port=${secureMetricsPort}`,
+    // Controllers share the host here and are probed on --port: MetalLB's 17472 (on by default) stays
+    // free (test/k8s/metallb-args.test.ts covers it).
     '--health-probe-port=0',
     `--webhook-port=${webhookPort}`,
     ...(options.extraArgs ?? []),

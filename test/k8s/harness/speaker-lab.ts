@@ -24,7 +24,7 @@ import { eventually } from './waiting.js';
 export const SPEAKER_LAB_NAMESPACE = 'apps';
 /** The ingress IP of `apps/web`. */
 export const SPEAKER_LAB_VIP = '203.0.113.10';
-/** Every speaker's `--plain-port` (/metrics, /healthz, /readyz), on all addresses of its namespace. */
+/** Every speaker's `--port` (/metrics, /healthz, /readyz), on all addresses of its namespace. */
 export const SPEAKER_LAB_METRICS_PORT = 7472;
 const GOSSIP_PORT = 7946;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -167,7 +167,7 @@ export class SpeakerLab {
         `--ml-bindaddr=${node.ipv4}`,
         `--ml-bindport=${GOSSIP_PORT}`,
         `--ml-secret-key-path=${settings.secretDirectory}`,
-        `--plain-port=${SPEAKER_LAB_METRICS_PORT}`,
+        `--port=${SPEAKER_LAB_METRICS_PORT}`,
       ],
       { env: { ...process.env, METALLB_POD_NAME: `speaker-${node.name}` } },
     );

@@ -5,13 +5,11 @@ import { UsageError } from '../../../src/errors.js';
 describe('parseControllerFlags', () => {
   it.each([
     {
-      rule: 'DESIGN CLI: defaults are metallb-system, HTTPS 9120, probes 17472, plain 7472, no class, Secret memberlist',
+      rule: 'DESIGN CLI: defaults are metallb-system, port 7472, no class, Secret memberlist',
       args: [],
       env: {},
       want: {
         namespace: 'metallb-system',
-        secureMetrics: { port: 9120 },
-        healthProbePort: 17472,
         metricsPort: 7472,
         loadBalancerClass: '',
         memberlistSecretName: 'memberlist',
@@ -22,13 +20,7 @@ describe('parseControllerFlags', () => {
       rule: 'D5: MetalLB flag names, both --flag=value and --flag value',
       args: ['--namespace=lb', '--lb-class', 'example.com/x', '--port=0', '--kubeconfig', '/k'],
       env: {},
-      want: {
-        namespace: 'lb',
-        loadBalancerClass: 'example.com/x',
-        secureMetrics: { port: 0 },
-        metricsPort: 7472,
-        kubeconfigPath: '/k',
-      },
+      want: { namespace: 'lb', loadBalancerClass: 'example.com/x', metricsPort: 0, kubeconfigPath: '/k' },
     },
     {
       rule: 'D2: MetalLB environment variables are honoured as defaults',
@@ -54,8 +46,8 @@ describe('parseControllerFlags', () => {
       },
     },
     {
-      rule: 'M1: HTTPS metrics on --port; --metrics-cert-dir, --tls-min-version',
-      args: ['--port=9121', '--metrics-cert-dir=/certs', '--tls-min-version=VersionTLS12'],
+      rule: 'M1: HTTPS metrics on 9120 by default; --secure-metrics-port, --metrics-cert-dir, --tls-min-version',
+      args: ['--secure-metrics-port=9121', '--metrics-cert-dir=/certs', '--tls-min-version=VersionTLS12'],
       env: {},
       want: {
         secureMetrics: { port: 9121, certDir: '/certs', tlsMinVersion: 'TLSv1.2' },

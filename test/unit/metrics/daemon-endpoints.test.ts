@@ -1,6 +1,8 @@
 // The daemons' plain-HTTP listeners (src/metrics/server.ts startDaemonEndpoints, docs/flags.md
-// "Ports"): the health listener answers only MetalLB's probe paths; a taken health port is logged,
-// not fatal (a speaker beside MetalLB's on one host); a taken plain port stops the start.
+// "Ports"): --port serves /metrics, /healthz, /readyz; the health listener answers only MetalLB's
+// probe paths, and /metrics too when --port is the HTTPS port (MetalLB 0.16's --port=9120); a taken
+// health port is logged, not fatal (a speaker beside MetalLB's on one host); a taken --port stops
+// the start.
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,7 +47,7 @@ const status = async (port: number, path: string) => (await fetch(`http://${HOST
 const source = { isHealthy: () => true, isReady: () => false };
 
 describe('startDaemonEndpoints', () => {
-  it("D2/D3: --plain-port=0 with a probe port: only MetalLB's probe paths, readiness as the daemon says", async () => {
+  it("D2/D3: the probe port serves only MetalLB's probe paths, readiness as the daemon says", async () => {
     const { logger } = logCollector();
     const health = await freePort();
     opened.push(
@@ -61,7 +63,44 @@ describe('startDaemonEndpoints', () => {
     expect(await status(health, '/metrics')).toBe(404);
   });
 
-  it('a taken health port is an error line naming it; the plain port still serves', async () => {
+  it('DESIGN CLI: --port serves /metrics, /healthz and /readyz over plain HTTP', async () => {
+    const { logger, lines } = logCollector();
+    const plain = await freePort();
+    opened.push(
+      await startDaemonEndpoints({
+        plain: { port: plain, host: HOST },
+        health: { port: 0, host: HOST },
+        source,
+        logger,
+      }),
+    );
+    const metrics = await fetch(`http://${HOST}:${plain}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# HELP /m);
+    expect(await status(plain, '/healthz')).toBe(200);
+    expect(await status(plain, '/readyz')).toBe(503);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', port: plain }));
+  });
+
+  it('M1: --port is the HTTPS port: plain /metrics and the probes on the probe port', async () => {
+    const { logger } = logCollector();
+    const health = await freePort();
+    opened.push(
+      await startDaemonEndpoints({
+        plain: { port: 0, host: HOST },
+        health: { port: health, host: HOST, metrics: true },
+        source,
+        logger,
+      }),
+    );
+    const metrics = await fetch(`http://${HOST}:${health}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# HELP /m);
+    expect(await status(health, '/healthz')).toBe(200);
+    expect(await status(health, '/readyz')).toBe(503);
+  });
+
+  it('a taken health port is an error line naming it; --port still serves', async () => {
     const { logger, lines } = logCollector();
     const [plain, health] = [await freePort(), await takenPort()];
     opened.push(
@@ -78,7 +117,7 @@ describe('startDaemonEndpoints', () => {
     );
   });
 
-  it('a taken plain port stops the start (exit 1 in the daemon)', async () => {
+  it('a taken --port stops the start (exit 1 in the daemon)', async () => {
     const { logger } = logCollector();
     const plain = await takenPort();
     await expect(

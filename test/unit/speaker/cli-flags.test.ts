@@ -30,9 +30,7 @@ describe('parseSpeakerFlags', () => {
         namespace: 'lb',
         loadBalancerClass: 'ferrolb',
         ignoreExcludeLb: true,
-        // --port is MetalLB 0.16's HTTPS metrics port (docs/flags.md "Ports").
-        secureMetrics: { port: 0 },
-        metricsPort: 7472,
+        metricsPort: 0,
       },
     },
     {
@@ -119,14 +117,16 @@ describe('parseSpeakerFlags', () => {
       },
       want: {
         nodeName: 'n5',
-        metricsPort: 7472,
+        // --port=9120 is the HTTPS port (docs/flags.md "Ports"): plain /metrics moves to 17472.
+        metricsPort: 0,
         secureMetrics: { port: 9120, certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.3' },
+        healthProbeServesMetrics: true,
+        healthProbeAddress: '127.0.0.1',
         logLevel: 'all',
         loadBalancerClass: 'example.com/lb',
         ignoreExcludeLb: true,
         podName: 'speaker-abc',
         healthProbePort: 17472,
-        healthProbeAddress: '127.0.0.1',
         ignoredFlags: [
           '--ml-wan-config',
           '--bgp-debounce-timeout',
