@@ -48,7 +48,7 @@ export const ENDPOINT_FLAG_SPECS: Readonly<Record<string, FlagSpec>> = {
     type: 'string',
     value: 'N',
     default: String(DEFAULT_METRICS_PORT),
-    help: '/metrics, /healthz and /readyz over plain HTTP; 0 disables them; equal to --secure-metrics-port (MetalLB 0.16: --port=9120): HTTPS there, plain /metrics on --health-probe-port',
+    help: '/metrics, /healthz and /readyz over plain HTTP; 0 disables; equal to --secure-metrics-port: HTTPS there (MetalLB 0.16)',
   },
   'secure-metrics-port': {
     type: 'string',
