@@ -7,6 +7,7 @@ import { type WatchedCollection, watchResource } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter } from '../metrics/registry.js';
 import { endpointsByService, readNode, readService } from './objects.js';
+import { slimNode, slimService } from './slim.js';
 
 /** Every cache the speaker reads. */
 export interface SpeakerWatches {
@@ -32,19 +33,11 @@ const configPart: Reader = (object) => {
   return [fields.spec, object.metadata?.labels, object.metadata?.annotations];
 };
 
-/**
- * The speaker never writes Nodes and reads only name, labels, conditions and taints (readNode): the
- * rest (images, capacity, addresses, annotations) can be tens of KiB a Node, so it is not cached.
- */
-function slimNode(object: KubernetesObject): void {
-  const node = object as KubernetesObject & {
-    spec?: { taints?: unknown };
-    status?: { conditions?: unknown };
-  };
-  if (node.metadata) delete node.metadata.annotations;
-  node.spec = node.spec?.taints === undefined ? {} : { taints: node.spec.taints };
-  node.status = node.status?.conditions === undefined ? {} : { conditions: node.status.conditions };
-}
+/** What the speaker cuts from each kind before caching it. */
+const SLIMMED: Readonly<Record<string, (object: KubernetesObject) => void>> = {
+  nodes: slimNode,
+  services: slimService,
+};
 
 /** ServiceL2Status objects are only read back; add and delete still reach the speaker. */
 const never = () => false;
@@ -59,7 +52,7 @@ export function startSpeakerWatches(
     watchResource<KubernetesObject>({
       client: config,
       path,
-      ...(kind === 'nodes' ? { slim: slimNode } : {}),
+      ...(SLIMMED[kind] ? { slim: SLIMMED[kind] } : {}),
       isRelevantChange: read === never ? never : differsBy(read),
       onChange: () => {
         counter('k8sClientUpdatesTotal').inc();

@@ -234,6 +234,46 @@ describe('Lease leader election and informers', () => {
     await (leader === 'first' ? second : first).release();
   });
 
+  it("Lease: a leader renews from its last write without reading first (client-go's fast path)", async () => {
+    class CountingCoordination extends CoordinationV1Api {
+      reads = 0;
+      writes = 0;
+      override readNamespacedLease(where: Parameters<CoordinationV1Api['readNamespacedLease']>[0]) {
+        this.reads += 1;
+        return super.readNamespacedLease(where);
+      }
+      override replaceNamespacedLease(request: Parameters<CoordinationV1Api['replaceNamespacedLease']>[0]) {
+        this.writes += 1;
+        return super.replaceNamespacedLease(request);
+      }
+    }
+    const coordination = new CountingCoordination(controllerClient().transport);
+    let leading = false;
+    const election = startLeaderElection({
+      coordination,
+      namespace: SYSTEM_NAMESPACE,
+      name: 'ferrolb-controller',
+      identity: 'only',
+      logger: quiet,
+      onStartedLeading: () => {
+        leading = true;
+      },
+      onStoppedLeading: () => {
+        leading = false;
+      },
+      leaseDurationSeconds: 3,
+      renewDeadlineMs: 2_000,
+      retryPeriodMs: 100,
+    });
+    await eventually('leading', () => (leading ? true : undefined));
+    const before = { reads: coordination.reads, writes: coordination.writes };
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(leading).toBe(true);
+    expect(coordination.writes - before.writes).toBeGreaterThanOrEqual(5);
+    expect(coordination.reads - before.reads).toBe(0);
+    await election.release();
+  });
+
   it('informer: a Service created while the API server restarts still arrives', async () => {
     const seen = new Set<string>();
     const config = controllerClient();
