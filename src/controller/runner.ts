@@ -25,6 +25,7 @@ import {
   startSecureMetricsServer,
 } from '../metrics/secure-server.js';
 import { startDaemonEndpoints } from '../metrics/server.js';
+import { listenForStop, STOP } from '../stop-signal.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
 import { ConfigSource, type ConfigUpdate } from './config-source.js';
@@ -234,22 +235,6 @@ function problemOf(update: ConfigUpdate): ConfigurationProblem {
     ...update.ignored.map(describeProblem),
   ];
   return lines.length > 0 ? lines.join('; ') : undefined;
-}
-
-/** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */
-const STOP = Symbol('stop');
-
-function listenForStop(): { received: Promise<typeof STOP>; name: () => string } {
-  let name = '';
-  const received = new Promise<typeof STOP>((resolve) => {
-    const handler = (signal: string) => {
-      name = signal;
-      resolve(STOP);
-    };
-    process.once('SIGTERM', handler);
-    process.once('SIGINT', handler);
-  });
-  return { received, name: () => name };
 }
 
 async function lead(

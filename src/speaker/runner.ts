@@ -17,6 +17,7 @@ import {
   startSecureMetricsServer,
 } from '../metrics/secure-server.js';
 import { startDaemonEndpoints } from '../metrics/server.js';
+import { listenForStop } from '../stop-signal.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
@@ -254,30 +255,31 @@ async function waitForPeers(running: Running, logger: Logger): Promise<void> {
 
 /** Runs the speaker until SIGTERM/SIGINT; resolves to the exit code. */
 export async function runSpeaker(flags: SpeakerFlags, logger: Logger): Promise<number> {
+  // Listened to from the start: a signal while starting (caches syncing, peers awaited) still hands
+  // over and exits 0 instead of killing the process by the signal.
+  const signals = listenForStop();
   const config = loadKubeConfig(flags.kubeconfigPath);
   const running = await startParts(flags, config, logger);
-  await watchesSynced(running.watches);
-  logger.info(
-    { node: flags.nodeName, namespace: flags.namespace, gossip: running.membership !== undefined },
-    'caches synced, speaker running',
-  );
-  await waitForPeers(running, logger);
-  running.loop.begin();
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      handOver(running, logger).then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ error: String(error) }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  let stopping = false;
+  const started = async () => {
+    await watchesSynced(running.watches);
+    logger.info(
+      { node: flags.nodeName, namespace: flags.namespace, gossip: running.membership !== undefined },
+      'caches synced, speaker running',
+    );
+    await waitForPeers(running, logger);
+    // A hand-over that began meanwhile has frozen the loop: it stays frozen.
+    if (!stopping) running.loop.begin();
+  };
+  await Promise.race([started(), signals.received]);
+  await signals.received;
+  stopping = true;
+  logger.info({ signal: signals.name() }, 'shutting down');
+  try {
+    await handOver(running, logger);
+    return 0;
+  } catch (error) {
+    logger.error({ error: String(error) }, 'shutdown failed');
+    return 1;
+  }
 }
