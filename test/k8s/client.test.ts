@@ -383,4 +383,19 @@ describe('connection reuse (issue 14: client-node opens a new TLS connection per
     expect(await connectionsFor(() => clientNode.listNamespacedPod({ namespace }), 10)).toBe(10);
     expect(await connectionsFor(() => daemons.listNamespacedPod({ namespace }), 10)).toBe(1);
   });
+
+  it('parallel calls share at most 8 connections (each would otherwise open its own TLS connection)', async () => {
+    const daemons = loadKubeConfig(cluster.kubeconfigPath('speaker')).makeApiClient(CoreV1Api);
+    const connect = vi.spyOn(HttpsAgent.prototype, 'createConnection');
+    try {
+      const calls = Array.from({ length: 30 }, () =>
+        daemons.listNamespacedPod({ namespace: SYSTEM_NAMESPACE }),
+      );
+      expect((await Promise.all(calls)).every((list) => Array.isArray(list.items))).toBe(true);
+      expect(connect.mock.calls.length).toBeGreaterThan(0);
+      expect(connect.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      connect.mockRestore();
+    }
+  });
 });

@@ -9,6 +9,14 @@ import type { KubeTarget } from './target.js';
 /** How long a pooled connection may sit unused: closed well before the API server's idle close (90 s). */
 const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 
+/**
+ * Calls share at most this many connections (HTTP/1.1: one call at a time each); more wait for one.
+ * Parallel writes (a speaker's ServiceL2Status plan) otherwise each open a TLS connection that then
+ * sits idle: the handshakes were the largest part of a speaker's absorb CPU (issue 14 profile).
+ * client-go keeps 25 idle connections per host; watches have their own pool (one socket each, held).
+ */
+const MAX_CALL_SOCKETS = 8;
+
 /** A call that gets no answer for this long fails (and is retried by its caller). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -66,23 +74,38 @@ function parseBody(text: string): unknown {
 
 /** One API server, one identity, one connection pool. */
 export class KubeTransport {
-  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly callAgent: HttpAgent | HttpsAgent;
+  private readonly watchAgent: HttpAgent | HttpsAgent;
   private readonly secure: boolean;
   private cachedToken: { value: string; readAtMs: number } | undefined;
 
   constructor(readonly target: KubeTarget) {
     this.secure = target.server.startsWith('https:');
-    this.agent = this.secure
-      ? new HttpsAgent({
-          keepAlive: true,
-          timeout: IDLE_SOCKET_TIMEOUT_MS,
-          ca: target.ca,
-          cert: target.cert,
-          key: target.key,
-          rejectUnauthorized: !target.insecureSkipTlsVerify,
-          servername: target.tlsServerName,
-        })
-      : new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS });
+    this.callAgent = this.agentFor({
+      keepAlive: true,
+      timeout: IDLE_SOCKET_TIMEOUT_MS,
+      maxSockets: MAX_CALL_SOCKETS,
+    });
+    // A watch holds its connection for minutes and may be quiet all along: no idle timeout, and a
+    // fresh connection for the next one (a pooled socket could be one the server closed meanwhile).
+    this.watchAgent = this.agentFor({ keepAlive: false });
+  }
+
+  private agentFor(pooling: {
+    keepAlive: boolean;
+    timeout?: number;
+    maxSockets?: number;
+  }): HttpAgent | HttpsAgent {
+    if (!this.secure) return new HttpAgent(pooling);
+    const { target } = this;
+    return new HttpsAgent({
+      ...pooling,
+      ca: target.ca,
+      cert: target.cert,
+      key: target.key,
+      rejectUnauthorized: !target.insecureSkipTlsVerify,
+      servername: target.tlsServerName,
+    });
   }
 
   /** One call; resolves to the parsed JSON answer, rejects with KubeApiError on a non-2xx status. */
@@ -97,7 +120,11 @@ export class KubeTransport {
 
   /** A streaming GET (watch): the open response, or KubeApiError with the server's Status. */
   async stream(path: string, query: CallOptions['query'], signal: AbortSignal): Promise<IncomingMessage> {
-    const response = await this.open('GET', `${path}${queryString(query)}`, { signal, timeoutMs: 0 });
+    const response = await this.open('GET', `${path}${queryString(query)}`, {
+      signal,
+      timeoutMs: 0,
+      watch: true,
+    });
     const status = response.statusCode ?? 0;
     if (status === 200) return response;
     throw new KubeApiError(status, parseBody(await readAll(response)), `GET ${path} (watch)`);
@@ -105,13 +132,14 @@ export class KubeTransport {
 
   /** Closes idle pooled connections (on shutdown). */
   close(): void {
-    this.agent.destroy();
+    this.callAgent.destroy();
+    this.watchAgent.destroy();
   }
 
   private open(
     verb: HttpVerb,
     pathAndQuery: string,
-    options: CallOptions & { signal?: AbortSignal; timeoutMs?: number },
+    options: CallOptions & { signal?: AbortSignal; timeoutMs?: number; watch?: boolean },
   ): Promise<IncomingMessage> {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: Record<string, string | number> = { accept: 'application/json' };
@@ -126,7 +154,7 @@ export class KubeTransport {
       const request = send(`${this.target.server}${pathAndQuery}`, {
         method: verb,
         headers,
-        agent: this.agent,
+        agent: options.watch ? this.watchAgent : this.callAgent,
         signal: options.signal,
       });
       const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
