@@ -42,31 +42,48 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** What reading the documents found besides them: warnings, and how many held anything. */
+export interface YamlTally {
+  readonly warnings: string[];
+  objects: number;
+}
+
 /** Parses a multi-document YAML text; a document that does not parse becomes null plus a warning. */
 export function readYamlDocuments(text: string): { documents: unknown[]; warnings: string[] } {
-  const warnings: string[] = [];
-  const documents: unknown[] = [];
-  // The Composer yields each document as soon as it is complete, so its syntax tree can be
-  // dropped before the next is read (parseAllDocuments keeps every tree: 3.4x the memory).
-  const composer = new Composer();
-  for (const document of composer.compose(new Parser().parse(text))) {
-    const number = documents.length + 1;
+  const tally: YamlTally = { warnings: [], objects: 0 };
+  const documents = [...yamlDocuments(text, tally)];
+  return { documents, warnings: tally.warnings };
+}
+
+/**
+ * Each document of a multi-document YAML text as a plain value, parsed only when the caller asks
+ * for it, so a caller that keeps less than the document keeps memory linear and small: the
+ * Composer yields each document once complete and its syntax tree is dropped before the next is
+ * read (parseAllDocuments keeps every tree: 3.4x the memory). A document that does not parse
+ * is null plus a warning in `tally`.
+ */
+export function* yamlDocuments(text: string, tally: YamlTally): Generator<unknown> {
+  let number = 0;
+  for (const document of new Composer().compose(new Parser().parse(text))) {
+    number += 1;
     const problem = document.errors[0]?.message;
     if (problem !== undefined) {
-      warnings.push(`document ${number}: invalid YAML: ${problem.split('\n')[0]}`);
-      documents.push(null);
+      tally.warnings.push(`document ${number}: invalid YAML: ${problem.split('\n')[0]}`);
+      yield null;
       continue;
     }
+    let value: unknown;
     try {
-      documents.push(document.toJS());
+      value = document.toJS();
     } catch (error) {
       // toJS can still refuse a document that parsed, e.g. one exceeding the alias limit.
       const reason = error instanceof Error ? error.message : String(error);
-      warnings.push(`document ${number}: invalid YAML: ${reason}`);
-      documents.push(null);
+      tally.warnings.push(`document ${number}: invalid YAML: ${reason}`);
+      value = null;
     }
+    if (value !== null) tally.objects += 1;
+    yield value;
   }
-  return { documents, warnings };
 }
 
 let schemas: Readonly<Record<string, FieldSchema>> | undefined;

@@ -3,7 +3,7 @@ import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/i
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { type CommandSpec, usage } from './args.js';
 import { parseOrAnswer } from './common.js';
-import { describeInput, readPlanInput, readYamlDocuments, strictSchemas } from './plan-input.js';
+import { describeInput, readPlanInput, strictSchemas, type YamlTally, yamlDocuments } from './plan-input.js';
 
 export { readYamlDocuments } from './plan-input.js';
 
@@ -74,16 +74,21 @@ export function formatPlanText(result: PlanResult): string {
 export async function planMain(args: readonly string[]): Promise<number> {
   const flags = parsePlanFlags(args);
   if (flags === 'help' || flags === 'version') return 0;
-  // Read and parse in one call, so the input text is garbage before planning starts.
-  const { documents, warnings: yamlWarnings } = readYamlDocuments(await readPlanInput(flags.file));
-  if (documents.every((document) => document === null) && yamlWarnings.length === 0) {
+  // Documents are parsed one at a time as planning reads them (memory linear in the input).
+  const tally: YamlTally = { warnings: [], objects: 0 };
+  const result = planDocuments(yamlDocuments(await readPlanInput(flags.file), tally), {
+    namespace: flags.namespace,
+    schemas: strictSchemas(),
+    keepDecisions: false,
+  });
+  if (tally.objects === 0 && tally.warnings.length === 0) {
     // kubectl: "no objects passed to apply". Nothing to plan is a mistake, not an empty plan.
     throw new ConfigError(
       ErrorCode.configFile,
       `${describeInput(flags.file)} holds no objects: nothing to plan`,
     );
   }
-  const result = planDocuments(documents, { namespace: flags.namespace, schemas: strictSchemas() });
+  const yamlWarnings = tally.warnings;
   const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
   for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
   if (flags.json) console.log(JSON.stringify({ services: result.services, warnings }, null, 2));

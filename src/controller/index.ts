@@ -15,7 +15,7 @@ export {
   type PlanResult,
   planDocuments,
 } from './plan.js';
-export { restoreThenAllocate } from './restore.js';
+export { restoreThenAllocate, restoreThenAllocateEach } from './restore.js';
 export {
   allocateRequestFor,
   type DesiredIPs,

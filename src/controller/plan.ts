@@ -8,6 +8,7 @@ import {
   type FieldSchema,
   type Fields,
   isFields,
+  isMetallbAnnotationKey,
   type NamespaceInfo,
   parseService,
   type ServiceSpec,
@@ -17,7 +18,7 @@ import {
 } from '../config/index.js';
 import type { PoolReason } from '../ipam/index.js';
 import type { Decision } from './converge.js';
-import { restoreThenAllocate } from './restore.js';
+import { restoreThenAllocateEach } from './restore.js';
 import { desiredIPs } from './service-inputs.js';
 
 /** `plan` options: the ferrolb namespace, or any namespace (standalone mode). */
@@ -29,6 +30,8 @@ export interface PlanOptions {
    * field its schema lacks is invalid, as the API server's strict field validation makes it.
    */
   readonly schemas?: Readonly<Record<string, FieldSchema>>;
+  /** False: `decisions` stays empty (the CLI prints none; each Decision is garbage at once). */
+  readonly keepDecisions?: boolean;
 }
 
 /** One Service in the `plan --json` contract: its IPs and pool, or MetalLB's refusal. */
@@ -55,33 +58,46 @@ interface Sorted {
   readonly pools: SourceObject[];
   readonly l2Advertisements: SourceObject[];
   readonly namespaces: NamespaceInfo[];
-  readonly services: SourceObject[];
+  /** The namespace of every Service document, in file order (V5 implied namespaces). */
+  readonly serviceNamespaces: Set<string>;
+  /** LoadBalancer Services to allocate, each read as soon as its document is (see readService). */
+  readonly services: ServiceSpec[];
+  readonly serviceKeys: Set<string>;
   readonly warnings: string[];
   invalid: boolean;
+}
+
+/** What `plan` keeps of one Decision: its line of the contract and the pools' reasons. */
+interface Kept {
+  readonly key: string;
+  readonly planned: PlannedService;
+  readonly reasons: readonly PoolReason[] | undefined;
 }
 
 /**
  * The allocation the controller would make for these documents (DESIGN `plan --json` contract):
  * existing ingress restored first, then the rest in document order. Pure; never throws on input.
+ * Documents may come one at a time (an iterator): each is reduced to what planning reads as soon
+ * as it arrives, so memory stays linear in the input and small beside it.
  */
-export function planDocuments(documents: readonly unknown[], options: PlanOptions): PlanResult {
+export function planDocuments(documents: Iterable<unknown>, options: PlanOptions): PlanResult {
   const sorted = sortDocuments(documents, options.schemas ?? {});
   const built = buildConfig({ ...sorted, namespaces: withImpliedNamespaces(sorted) }, options);
   for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
-  const services = readServices(sorted);
-  const decisions = restoreThenAllocate(services, built.config);
+  const byKey = new Map<string, Decision>();
+  const intern = interner();
+  const kept = restoreThenAllocateEach(sorted.services, built.config, (decision): Kept => {
+    if (options.keepDecisions !== false) byKey.set(decision.serviceKey, decision);
+    return keptOf(decision, intern);
+  });
+  sorted.services.length = 0;
   const planned: Record<string, PlannedService> = {};
   const poolReasons: Record<string, readonly PoolReason[]> = {};
-  decisions.forEach((decision) => {
-    if (decision.ingress.length > 0 && decision.pool !== undefined) {
-      planned[decision.serviceKey] = { ips: decision.ingress, pool: decision.pool };
-      return;
-    }
-    planned[decision.serviceKey] = { error: refusalMessage(decision) };
-    poolReasons[decision.serviceKey] = decision.failure?.poolReasons ?? [];
-  });
-  const byKey = new Map(decisions.map((decision) => [decision.serviceKey, decision]));
+  for (const { key, planned: line, reasons } of kept) {
+    planned[key] = line;
+    if (reasons !== undefined) poolReasons[key] = reasons;
+  }
   return {
     services: planned,
     warnings: [...sorted.warnings].sort(byDocumentOrder),
@@ -89,6 +105,28 @@ export function planDocuments(documents: readonly unknown[], options: PlanOption
     poolReasons,
     decisions: byKey,
   };
+}
+
+type Intern = <T>(key: string, value: T) => T;
+
+/** Equal refusals share one copy (thousands of Services refused alike cost one message). */
+function interner(): Intern {
+  const values = new Map<string, unknown>();
+  return <T>(key: string, value: T): T => {
+    if (!values.has(key)) values.set(key, value);
+    return values.get(key) as T;
+  };
+}
+
+function keptOf(decision: Decision, intern: Intern): Kept {
+  const key = decision.serviceKey;
+  if (decision.ingress.length > 0 && decision.pool !== undefined) {
+    return { key, planned: { ips: decision.ingress, pool: decision.pool }, reasons: undefined };
+  }
+  const error = refusalMessage(decision);
+  const reasons = (decision.failure?.poolReasons ?? []).map(({ pool, message }) => ({ pool, message }));
+  const reasonsKey = JSON.stringify(reasons);
+  return { key, planned: intern(`e${error}`, { error }), reasons: intern(`r${reasonsKey}`, reasons) };
 }
 
 /** Orders warnings as the file is read: by the document number they start with (stable). */
@@ -103,29 +141,29 @@ function refusalMessage(decision: Decision): string {
   return warning?.message ?? 'no available IPs';
 }
 
-function sortDocuments(
-  documents: readonly unknown[],
-  schemas: Readonly<Record<string, FieldSchema>>,
-): Sorted {
+function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<string, FieldSchema>>): Sorted {
   const sorted: Sorted = {
     pools: [],
     l2Advertisements: [],
     namespaces: [],
+    serviceNamespaces: new Set(),
     services: [],
+    serviceKeys: new Set(),
     warnings: [],
     invalid: false,
   };
-  documents.forEach((document, index) => {
-    if (document === null || document === undefined) return;
-    const source = `document ${index + 1}`;
+  let number = 0;
+  for (const document of documents) {
+    number += 1;
+    if (document === null || document === undefined) continue;
+    const source = `document ${number}`;
     if (!isFields(document)) {
       sorted.warnings.push(`${source}: not an object, ignored`);
       sorted.invalid = true;
-      return;
-    }
-    if (isStrictlyValid(sorted, { source, object: document }, schemas))
+    } else if (isStrictlyValid(sorted, { source, object: document }, schemas)) {
       sortDocument(sorted, { source, object: document });
-  });
+    }
+  }
   return sorted;
 }
 
@@ -166,7 +204,7 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
     sorted.invalid = true;
   } else if (kind === 'IPAddressPool') sorted.pools.push(item);
   else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(item);
-  else if (kind === 'Service' && apiVersion === 'v1') sorted.services.push(item);
+  else if (kind === 'Service' && apiVersion === 'v1') readService(sorted, item);
   else if (kind === 'Namespace' && apiVersion === 'v1') sorted.namespaces.push(readNamespace(item.object));
   else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
   else if (UNSUPPORTED_METALLB_KINDS.has(kind)) {
@@ -197,51 +235,55 @@ function readNamespace(object: Fields): NamespaceInfo {
  */
 function withImpliedNamespaces(sorted: Sorted): NamespaceInfo[] {
   const declared = new Set(sorted.namespaces.map((namespace) => namespace.name));
-  const implied: NamespaceInfo[] = [];
-  for (const { object } of sorted.services) {
-    const metadata = isFields(object.metadata) ? object.metadata : {};
-    const name =
-      typeof metadata.namespace === 'string' && metadata.namespace !== ''
-        ? metadata.namespace
-        : DEFAULT_SERVICE_NAMESPACE;
-    if (declared.has(name)) continue;
-    declared.add(name);
-    implied.push({ name, labels: { [NAMESPACE_NAME_LABEL]: name } });
-  }
+  const implied = [...sorted.serviceNamespaces]
+    .filter((name) => !declared.has(name))
+    .map((name) => ({ name, labels: { [NAMESPACE_NAME_LABEL]: name } }));
   return [...sorted.namespaces, ...implied];
 }
 
-/** LoadBalancer Services only, without a loadBalancerClass (C11), each key once. */
-function readServices(sorted: Sorted): ServiceSpec[] {
-  const services: ServiceSpec[] = [];
-  const seen = new Set<string>();
-  for (const item of sorted.services) {
-    const parsed = parseService(item.object, DEFAULT_SERVICE_NAMESPACE);
-    if (!parsed.ok) {
-      sorted.warnings.push(
-        `${item.source} (Service ${describeName(item.object)}) ${parsed.field}: ${parsed.message}`,
-      );
-      sorted.invalid = true;
-      continue;
-    }
-    const service = parsed.value;
-    if (service.type !== 'LoadBalancer') continue;
-    if (service.loadBalancerClass !== undefined) {
-      const message = `spec.loadBalancerClass ${JSON.stringify(service.loadBalancerClass)} is not handled without --lb-class, ignored`;
-      sorted.warnings.push(`${item.source} (Service ${service.key}): ${message}`);
-      continue;
-    }
-    if (seen.has(service.key)) {
-      sorted.warnings.push(
-        `${item.source} (Service ${service.key}): duplicate definition of service, ignored`,
-      );
-      sorted.invalid = true;
-      continue;
-    }
-    seen.add(service.key);
-    services.push(withAssumedFamilies(service));
+/**
+ * A Service document, read at once: a LoadBalancer Service without a loadBalancerClass (C11),
+ * each key once, is kept as the ServiceSpec allocation reads; the document itself is not kept.
+ */
+function readService(sorted: Sorted, item: SourceObject): void {
+  const metadata = isFields(item.object.metadata) ? item.object.metadata : {};
+  sorted.serviceNamespaces.add(
+    typeof metadata.namespace === 'string' && metadata.namespace !== ''
+      ? metadata.namespace
+      : DEFAULT_SERVICE_NAMESPACE,
+  );
+  const parsed = parseService(item.object, DEFAULT_SERVICE_NAMESPACE);
+  if (!parsed.ok) {
+    sorted.warnings.push(
+      `${item.source} (Service ${describeName(item.object)}) ${parsed.field}: ${parsed.message}`,
+    );
+    sorted.invalid = true;
+    return;
   }
-  return services;
+  const service = parsed.value;
+  if (service.type !== 'LoadBalancer') return;
+  if (service.loadBalancerClass !== undefined) {
+    const message = `spec.loadBalancerClass ${JSON.stringify(service.loadBalancerClass)} is not handled without --lb-class, ignored`;
+    sorted.warnings.push(`${item.source} (Service ${service.key}): ${message}`);
+    return;
+  }
+  if (sorted.serviceKeys.has(service.key)) {
+    sorted.warnings.push(`${item.source} (Service ${service.key}): duplicate definition of service, ignored`);
+    sorted.invalid = true;
+    return;
+  }
+  sorted.serviceKeys.add(service.key);
+  sorted.services.push(
+    withAssumedFamilies({ ...service, annotations: metallbAnnotations(service.annotations) }),
+  );
+}
+
+/**
+ * The annotations allocation reads (`metallb.io/` and `metallb.universe.tf/` keys): kubectl's
+ * last-applied-configuration and the like would otherwise stay in memory for every Service.
+ */
+function metallbAnnotations(annotations: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).filter(([key]) => isMetallbAnnotationKey(key)));
 }
 
 /** `namespace/name` as written, or only the name when the document sets no namespace. */
