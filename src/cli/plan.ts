@@ -4,6 +4,7 @@ import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { type CommandSpec, usage } from './args.js';
 import { parseOrAnswer } from './common.js';
 import { describeInput, readPlanInput, strictSchemas, type YamlTally, yamlDocuments } from './plan-input.js';
+import { planJsonLines, planTextLines, printLines } from './plan-output.js';
 
 export { readYamlDocuments } from './plan-input.js';
 
@@ -62,12 +63,7 @@ export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' | 'v
 
 /** Text output: one readable line per Service. */
 export function formatPlanText(result: PlanResult): string {
-  const lines = Object.entries(result.services).map(([key, planned]) => {
-    if ('ips' in planned) return `${key}: ${planned.ips.join(', ')} (pool ${planned.pool})`;
-    const reasons = (result.poolReasons[key] ?? []).map((reason) => `${reason.pool}: ${reason.message}`);
-    return `${key}: no IP: ${planned.error}${reasons.length > 0 ? ` [${reasons.join('; ')}]` : ''}`;
-  });
-  return lines.join('\n');
+  return [...planTextLines(result)].join('\n');
 }
 
 /** `ferrolb plan`: prints the allocation the controller would make (DESIGN `plan --json` contract). */
@@ -91,9 +87,13 @@ export async function planMain(args: readonly string[]): Promise<number> {
   const yamlWarnings = tally.warnings;
   const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
   for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
-  if (flags.json) console.log(JSON.stringify({ services: result.services, warnings }, null, 2));
-  else if (Object.keys(result.services).length > 0) console.log(formatPlanText(result));
+  if (flags.json) printLines(planJsonLines(result.services, warnings), console.log);
+  else printLines(planTextLines(result), console.log);
   if (yamlWarnings.length > 0 || result.invalid) return 2;
-  const isAnyRefused = Object.values(result.services).some((planned) => 'error' in planned);
-  return flags.exitCode && isAnyRefused ? EXIT_SERVICE_WITHOUT_IP : 0;
+  return flags.exitCode && isAnyRefused(result) ? EXIT_SERVICE_WITHOUT_IP : 0;
+}
+
+function isAnyRefused(result: PlanResult): boolean {
+  for (const key in result.services) if ('error' in (result.services[key] ?? {})) return true;
+  return false;
 }

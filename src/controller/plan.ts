@@ -1,16 +1,12 @@
 import {
   buildConfig,
-  DEFAULT_SERVICE_NAMESPACE,
   describeProblem,
   describeUnknownAnnotation,
   describeUnknownField,
-  type Family,
   type FieldSchema,
   type Fields,
   isFields,
-  isMetallbAnnotationKey,
   type NamespaceInfo,
-  parseService,
   type ServiceSpec,
   type SourceObject,
   unknownFields,
@@ -18,8 +14,10 @@ import {
 } from '../config/index.js';
 import type { PoolReason } from '../ipam/index.js';
 import type { Decision } from './converge.js';
+import { keptOf, type PlannedService, readPlanService, Shared, serviceNamespace } from './plan-services.js';
 import { restoreThenAllocateEach } from './restore.js';
-import { desiredIPs } from './service-inputs.js';
+
+export type { PlannedService } from './plan-services.js';
 
 /** `plan` options: the ferrolb namespace, or any namespace (standalone mode). */
 export interface PlanOptions {
@@ -33,11 +31,6 @@ export interface PlanOptions {
   /** False: `decisions` stays empty (the CLI prints none; each Decision is garbage at once). */
   readonly keepDecisions?: boolean;
 }
-
-/** One Service in the `plan --json` contract: its IPs and pool, or MetalLB's refusal. */
-export type PlannedService =
-  | { readonly ips: readonly string[]; readonly pool: string }
-  | { readonly error: string };
 
 /** The `plan` result: the JSON contract's two keys, whether any document was invalid, and details. */
 export interface PlanResult {
@@ -63,15 +56,9 @@ interface Sorted {
   /** LoadBalancer Services to allocate, each read as soon as its document is (see readService). */
   readonly services: ServiceSpec[];
   readonly serviceKeys: Set<string>;
+  readonly shared: Shared;
   readonly warnings: string[];
   invalid: boolean;
-}
-
-/** What `plan` keeps of one Decision: its line of the contract and the pools' reasons. */
-interface Kept {
-  readonly key: string;
-  readonly planned: PlannedService;
-  readonly reasons: readonly PoolReason[] | undefined;
 }
 
 /**
@@ -86,18 +73,17 @@ export function planDocuments(documents: Iterable<unknown>, options: PlanOptions
   for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
   const byKey = new Map<string, Decision>();
-  const intern = interner();
-  const kept = restoreThenAllocateEach(sorted.services, built.config, (decision): Kept => {
-    if (options.keepDecisions !== false) byKey.set(decision.serviceKey, decision);
-    return keptOf(decision, intern);
-  });
-  sorted.services.length = 0;
-  const planned: Record<string, PlannedService> = {};
   const poolReasons: Record<string, readonly PoolReason[]> = {};
-  for (const { key, planned: line, reasons } of kept) {
-    planned[key] = line;
-    if (reasons !== undefined) poolReasons[key] = reasons;
-  }
+  const kept = restoreThenAllocateEach(sorted.services, built.config, (decision) => {
+    if (options.keepDecisions !== false) byKey.set(decision.serviceKey, decision);
+    const { planned, reasons } = keptOf(decision, sorted.shared);
+    if (reasons !== undefined) poolReasons[decision.serviceKey] = reasons;
+    return planned;
+  });
+  const planned: Record<string, PlannedService> = {};
+  sorted.services.forEach((service, index) => {
+    planned[service.key] = kept[index] as PlannedService;
+  });
   return {
     services: planned,
     warnings: [...sorted.warnings].sort(byDocumentOrder),
@@ -107,38 +93,10 @@ export function planDocuments(documents: Iterable<unknown>, options: PlanOptions
   };
 }
 
-type Intern = <T>(key: string, value: T) => T;
-
-/** Equal refusals share one copy (thousands of Services refused alike cost one message). */
-function interner(): Intern {
-  const values = new Map<string, unknown>();
-  return <T>(key: string, value: T): T => {
-    if (!values.has(key)) values.set(key, value);
-    return values.get(key) as T;
-  };
-}
-
-function keptOf(decision: Decision, intern: Intern): Kept {
-  const key = decision.serviceKey;
-  if (decision.ingress.length > 0 && decision.pool !== undefined) {
-    return { key, planned: { ips: decision.ingress, pool: decision.pool }, reasons: undefined };
-  }
-  const error = refusalMessage(decision);
-  const reasons = (decision.failure?.poolReasons ?? []).map(({ pool, message }) => ({ pool, message }));
-  const reasonsKey = JSON.stringify(reasons);
-  return { key, planned: intern(`e${error}`, { error }), reasons: intern(`r${reasonsKey}`, reasons) };
-}
-
 /** Orders warnings as the file is read: by the document number they start with (stable). */
 export function byDocumentOrder(a: string, b: string): number {
   const number = (warning: string) => Number(/^document (\d+)/.exec(warning)?.[1] ?? Number.MAX_SAFE_INTEGER);
   return number(a) - number(b);
-}
-
-function refusalMessage(decision: Decision): string {
-  if (decision.failure) return decision.failure.message;
-  const warning = decision.events.filter((event) => event.type === 'Warning').at(-1);
-  return warning?.message ?? 'no available IPs';
 }
 
 function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<string, FieldSchema>>): Sorted {
@@ -149,6 +107,7 @@ function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<st
     serviceNamespaces: new Set(),
     services: [],
     serviceKeys: new Set(),
+    shared: new Shared(),
     warnings: [],
     invalid: false,
   };
@@ -204,7 +163,7 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
     sorted.invalid = true;
   } else if (kind === 'IPAddressPool') sorted.pools.push(item);
   else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(item);
-  else if (kind === 'Service' && apiVersion === 'v1') readService(sorted, item);
+  else if (kind === 'Service' && apiVersion === 'v1') sortService(sorted, item);
   else if (kind === 'Namespace' && apiVersion === 'v1') sorted.namespaces.push(readNamespace(item.object));
   else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
   else if (UNSUPPORTED_METALLB_KINDS.has(kind)) {
@@ -213,6 +172,15 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
     const version = typeof apiVersion === 'string' ? apiVersion : '(no apiVersion)';
     sorted.warnings.push(`${item.source} (${kind}): kind ${version}/${kind} is not supported, ignored`);
   }
+}
+
+function sortService(sorted: Sorted, item: SourceObject): void {
+  sorted.serviceNamespaces.add(serviceNamespace(item.object));
+  const read = readPlanService(item, sorted.serviceKeys, sorted.shared);
+  if (read.kind === 'service') sorted.services.push(read.service);
+  if (read.kind !== 'warning') return;
+  sorted.warnings.push(read.warning);
+  sorted.invalid ||= read.invalid;
 }
 
 /** Set by the API server on every Namespace (Kubernetes >= 1.21), so selectors may use it. */
@@ -241,82 +209,9 @@ function withImpliedNamespaces(sorted: Sorted): NamespaceInfo[] {
   return [...sorted.namespaces, ...implied];
 }
 
-/**
- * A Service document, read at once: a LoadBalancer Service without a loadBalancerClass (C11),
- * each key once, is kept as the ServiceSpec allocation reads; the document itself is not kept.
- */
-function readService(sorted: Sorted, item: SourceObject): void {
-  const metadata = isFields(item.object.metadata) ? item.object.metadata : {};
-  sorted.serviceNamespaces.add(
-    typeof metadata.namespace === 'string' && metadata.namespace !== ''
-      ? metadata.namespace
-      : DEFAULT_SERVICE_NAMESPACE,
-  );
-  const parsed = parseService(item.object, DEFAULT_SERVICE_NAMESPACE);
-  if (!parsed.ok) {
-    sorted.warnings.push(
-      `${item.source} (Service ${describeName(item.object)}) ${parsed.field}: ${parsed.message}`,
-    );
-    sorted.invalid = true;
-    return;
-  }
-  const service = parsed.value;
-  if (service.type !== 'LoadBalancer') return;
-  if (service.loadBalancerClass !== undefined) {
-    const message = `spec.loadBalancerClass ${JSON.stringify(service.loadBalancerClass)} is not handled without --lb-class, ignored`;
-    sorted.warnings.push(`${item.source} (Service ${service.key}): ${message}`);
-    return;
-  }
-  if (sorted.serviceKeys.has(service.key)) {
-    sorted.warnings.push(`${item.source} (Service ${service.key}): duplicate definition of service, ignored`);
-    sorted.invalid = true;
-    return;
-  }
-  sorted.serviceKeys.add(service.key);
-  sorted.services.push(
-    withAssumedFamilies({ ...service, annotations: metallbAnnotations(service.annotations) }),
-  );
-}
-
-/**
- * The annotations allocation reads (`metallb.io/` and `metallb.universe.tf/` keys): kubectl's
- * last-applied-configuration and the like would otherwise stay in memory for every Service.
- */
-function metallbAnnotations(annotations: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(annotations).filter(([key]) => isMetallbAnnotationKey(key)));
-}
-
 /** `namespace/name` as written, or only the name when the document sets no namespace. */
 function describeOwnName(object: Fields): string {
   const metadata = isFields(object.metadata) ? object.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)';
   return typeof metadata.namespace === 'string' ? `${metadata.namespace}/${name}` : name;
-}
-
-function describeName(object: Fields): string {
-  const metadata = isFields(object.metadata) ? object.metadata : {};
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_SERVICE_NAMESPACE;
-  return `${namespace}/${typeof metadata.name === 'string' ? metadata.name : '(unnamed)'}`;
-}
-
-/**
- * DESIGN plan contract: a Service written without cluster IPs takes its family from
- * `spec.ipFamilies` (only the first under SingleStack), else from its requested IPs, else IPv4.
- * RequireDualStack always means both families, as the API server would assign (it rejects the
- * policy on a single-stack cluster), so such a Service is planned dual instead of failing with
- * "not enough clusterips []"; `spec.ipFamilies[0]` still picks the primary (N6).
- */
-function withAssumedFamilies(service: ServiceSpec): ServiceSpec {
-  if (service.clusterIPs.length > 0) return service;
-  let families: Family[] = [...service.ipFamilies];
-  if (service.ipFamilyPolicy === 'SingleStack') families = families.slice(0, 1);
-  if (service.ipFamilyPolicy === 'RequireDualStack') {
-    families = families[0] === 'IPv6' ? ['IPv6', 'IPv4'] : ['IPv4', 'IPv6'];
-  }
-  if (families.length === 0) {
-    const desired = desiredIPs(service);
-    const family = desired.ok ? desired.family : undefined;
-    families = family === 'dual' ? ['IPv4', 'IPv6'] : [family ?? 'IPv4'];
-  }
-  return { ...service, clusterFamilies: families };
 }
