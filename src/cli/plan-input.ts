@@ -19,16 +19,22 @@ import { ConfigError, ErrorCode } from '../errors.js';
 /** The standard-input marker of `-f -`, as kubectl has it. */
 export const STDIN_FILE = '-';
 
-/** Reads the whole input; a file that cannot be read or an empty input is a ConfigError (exit 2). */
-export async function readPlanInput(file: string): Promise<string> {
-  let text: string;
+/**
+ * The whole input, in a box: the reader (yamlDocuments) takes the text out, so that no caller's
+ * variable keeps it in memory once its last document is read.
+ */
+export interface PlanInput {
+  text: string;
+}
+
+/** Reads the whole input; a file that cannot be read is a ConfigError (exit 2). */
+export async function readPlanInput(file: string): Promise<PlanInput> {
   try {
-    text = file === STDIN_FILE ? await readStdin() : await readFile(file, 'utf8');
+    return { text: file === STDIN_FILE ? await readStdin() : await readFile(file, 'utf8') };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(ErrorCode.configFile, `cannot read ${file}: ${reason}`);
   }
-  return text;
 }
 
 /** The input as messages name it. */
@@ -51,7 +57,7 @@ export interface YamlTally {
 /** Parses a multi-document YAML text; a document that does not parse becomes null plus a warning. */
 export function readYamlDocuments(text: string): { documents: unknown[]; warnings: string[] } {
   const tally: YamlTally = { warnings: [], objects: 0 };
-  const documents = [...yamlDocuments(text, tally)];
+  const documents = [...yamlDocuments({ text }, tally)];
   return { documents, warnings: tally.warnings };
 }
 
@@ -60,9 +66,20 @@ export function readYamlDocuments(text: string): { documents: unknown[]; warning
  * for it, so a caller that keeps less than the document keeps memory linear and small: the
  * Composer yields each document once complete and its syntax tree is dropped before the next is
  * read (parseAllDocuments keeps every tree: 3.4x the memory). A document that does not parse
- * is null plus a warning in `tally`.
+ * is null plus a warning in `tally`. Read once: the text is taken out of `input` as reading
+ * starts, so it is garbage once the last document is read.
  */
-export function* yamlDocuments(text: string, tally: YamlTally): Generator<unknown> {
+export function yamlDocuments(input: PlanInput, tally: YamlTally): Iterable<unknown> {
+  return {
+    [Symbol.iterator]: () => {
+      const text = input.text;
+      input.text = '';
+      return parseDocuments(text, tally);
+    },
+  };
+}
+
+function* parseDocuments(text: string, tally: YamlTally): Generator<unknown> {
   let number = 0;
   for (const document of new Composer().compose(new Parser().parse(text))) {
     number += 1;

@@ -76,6 +76,7 @@ export async function planMain(args: readonly string[]): Promise<number> {
     namespace: flags.namespace,
     schemas: strictSchemas(),
     keepDecisions: false,
+    keepPoolReasons: !flags.json,
   });
   if (tally.objects === 0 && tally.warnings.length === 0) {
     // kubectl: "no objects passed to apply". Nothing to plan is a mistake, not an empty plan.

@@ -20,6 +20,18 @@ export type PlannedService =
   | { readonly ips: readonly string[]; readonly pool: string }
   | { readonly error: string };
 
+/** V8 copies a shorter substring; a longer one is a slice that keeps its whole parent string. */
+const SHORTEST_SLICE = 13;
+
+/**
+ * A copy sharing no string with the input. A parser's strings may be slices of the whole input
+ * text, and one kept slice keeps all of it in memory: what outlives a document is detached.
+ */
+export function detach<T>(value: T): T {
+  if (typeof value === 'string' && value.length < SHORTEST_SLICE) return value;
+  return structuredClone(value);
+}
+
 /**
  * Equal values shared by every Service that has them: thousands of Services written alike (the
  * same ports, families, pool annotation) or refused alike (the same message) cost one copy.
@@ -28,12 +40,13 @@ export type PlannedService =
 export class Shared {
   readonly #values = new Map<string, unknown>();
 
-  /** The first value stored under `key`, or `value` (then stored). */
+  /** The first value stored under `key`, or a detached copy of `value` (then stored). */
   value<T>(key: string, value: T): T {
     const known = this.#values.get(key);
     if (known !== undefined) return known as T;
-    this.#values.set(key, value);
-    return value;
+    const copy = detach(value);
+    this.#values.set(key, copy);
+    return copy;
   }
 
   /** Arrays and string maps: one copy for each content (the empty ones included). */
@@ -68,12 +81,13 @@ export function readPlanService(item: SourceObject, seen: Set<string>, shared: S
       invalid: false,
     };
   }
-  if (seen.has(service.key)) {
+  const reduced = compact(service, shared);
+  if (seen.has(reduced.key)) {
     const warning = `${item.source} (Service ${service.key}): duplicate definition of service, ignored`;
     return { kind: 'warning', warning, invalid: true };
   }
-  seen.add(service.key);
-  return { kind: 'service', service: compact(service, shared) };
+  seen.add(reduced.key);
+  return { kind: 'service', service: reduced };
 }
 
 /** The namespace a Service document is in (the default one when it names none). */
@@ -93,11 +107,19 @@ function compact(service: ServiceSpec, shared: Shared): ServiceSpec {
   const annotations = Object.fromEntries(
     Object.entries(service.annotations).filter(([key]) => isMetallbAnnotationKey(key)),
   );
-  const text = (value: string) => shared.value(`s${value}`, value);
+  const text = <T extends string>(value: T): T => shared.value(`s${value}`, value);
+  const namespace = text(service.namespace);
+  // One flat string for the key (a concatenation is a tree of parts until flattened), the name
+  // within it.
+  const key = detach(service.key);
   const reduced: ServiceSpec = {
     ...service,
-    namespace: text(service.namespace),
+    key,
+    namespace,
+    name: key.slice(namespace.length + 1),
     type: text(service.type),
+    ipFamilyPolicy: text(service.ipFamilyPolicy),
+    externalTrafficPolicy: text(service.externalTrafficPolicy),
     clusterIPs: shared.json(service.clusterIPs),
     ipFamilies: shared.json(service.ipFamilies),
     ports: shared.json(service.ports),

@@ -14,7 +14,14 @@ import {
 } from '../config/index.js';
 import type { PoolReason } from '../ipam/index.js';
 import type { Decision } from './converge.js';
-import { keptOf, type PlannedService, readPlanService, Shared, serviceNamespace } from './plan-services.js';
+import {
+  detach,
+  keptOf,
+  type PlannedService,
+  readPlanService,
+  Shared,
+  serviceNamespace,
+} from './plan-services.js';
 import { restoreThenAllocateEach } from './restore.js';
 
 export type { PlannedService } from './plan-services.js';
@@ -30,6 +37,8 @@ export interface PlanOptions {
   readonly schemas?: Readonly<Record<string, FieldSchema>>;
   /** False: `decisions` stays empty (the CLI prints none; each Decision is garbage at once). */
   readonly keepDecisions?: boolean;
+  /** False: `poolReasons` stays empty (`plan --json` prints none). */
+  readonly keepPoolReasons?: boolean;
 }
 
 /** The `plan` result: the JSON contract's two keys, whether any document was invalid, and details. */
@@ -77,7 +86,8 @@ export function planDocuments(documents: Iterable<unknown>, options: PlanOptions
   const kept = restoreThenAllocateEach(sorted.services, built.config, (decision) => {
     if (options.keepDecisions !== false) byKey.set(decision.serviceKey, decision);
     const { planned, reasons } = keptOf(decision, sorted.shared);
-    if (reasons !== undefined) poolReasons[decision.serviceKey] = reasons;
+    if (reasons !== undefined && options.keepPoolReasons !== false)
+      poolReasons[decision.serviceKey] = reasons;
     return planned;
   });
   const planned: Record<string, PlannedService> = {};
@@ -123,6 +133,10 @@ function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<st
       sortDocument(sorted, { source, object: document });
     }
   }
+  // Warnings quote the input: detached, so that they do not keep its text in memory.
+  sorted.warnings.forEach((warning, index) => {
+    sorted.warnings[index] = detach(warning);
+  });
   return sorted;
 }
 
@@ -161,10 +175,11 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
       `${item.source} (${String(kind)}): apiVersion ${String(apiVersion)} is not ${METALLB_API}`,
     );
     sorted.invalid = true;
-  } else if (kind === 'IPAddressPool') sorted.pools.push(item);
-  else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(item);
+  } else if (kind === 'IPAddressPool') sorted.pools.push(detached(item));
+  else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(detached(item));
   else if (kind === 'Service' && apiVersion === 'v1') sortService(sorted, item);
-  else if (kind === 'Namespace' && apiVersion === 'v1') sorted.namespaces.push(readNamespace(item.object));
+  else if (kind === 'Namespace' && apiVersion === 'v1')
+    sorted.namespaces.push(readNamespace(detached(item).object));
   else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
   else if (UNSUPPORTED_METALLB_KINDS.has(kind)) {
     sorted.warnings.push(`${item.source} (${kind}): BGP objects are not supported, ignored`);
@@ -181,6 +196,11 @@ function sortService(sorted: Sorted, item: SourceObject): void {
   if (read.kind !== 'warning') return;
   sorted.warnings.push(read.warning);
   sorted.invalid ||= read.invalid;
+}
+
+/** A copy of a kept document that shares no string with the input (see `detach`). */
+function detached(item: SourceObject): SourceObject {
+  return { source: item.source, object: detach(item.object) };
 }
 
 /** Set by the API server on every Namespace (Kubernetes >= 1.21), so selectors may use it. */
