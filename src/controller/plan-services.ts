@@ -38,6 +38,7 @@ export function detach<T>(value: T): T {
  * Shared values are never modified (ServiceSpec and PlannedService are read-only).
  */
 export class Shared {
+  readonly #texts = new Map<string, string>();
   readonly #values = new Map<string, unknown>();
 
   /** The first value stored under `key`, or a detached copy of `value` (then stored). */
@@ -51,7 +52,17 @@ export class Shared {
 
   /** Arrays and string maps: one copy for each content (the empty ones included). */
   json<T>(value: T): T {
-    return this.value(`j${JSON.stringify(value)}`, value);
+    // No JSON text starts with a letter: these keys never meet value()'s other ones.
+    return this.value(JSON.stringify(value), value);
+  }
+
+  /** Strings: one copy of each. */
+  text<T extends string>(value: T): T {
+    const known = this.#texts.get(value);
+    if (known !== undefined) return known as T;
+    const copy = detach(value);
+    this.#texts.set(copy, copy);
+    return copy;
   }
 }
 
@@ -107,7 +118,7 @@ function compact(service: ServiceSpec, shared: Shared): ServiceSpec {
   const annotations = Object.fromEntries(
     Object.entries(service.annotations).filter(([key]) => isMetallbAnnotationKey(key)),
   );
-  const text = <T extends string>(value: T): T => shared.value(`s${value}`, value);
+  const text = <T extends string>(value: T): T => shared.text(value);
   const namespace = text(service.namespace);
   // One flat string for the key (a concatenation is a tree of parts until flattened), the name
   // within it.
