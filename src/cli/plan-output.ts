@@ -26,7 +26,15 @@ export function* planJsonLines(
   }
   if (previous === undefined) yield `${INDENT}"services": {},`;
   else yield* [previous, `${INDENT}},`];
-  yield `${INDENT}"warnings": ${indented(warnings, 1)}`;
+  if (warnings.length === 0) yield `${INDENT}"warnings": []`;
+  else {
+    yield `${INDENT}"warnings": [`;
+    const last = warnings.length - 1;
+    for (const [index, warning] of warnings.entries()) {
+      yield `${INDENT}${INDENT}${JSON.stringify(warning)}${index < last ? ',' : ''}`;
+    }
+    yield `${INDENT}]`;
+  }
   yield '}';
 }
 

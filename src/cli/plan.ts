@@ -1,5 +1,5 @@
 import { DEFAULT_NAMESPACE } from '../config/index.js';
-import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/index.js';
+import { type PlanResult, planDocuments, sortByDocumentOrder } from '../controller/index.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { type CommandSpec, usage } from './args.js';
 import { parseOrAnswer } from './common.js';
@@ -86,12 +86,16 @@ export async function planMain(args: readonly string[]): Promise<number> {
     );
   }
   const yamlWarnings = tally.warnings;
-  const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
-  for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
+  const warnings = sortByDocumentOrder([...yamlWarnings, ...result.warnings]);
+  printLines(stderrLines(warnings), console.error);
   if (flags.json) printLines(planJsonLines(result.services, warnings), console.log);
   else printLines(planTextLines(result), console.log);
   if (yamlWarnings.length > 0 || result.invalid) return 2;
   return flags.exitCode && isAnyRefused(result) ? EXIT_SERVICE_WITHOUT_IP : 0;
+}
+
+function* stderrLines(warnings: readonly string[]): Generator<string> {
+  for (const warning of warnings) yield `ferrolb plan: ${warning}`;
 }
 
 function isAnyRefused(result: PlanResult): boolean {

@@ -14,6 +14,7 @@ export {
   type PlanOptions,
   type PlanResult,
   planDocuments,
+  sortByDocumentOrder,
 } from './plan.js';
 export { restoreThenAllocate, restoreThenAllocateEach } from './restore.js';
 export {
