@@ -1,7 +1,9 @@
-// A realistic large `ferrolb plan` input, as an operator feeds it: pools and advertisements, then
+// Large `ferrolb plan` inputs. `kubectl`: as an operator feeds it, pools and advertisements, then
 // thousands of LoadBalancer Services as `kubectl get svc -o yaml` prints each one (annotations,
-// the last-applied-configuration copy, cluster IPs, node ports, status), one document each.
-// Mixed families, shared IPs, requested IPs, restored status, a few refusals and ClusterIP ones.
+// the last-applied-configuration copy, cluster IPs, node ports, status), one document each;
+// mixed families, shared IPs, requested IPs, restored status, a few refusals and ClusterIP ones.
+// `dense`: the most Services a byte can hold (short flow-style documents, ~75,000 in 10 MB),
+// the worst case for memory, which grows with the number of objects more than with bytes.
 
 const POOLS = `apiVersion: metallb.io/v1beta1
 kind: IPAddressPool
@@ -156,12 +158,27 @@ status:
 ${status}`;
 }
 
+/** How the Services are written (see the top of this file). */
+export type InputStyle = 'kubectl' | 'dense';
+
+function denseService(index: number): string {
+  // Every other one IPv6 (the /112 pool holds them all); the IPv4 ones outgrow their pools.
+  const family = index % 2 === 1 ? ', ipFamilies: [IPv6]' : '';
+  return `---
+apiVersion: v1
+kind: Service
+metadata: {name: svc-${index}, namespace: team-${index % 50}}
+spec: {type: LoadBalancer${family}, ports: [{port: 80}]}
+`;
+}
+
 /** Pools, an advertisement and as many Services as fit in `bytes` (at least one). */
-export function largePlanInput(bytes: number): string {
+export function largePlanInput(bytes: number, style: InputStyle = 'kubectl'): string {
+  const write = style === 'kubectl' ? service : denseService;
   const parts = [POOLS];
   let size = POOLS.length;
   for (let index = 0; index === 0 || size < bytes; index += 1) {
-    const text = service(index);
+    const text = write(index);
     parts.push(text);
     size += text.length;
   }
