@@ -171,14 +171,16 @@ export interface Kept {
   readonly reasons: readonly PoolReason[] | undefined;
 }
 
-/** Reduces a Decision to what `plan` prints (refusals shared, see Shared). */
-export function keptOf(decision: Decision, shared: Shared): Kept {
+/** Reduces a Decision to what `plan` prints (refusals shared, see Shared); reasons when asked. */
+export function keptOf(decision: Decision, shared: Shared, withReasons: boolean): Kept {
   if (decision.ingress.length > 0 && decision.pool !== undefined) {
     return { planned: { ips: decision.ingress, pool: decision.pool }, reasons: undefined };
   }
   const error = refusalMessage(decision);
+  const planned = shared.value(`e${error}`, { error });
+  if (!withReasons) return { planned, reasons: undefined };
   const reasons = (decision.failure?.poolReasons ?? []).map(({ pool, message }) => ({ pool, message }));
-  return { planned: shared.value(`e${error}`, { error }), reasons: shared.json(reasons) };
+  return { planned, reasons: shared.json(reasons) };
 }
 
 function refusalMessage(decision: Decision): string {

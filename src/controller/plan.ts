@@ -85,9 +85,8 @@ export function planDocuments(documents: Iterable<unknown>, options: PlanOptions
   const poolReasons: Record<string, readonly PoolReason[]> = {};
   const kept = restoreThenAllocateEach(sorted.services, built.config, (decision) => {
     if (options.keepDecisions !== false) byKey.set(decision.serviceKey, decision);
-    const { planned, reasons } = keptOf(decision, sorted.shared);
-    if (reasons !== undefined && options.keepPoolReasons !== false)
-      poolReasons[decision.serviceKey] = reasons;
+    const { planned, reasons } = keptOf(decision, sorted.shared, options.keepPoolReasons !== false);
+    if (reasons !== undefined) poolReasons[decision.serviceKey] = reasons;
     return planned;
   });
   const planned: Record<string, PlannedService> = {};
