@@ -62,7 +62,7 @@ interface Sorted {
   readonly namespaces: NamespaceInfo[];
   /** The namespace of every Service document, in file order (V5 implied namespaces). */
   readonly serviceNamespaces: Set<string>;
-  /** LoadBalancer Services to allocate, each read as soon as its document is (see readService). */
+  /** LoadBalancer Services to allocate, each read as soon as its document is (readPlanService). */
   readonly services: ServiceSpec[];
   readonly serviceKeys: Set<string>;
   readonly shared: Shared;
