@@ -43,9 +43,12 @@ export function describeInput(file: string): string {
 }
 
 async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  // Decoded as it arrives (a character split across chunks is kept whole): the text is then held
+  // once more while joined, not twice more as bytes (chunks, their concatenation) and text.
+  process.stdin.setEncoding('utf8');
+  const chunks: string[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as string);
+  return chunks.join('');
 }
 
 /** What reading the documents found besides them: warnings, and how many held anything. */
