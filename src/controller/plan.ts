@@ -81,6 +81,7 @@ export function planDocuments(documents: Iterable<unknown>, options: PlanOptions
   const built = buildConfig({ ...sorted, namespaces: withImpliedNamespaces(sorted) }, options);
   for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
+  sorted.serviceKeys.clear(); // only for duplicates while reading: its table is garbage now
   const byKey = new Map<string, Decision>();
   const poolReasons: Record<string, readonly PoolReason[]> = {};
   const kept = restoreThenAllocateEach(sorted.services, built.config, (decision) => {

@@ -28,10 +28,11 @@ export function restoreThenAllocateEach<T>(
   const allocator = target instanceof Allocator ? target : new Allocator(target.pools);
   const kept = new Array<T>(services.length);
   const done = new Uint8Array(services.length);
-  const holders = services
-    .map((service, index) => ({ service, index }))
-    .filter(({ service }) => service.ingressIPs.length > 0)
-    .sort((a, b) => b.service.ingressIPs.length - a.service.ingressIPs.length);
+  const holders: { service: ServiceSpec; index: number }[] = [];
+  services.forEach((service, index) => {
+    if (service.ingressIPs.length > 0) holders.push({ service, index });
+  });
+  holders.sort((a, b) => b.service.ingressIPs.length - a.service.ingressIPs.length);
   for (const { service, index } of holders) {
     const decision = convergeService(service, allocator, true);
     if (decision === undefined) continue;
