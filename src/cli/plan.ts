@@ -1,9 +1,10 @@
 import { DEFAULT_NAMESPACE } from '../config/index.js';
-import { byDocumentOrder, type PlanResult, planDocuments } from '../controller/index.js';
+import { type PlanResult, planDocuments, sortByDocumentOrder } from '../controller/index.js';
 import { ConfigError, ErrorCode, UsageError } from '../errors.js';
 import { type CommandSpec, usage } from './args.js';
 import { parseOrAnswer } from './common.js';
-import { describeInput, readPlanInput, readYamlDocuments, strictSchemas } from './plan-input.js';
+import { describeInput, readPlanInput, strictSchemas, type YamlTally, yamlDocuments } from './plan-input.js';
+import { planJsonLines, planTextLines, printLines } from './plan-output.js';
 
 export { readYamlDocuments } from './plan-input.js';
 
@@ -62,33 +63,42 @@ export function parsePlanFlags(args: readonly string[]): PlanFlags | 'help' | 'v
 
 /** Text output: one readable line per Service. */
 export function formatPlanText(result: PlanResult): string {
-  const lines = Object.entries(result.services).map(([key, planned]) => {
-    if ('ips' in planned) return `${key}: ${planned.ips.join(', ')} (pool ${planned.pool})`;
-    const reasons = (result.poolReasons[key] ?? []).map((reason) => `${reason.pool}: ${reason.message}`);
-    return `${key}: no IP: ${planned.error}${reasons.length > 0 ? ` [${reasons.join('; ')}]` : ''}`;
-  });
-  return lines.join('\n');
+  return [...planTextLines(result)].join('\n');
 }
 
 /** `ferrolb plan`: prints the allocation the controller would make (DESIGN `plan --json` contract). */
 export async function planMain(args: readonly string[]): Promise<number> {
   const flags = parsePlanFlags(args);
   if (flags === 'help' || flags === 'version') return 0;
-  // Read and parse in one call, so the input text is garbage before planning starts.
-  const { documents, warnings: yamlWarnings } = readYamlDocuments(await readPlanInput(flags.file));
-  if (documents.every((document) => document === null) && yamlWarnings.length === 0) {
+  // Documents are parsed one at a time as planning reads them (memory linear in the input).
+  const tally: YamlTally = { warnings: [], objects: 0 };
+  const result = planDocuments(yamlDocuments(await readPlanInput(flags.file), tally), {
+    namespace: flags.namespace,
+    schemas: strictSchemas(),
+    keepDecisions: false,
+    keepPoolReasons: !flags.json,
+  });
+  if (tally.objects === 0 && tally.warnings.length === 0) {
     // kubectl: "no objects passed to apply". Nothing to plan is a mistake, not an empty plan.
     throw new ConfigError(
       ErrorCode.configFile,
       `${describeInput(flags.file)} holds no objects: nothing to plan`,
     );
   }
-  const result = planDocuments(documents, { namespace: flags.namespace, schemas: strictSchemas() });
-  const warnings = [...yamlWarnings, ...result.warnings].sort(byDocumentOrder);
-  for (const warning of warnings) console.error(`ferrolb plan: ${warning}`);
-  if (flags.json) console.log(JSON.stringify({ services: result.services, warnings }, null, 2));
-  else if (Object.keys(result.services).length > 0) console.log(formatPlanText(result));
+  const yamlWarnings = tally.warnings;
+  const warnings = sortByDocumentOrder([...yamlWarnings, ...result.warnings]);
+  printLines(stderrLines(warnings), console.error);
+  if (flags.json) printLines(planJsonLines(result.services, warnings), console.log);
+  else printLines(planTextLines(result), console.log);
   if (yamlWarnings.length > 0 || result.invalid) return 2;
-  const isAnyRefused = Object.values(result.services).some((planned) => 'error' in planned);
-  return flags.exitCode && isAnyRefused ? EXIT_SERVICE_WITHOUT_IP : 0;
+  return flags.exitCode && isAnyRefused(result) ? EXIT_SERVICE_WITHOUT_IP : 0;
+}
+
+function* stderrLines(warnings: readonly string[]): Generator<string> {
+  for (const warning of warnings) yield `ferrolb plan: ${warning}`;
+}
+
+function isAnyRefused(result: PlanResult): boolean {
+  for (const key in result.services) if ('error' in (result.services[key] ?? {})) return true;
+  return false;
 }

@@ -12,6 +12,11 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   `${DEPRECATED_PREFIX}/ip-allocated-from-pool`,
 ]);
 
+/** Whether an annotation key has MetalLB's prefix (`metallb.io/` or `metallb.universe.tf/`). */
+export function isMetallbAnnotationKey(key: string): boolean {
+  return key.startsWith(CURRENT_PREFIX) || key.startsWith(`${DEPRECATED_PREFIX}/`);
+}
+
 /** One `metallb.io/` or `metallb.universe.tf/` annotation key that nothing reads, with a hint. */
 export interface UnknownAnnotation {
   readonly key: string;
@@ -23,7 +28,7 @@ export function unknownMetallbAnnotations(object: unknown): UnknownAnnotation[] 
   const metadata = isFields(object) && isFields(object.metadata) ? object.metadata : {};
   const annotations = isFields(metadata.annotations) ? metadata.annotations : {};
   return Object.keys(annotations)
-    .filter((key) => key.startsWith(CURRENT_PREFIX) || key.startsWith(`${DEPRECATED_PREFIX}/`))
+    .filter(isMetallbAnnotationKey)
     .filter((key) => !KNOWN_KEYS.has(key))
     .map((key) => {
       const match = closestKnownKey(key);

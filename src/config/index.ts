@@ -9,6 +9,7 @@ export {
 } from './address.js';
 export {
   describeUnknownAnnotation,
+  isMetallbAnnotationKey,
   type UnknownAnnotation,
   unknownMetallbAnnotations,
 } from './annotation-keys.js';

@@ -14,8 +14,9 @@ export {
   type PlanOptions,
   type PlanResult,
   planDocuments,
+  sortByDocumentOrder,
 } from './plan.js';
-export { restoreThenAllocate } from './restore.js';
+export { restoreThenAllocate, restoreThenAllocateEach } from './restore.js';
 export {
   allocateRequestFor,
   type DesiredIPs,

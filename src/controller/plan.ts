@@ -1,15 +1,12 @@
 import {
   buildConfig,
-  DEFAULT_SERVICE_NAMESPACE,
   describeProblem,
   describeUnknownAnnotation,
   describeUnknownField,
-  type Family,
   type FieldSchema,
   type Fields,
   isFields,
   type NamespaceInfo,
-  parseService,
   type ServiceSpec,
   type SourceObject,
   unknownFields,
@@ -17,8 +14,17 @@ import {
 } from '../config/index.js';
 import type { PoolReason } from '../ipam/index.js';
 import type { Decision } from './converge.js';
-import { restoreThenAllocate } from './restore.js';
-import { desiredIPs } from './service-inputs.js';
+import {
+  detach,
+  keptOf,
+  type PlannedService,
+  readPlanService,
+  Shared,
+  serviceNamespace,
+} from './plan-services.js';
+import { restoreThenAllocateEach } from './restore.js';
+
+export type { PlannedService } from './plan-services.js';
 
 /** `plan` options: the ferrolb namespace, or any namespace (standalone mode). */
 export interface PlanOptions {
@@ -29,12 +35,11 @@ export interface PlanOptions {
    * field its schema lacks is invalid, as the API server's strict field validation makes it.
    */
   readonly schemas?: Readonly<Record<string, FieldSchema>>;
+  /** False: `decisions` stays empty (the CLI prints none; each Decision is garbage at once). */
+  readonly keepDecisions?: boolean;
+  /** False: `poolReasons` stays empty (`plan --json` prints none). */
+  readonly keepPoolReasons?: boolean;
 }
-
-/** One Service in the `plan --json` contract: its IPs and pool, or MetalLB's refusal. */
-export type PlannedService =
-  | { readonly ips: readonly string[]; readonly pool: string }
-  | { readonly error: string };
 
 /** The `plan` result: the JSON contract's two keys, whether any document was invalid, and details. */
 export interface PlanResult {
@@ -55,7 +60,12 @@ interface Sorted {
   readonly pools: SourceObject[];
   readonly l2Advertisements: SourceObject[];
   readonly namespaces: NamespaceInfo[];
-  readonly services: SourceObject[];
+  /** The namespace of every Service document, in file order (V5 implied namespaces). */
+  readonly serviceNamespaces: Set<string>;
+  /** LoadBalancer Services to allocate, each read as soon as its document is (readPlanService). */
+  readonly services: ServiceSpec[];
+  readonly serviceKeys: Set<string>;
+  readonly shared: Shared;
   readonly warnings: string[];
   invalid: boolean;
 }
@@ -63,28 +73,30 @@ interface Sorted {
 /**
  * The allocation the controller would make for these documents (DESIGN `plan --json` contract):
  * existing ingress restored first, then the rest in document order. Pure; never throws on input.
+ * Documents may come one at a time (an iterator): each is reduced to what planning reads as soon
+ * as it arrives, so memory stays linear in the input and small beside it.
  */
-export function planDocuments(documents: readonly unknown[], options: PlanOptions): PlanResult {
+export function planDocuments(documents: Iterable<unknown>, options: PlanOptions): PlanResult {
   const sorted = sortDocuments(documents, options.schemas ?? {});
   const built = buildConfig({ ...sorted, namespaces: withImpliedNamespaces(sorted) }, options);
   for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
-  const services = readServices(sorted);
-  const decisions = restoreThenAllocate(services, built.config);
-  const planned: Record<string, PlannedService> = {};
+  sorted.serviceKeys.clear(); // only for duplicates while reading: its table is garbage now
+  const byKey = new Map<string, Decision>();
   const poolReasons: Record<string, readonly PoolReason[]> = {};
-  decisions.forEach((decision) => {
-    if (decision.ingress.length > 0 && decision.pool !== undefined) {
-      planned[decision.serviceKey] = { ips: decision.ingress, pool: decision.pool };
-      return;
-    }
-    planned[decision.serviceKey] = { error: refusalMessage(decision) };
-    poolReasons[decision.serviceKey] = decision.failure?.poolReasons ?? [];
+  const kept = restoreThenAllocateEach(sorted.services, built.config, (decision) => {
+    if (options.keepDecisions !== false) byKey.set(decision.serviceKey, decision);
+    const { planned, reasons } = keptOf(decision, sorted.shared, options.keepPoolReasons !== false);
+    if (reasons !== undefined) poolReasons[decision.serviceKey] = reasons;
+    return planned;
   });
-  const byKey = new Map(decisions.map((decision) => [decision.serviceKey, decision]));
+  const planned: Record<string, PlannedService> = {};
+  sorted.services.forEach((service, index) => {
+    planned[service.key] = kept[index] as PlannedService;
+  });
   return {
     services: planned,
-    warnings: [...sorted.warnings].sort(byDocumentOrder),
+    warnings: sortByDocumentOrder(sorted.warnings),
     invalid: sorted.invalid,
     poolReasons,
     decisions: byKey,
@@ -93,38 +105,48 @@ export function planDocuments(documents: readonly unknown[], options: PlanOption
 
 /** Orders warnings as the file is read: by the document number they start with (stable). */
 export function byDocumentOrder(a: string, b: string): number {
-  const number = (warning: string) => Number(/^document (\d+)/.exec(warning)?.[1] ?? Number.MAX_SAFE_INTEGER);
-  return number(a) - number(b);
+  return documentNumber(a) - documentNumber(b);
 }
 
-function refusalMessage(decision: Decision): string {
-  if (decision.failure) return decision.failure.message;
-  const warning = decision.events.filter((event) => event.type === 'Warning').at(-1);
-  return warning?.message ?? 'no available IPs';
+/** The warnings in byDocumentOrder, each read once (not at each of n log n comparisons). */
+export function sortByDocumentOrder(warnings: readonly string[]): string[] {
+  const numbers = warnings.map(documentNumber);
+  const order = warnings.map((_, index) => index);
+  order.sort((a, b) => (numbers[a] ?? 0) - (numbers[b] ?? 0) || a - b);
+  return order.map((index) => warnings[index] as string);
 }
 
-function sortDocuments(
-  documents: readonly unknown[],
-  schemas: Readonly<Record<string, FieldSchema>>,
-): Sorted {
+function documentNumber(warning: string): number {
+  return Number(/^document (\d+)/.exec(warning)?.[1] ?? Number.MAX_SAFE_INTEGER);
+}
+
+function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<string, FieldSchema>>): Sorted {
   const sorted: Sorted = {
     pools: [],
     l2Advertisements: [],
     namespaces: [],
+    serviceNamespaces: new Set(),
     services: [],
+    serviceKeys: new Set(),
+    shared: new Shared(),
     warnings: [],
     invalid: false,
   };
-  documents.forEach((document, index) => {
-    if (document === null || document === undefined) return;
-    const source = `document ${index + 1}`;
+  let number = 0;
+  for (const document of documents) {
+    number += 1;
+    if (document === null || document === undefined) continue;
+    const source = `document ${number}`;
     if (!isFields(document)) {
       sorted.warnings.push(`${source}: not an object, ignored`);
       sorted.invalid = true;
-      return;
-    }
-    if (isStrictlyValid(sorted, { source, object: document }, schemas))
+    } else if (isStrictlyValid(sorted, { source, object: document }, schemas)) {
       sortDocument(sorted, { source, object: document });
+    }
+  }
+  // Warnings quote the input: detached, so that they do not keep its text in memory.
+  sorted.warnings.forEach((warning, index) => {
+    sorted.warnings[index] = detach(warning);
   });
   return sorted;
 }
@@ -164,10 +186,11 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
       `${item.source} (${String(kind)}): apiVersion ${String(apiVersion)} is not ${METALLB_API}`,
     );
     sorted.invalid = true;
-  } else if (kind === 'IPAddressPool') sorted.pools.push(item);
-  else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(item);
-  else if (kind === 'Service' && apiVersion === 'v1') sorted.services.push(item);
-  else if (kind === 'Namespace' && apiVersion === 'v1') sorted.namespaces.push(readNamespace(item.object));
+  } else if (kind === 'IPAddressPool') sorted.pools.push(detached(item));
+  else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(detached(item));
+  else if (kind === 'Service' && apiVersion === 'v1') sortService(sorted, item);
+  else if (kind === 'Namespace' && apiVersion === 'v1')
+    sorted.namespaces.push(readNamespace(detached(item).object));
   else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
   else if (UNSUPPORTED_METALLB_KINDS.has(kind)) {
     sorted.warnings.push(`${item.source} (${kind}): BGP objects are not supported, ignored`);
@@ -175,6 +198,20 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
     const version = typeof apiVersion === 'string' ? apiVersion : '(no apiVersion)';
     sorted.warnings.push(`${item.source} (${kind}): kind ${version}/${kind} is not supported, ignored`);
   }
+}
+
+function sortService(sorted: Sorted, item: SourceObject): void {
+  sorted.serviceNamespaces.add(serviceNamespace(item.object));
+  const read = readPlanService(item, sorted.serviceKeys, sorted.shared);
+  if (read.kind === 'service') sorted.services.push(read.service);
+  if (read.kind !== 'warning') return;
+  sorted.warnings.push(read.warning);
+  sorted.invalid ||= read.invalid;
+}
+
+/** A copy of a kept document that shares no string with the input (see `detach`). */
+function detached(item: SourceObject): SourceObject {
+  return { source: item.source, object: detach(item.object) };
 }
 
 /** Set by the API server on every Namespace (Kubernetes >= 1.21), so selectors may use it. */
@@ -197,51 +234,10 @@ function readNamespace(object: Fields): NamespaceInfo {
  */
 function withImpliedNamespaces(sorted: Sorted): NamespaceInfo[] {
   const declared = new Set(sorted.namespaces.map((namespace) => namespace.name));
-  const implied: NamespaceInfo[] = [];
-  for (const { object } of sorted.services) {
-    const metadata = isFields(object.metadata) ? object.metadata : {};
-    const name =
-      typeof metadata.namespace === 'string' && metadata.namespace !== ''
-        ? metadata.namespace
-        : DEFAULT_SERVICE_NAMESPACE;
-    if (declared.has(name)) continue;
-    declared.add(name);
-    implied.push({ name, labels: { [NAMESPACE_NAME_LABEL]: name } });
-  }
+  const implied = [...sorted.serviceNamespaces]
+    .filter((name) => !declared.has(name))
+    .map((name) => ({ name, labels: { [NAMESPACE_NAME_LABEL]: name } }));
   return [...sorted.namespaces, ...implied];
-}
-
-/** LoadBalancer Services only, without a loadBalancerClass (C11), each key once. */
-function readServices(sorted: Sorted): ServiceSpec[] {
-  const services: ServiceSpec[] = [];
-  const seen = new Set<string>();
-  for (const item of sorted.services) {
-    const parsed = parseService(item.object, DEFAULT_SERVICE_NAMESPACE);
-    if (!parsed.ok) {
-      sorted.warnings.push(
-        `${item.source} (Service ${describeName(item.object)}) ${parsed.field}: ${parsed.message}`,
-      );
-      sorted.invalid = true;
-      continue;
-    }
-    const service = parsed.value;
-    if (service.type !== 'LoadBalancer') continue;
-    if (service.loadBalancerClass !== undefined) {
-      const message = `spec.loadBalancerClass ${JSON.stringify(service.loadBalancerClass)} is not handled without --lb-class, ignored`;
-      sorted.warnings.push(`${item.source} (Service ${service.key}): ${message}`);
-      continue;
-    }
-    if (seen.has(service.key)) {
-      sorted.warnings.push(
-        `${item.source} (Service ${service.key}): duplicate definition of service, ignored`,
-      );
-      sorted.invalid = true;
-      continue;
-    }
-    seen.add(service.key);
-    services.push(withAssumedFamilies(service));
-  }
-  return services;
 }
 
 /** `namespace/name` as written, or only the name when the document sets no namespace. */
@@ -249,32 +245,4 @@ function describeOwnName(object: Fields): string {
   const metadata = isFields(object.metadata) ? object.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)';
   return typeof metadata.namespace === 'string' ? `${metadata.namespace}/${name}` : name;
-}
-
-function describeName(object: Fields): string {
-  const metadata = isFields(object.metadata) ? object.metadata : {};
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_SERVICE_NAMESPACE;
-  return `${namespace}/${typeof metadata.name === 'string' ? metadata.name : '(unnamed)'}`;
-}
-
-/**
- * DESIGN plan contract: a Service written without cluster IPs takes its family from
- * `spec.ipFamilies` (only the first under SingleStack), else from its requested IPs, else IPv4.
- * RequireDualStack always means both families, as the API server would assign (it rejects the
- * policy on a single-stack cluster), so such a Service is planned dual instead of failing with
- * "not enough clusterips []"; `spec.ipFamilies[0]` still picks the primary (N6).
- */
-function withAssumedFamilies(service: ServiceSpec): ServiceSpec {
-  if (service.clusterIPs.length > 0) return service;
-  let families: Family[] = [...service.ipFamilies];
-  if (service.ipFamilyPolicy === 'SingleStack') families = families.slice(0, 1);
-  if (service.ipFamilyPolicy === 'RequireDualStack') {
-    families = families[0] === 'IPv6' ? ['IPv6', 'IPv4'] : ['IPv4', 'IPv6'];
-  }
-  if (families.length === 0) {
-    const desired = desiredIPs(service);
-    const family = desired.ok ? desired.family : undefined;
-    families = family === 'dual' ? ['IPv4', 'IPv6'] : [family ?? 'IPv4'];
-  }
-  return { ...service, clusterFamilies: families };
 }

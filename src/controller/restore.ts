@@ -13,15 +13,34 @@ export function restoreThenAllocate(
   services: readonly ServiceSpec[],
   target: Config | Allocator,
 ): Decision[] {
+  return restoreThenAllocateEach(services, target, (decision) => decision);
+}
+
+/**
+ * restoreThenAllocate, each Decision passed through `keep` as soon as it is made: what the caller
+ * keeps of it (`plan` keeps one line of output), so the rest is garbage at once.
+ */
+export function restoreThenAllocateEach<T>(
+  services: readonly ServiceSpec[],
+  target: Config | Allocator,
+  keep: (decision: Decision) => T,
+): T[] {
   const allocator = target instanceof Allocator ? target : new Allocator(target.pools);
-  const decisions = new Array<Decision | undefined>(services.length);
-  const holders = services
-    .map((service, index) => ({ service, index }))
-    .filter(({ service }) => service.ingressIPs.length > 0)
-    .sort((a, b) => b.service.ingressIPs.length - a.service.ingressIPs.length);
-  for (const { service, index } of holders) decisions[index] = convergeService(service, allocator, true);
+  const kept = new Array<T>(services.length);
+  const done = new Uint8Array(services.length);
+  const holders: { service: ServiceSpec; index: number }[] = [];
   services.forEach((service, index) => {
-    decisions[index] ??= convergeService(service, allocator, false);
+    if (service.ingressIPs.length > 0) holders.push({ service, index });
   });
-  return decisions as Decision[];
+  holders.sort((a, b) => b.service.ingressIPs.length - a.service.ingressIPs.length);
+  for (const { service, index } of holders) {
+    const decision = convergeService(service, allocator, true);
+    if (decision === undefined) continue;
+    kept[index] = keep(decision);
+    done[index] = 1;
+  }
+  services.forEach((service, index) => {
+    if (done[index] === 0) kept[index] = keep(convergeService(service, allocator, false) as Decision);
+  });
+  return kept;
 }
