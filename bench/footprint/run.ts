@@ -38,7 +38,13 @@ interface Row {
 }
 
 function heapMiB(subject: Subject): number | undefined {
-  const text = subject.metrics?.();
+  let text: string | undefined;
+  try {
+    text = subject.metrics?.();
+  } catch (error) {
+    console.log(`${subject.name}: /metrics failed: ${String(error).split('\n')[0]}`);
+    return undefined;
+  }
   const match = text ? /^nodejs_heap_size_used_bytes (\S+)/m.exec(text) : null;
   return match ? Number(match[1]) / 1024 / 1024 : undefined;
 }
@@ -124,10 +130,12 @@ interface Started {
 
 function metricsOf(namespace: string | undefined, port: number): () => string {
   const url = `http://127.0.0.1:${port}/metrics`;
+  // A speaker at 10,000 Services exports a series per Service: megabytes (execFileSync's default is 1 MiB).
+  const options = { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 } as const;
   return () =>
     namespace
-      ? execFileSync('ip', ['netns', 'exec', namespace, 'curl', '-s', url], { encoding: 'utf8' })
-      : execFileSync('curl', ['-s', url], { encoding: 'utf8' });
+      ? execFileSync('ip', ['netns', 'exec', namespace, 'curl', '-s', url], options)
+      : execFileSync('curl', ['-s', url], options);
 }
 
 /** The world (Nodes, namespace, pool), the controller and the baselines; the processes to measure. */
@@ -219,8 +227,13 @@ function interruption(): Promise<never> {
 function keepLogs(runDirectory: string): void {
   const kept = '/tmp/ferrolb-bench-logs';
   rmSync(kept, { recursive: true, force: true });
-  cpSync(runDirectory, kept, { recursive: true, filter: (source) => !source.includes('etcd-data') });
-  console.log(`daemon logs kept in ${kept}`);
+  try {
+    const wanted = (source: string) => !source.includes('etcd-data') && !source.endsWith('.sock');
+    cpSync(runDirectory, kept, { recursive: true, filter: wanted });
+    console.log(`daemon logs kept in ${kept}`);
+  } catch (error) {
+    console.log(`daemon logs not kept: ${String(error)}`);
+  }
 }
 
 async function main(): Promise<void> {

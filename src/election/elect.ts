@@ -35,7 +35,10 @@ function prepare(input: ElectionInput): Prepared {
 /** The owner of the Service's IPs and the ordered candidates, the same on every node (E5–E9). */
 export function electOwner(input: ElectionInput): ElectionResult {
   const prepared = prepare(input);
-  if (!prepared.ok) return prepared;
+  return prepared.ok ? electPrepared(input, prepared) : prepared;
+}
+
+function electPrepared(input: ElectionInput, prepared: Extract<Prepared, { ok: true }>): ElectionResult {
   const candidates = eligibleCandidates(input, prepared.advertisements);
   if (candidates.length === 0) return { ok: false, reason: 'notOwner', detail: 'noCandidates' };
   const ordered = orderCandidates(candidates, prepared.advertisements, prepared.hashedIP);
@@ -56,7 +59,7 @@ export function shouldAnnounce(input: ElectionInput & { readonly nodeName: strin
   if (!prepared.advertisements.some((advertisement) => selectsNode(advertisement, labels))) {
     return { announce: false, reason: 'noMatchingAdvertisement' };
   }
-  const result = electOwner(input);
+  const result = electPrepared(input, prepared);
   if (!result.ok)
     return { announce: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) };
   if (result.owner !== input.nodeName) {

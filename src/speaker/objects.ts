@@ -20,8 +20,24 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Reads of cached Services by object: the informer replaces an object on every change and never
+ * mutates a cached one, so a reconcile reads only the Services that changed since the last one
+ * (issue 14: parsing every Service again was a large part of each run).
+ */
+const serviceReads = new WeakMap<object, ServiceRead>();
+
 /** Reads a v1 Service with the config module's parser (the same rules as the controller). */
 export function readService(object: unknown): ServiceRead {
+  if (typeof object !== 'object' || object === null) return parseServiceObject(object);
+  const known = serviceReads.get(object);
+  if (known) return known;
+  const read = parseServiceObject(object);
+  serviceReads.set(object, read);
+  return read;
+}
+
+function parseServiceObject(object: unknown): ServiceRead {
   const metadata = metadataOf(object);
   const parsed = parseService(isFields(object) ? object : {}, DEFAULT_SERVICE_NAMESPACE);
   if (!parsed.ok) {
