@@ -1,6 +1,8 @@
-// The process logger: JSON lines on stderr in MetalLB's shape (internal/logging: go-kit's JSON
-// logger): a string `level` (debug, info, warn, error), an RFC 3339 `ts`, `caller` as file:line,
-// `msg`; each key once per line, whatever the child bindings and the call pass.
+// The process logger: JSON lines in MetalLB's shape (internal/logging: go-kit's JSON logger on
+// stdout): a string `level` (debug, info, warn, error), an RFC 3339 `ts`, `caller` as file:line,
+// `msg`, an error as its message in a string `error`; each key once per line, whatever the child
+// bindings and the call pass. The daemons log to stdout as MetalLB's do (setLogOutput); until then,
+// and for the commands whose stdout is data (plan, status, --help), lines go to stderr.
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { FerrolbError } from './errors.js';
@@ -13,6 +15,8 @@ const PINO_LEVEL: Readonly<Record<string, string>> = { all: 'trace', none: 'sile
 const METALLB_LEVEL: Readonly<Record<string, string>> = { trace: 'debug', fatal: 'error' };
 /** Keys the logger writes itself; a call or binding that passes one is renamed, never repeated. */
 const RESERVED = new Set(['level', 'ts', 'caller', 'msg']);
+/** Keys that carry an error: written as MetalLB does (`"error":"<message>"`), never pino's object. */
+const ERROR_KEYS = new Set(['err', 'error']);
 
 const THIS_URL = import.meta.url;
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -61,6 +65,7 @@ function callerOf(): string {
 
 const boundOf = new WeakMap<object, Readonly<Record<string, unknown>>>();
 const BOUND = Symbol('bound');
+const VERBOSE = Symbol('verbose');
 
 /** The keys and values a child logger binds, read once per logger. */
 function bindingsOf(instance: pino.Logger): Readonly<Record<string, unknown>> {
@@ -70,6 +75,14 @@ function bindingsOf(instance: pino.Logger): Readonly<Record<string, unknown>> {
     boundOf.set(instance, bound);
   }
   return bound;
+}
+
+/**
+ * An Error under `err` or `error` becomes MetalLB's `error` string (go-kit logs err.Error()); its
+ * stack only at debug, where a developer reads it.
+ */
+function errorFields(error: Error, verbose: boolean): Record<string, unknown> {
+  return verbose && error.stack ? { error: error.message, stack: error.stack } : { error: error.message };
 }
 
 /**
@@ -83,9 +96,15 @@ function merge(mergeObject: object, mixin: object): object {
   const result: Record<string, unknown> = { caller: mixed.caller };
   const error = fields.err ?? fields.error;
   if (error instanceof FerrolbError && fields.code === undefined) result.code = error.code;
-  for (const [key, value] of Object.entries(fields)) {
-    if (key in bound && JSON.stringify(bound[key]) === JSON.stringify(value)) continue;
-    result[key in bound || RESERVED.has(key) ? `${key}_2` : key] = value;
+  for (const [name, value] of Object.entries(fields)) {
+    const entries =
+      ERROR_KEYS.has(name) && value instanceof Error
+        ? Object.entries(errorFields(value, mixed[VERBOSE] === true))
+        : [[name, value] as const];
+    for (const [key, item] of entries) {
+      if (key in bound && JSON.stringify(bound[key]) === JSON.stringify(item)) continue;
+      result[key in bound || key in result || RESERVED.has(key) ? `${key}_2` : key] = item;
+    }
   }
   return result;
 }
@@ -106,7 +125,7 @@ function pinoLevel(level: string | undefined): string {
   return PINO_LEVEL[level] ?? level;
 }
 
-/** A logger in MetalLB's shape writing to `destination` (the process logger's is stderr). */
+/** A logger in MetalLB's shape writing to `destination`. */
 export function createLogger(destination: pino.DestinationStream, level?: string): pino.Logger {
   return pino(
     {
@@ -114,7 +133,11 @@ export function createLogger(destination: pino.DestinationStream, level?: string
       base: { app: 'ferrolb' },
       timestamp: () => `,"ts":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: METALLB_LEVEL[label] ?? label }) },
-      mixin: (_fields, _level, instance) => ({ caller: callerOf(), [BOUND]: bindingsOf(instance) }),
+      mixin: (_fields, _level, instance) => ({
+        caller: callerOf(),
+        [BOUND]: bindingsOf(instance),
+        [VERBOSE]: instance.isLevelEnabled('debug'),
+      }),
       mixinMergeStrategy: merge,
       onChild: dedupeBindings,
     },
@@ -122,11 +145,36 @@ export function createLogger(destination: pino.DestinationStream, level?: string
   );
 }
 
-/** The process logger: level from FERROLB_LOG_LEVEL or `--log-level`. */
-export const logger = createLogger(pino.destination({ fd: 2, sync: true }), process.env.FERROLB_LOG_LEVEL);
+/** Where the process logger writes: MetalLB's daemons log to stdout; tools keep stdout for data. */
+export type LogOutput = 'stdout' | 'stderr';
+
+const OUTPUT_FD: Readonly<Record<LogOutput, number>> = { stdout: 1, stderr: 2 };
+const destinations = new Map<number, pino.DestinationStream>();
+let outputFd = OUTPUT_FD.stderr;
+
+/** Synchronous, so the last line before an exit is written. */
+function destinationOf(fd: number): pino.DestinationStream {
+  let destination = destinations.get(fd);
+  if (destination === undefined) {
+    destination = pino.destination({ fd, sync: true });
+    destinations.set(fd, destination);
+  }
+  return destination;
+}
+
+/** The process logger: level from FERROLB_LOG_LEVEL or `--log-level`; stderr until setLogOutput. */
+export const logger = createLogger(
+  { write: (line: string) => destinationOf(outputFd).write(line) },
+  process.env.FERROLB_LOG_LEVEL,
+);
 export type Logger = pino.Logger;
 
 /** Changes the level of every logger derived from the process logger (MetalLB's names). */
 export function setLogLevel(level: string): void {
   logger.level = pinoLevel(level);
+}
+
+/** Sends every later line of the process logger (and its children) to `output`. */
+export function setLogOutput(output: LogOutput): void {
+  outputFd = OUTPUT_FD[output];
 }

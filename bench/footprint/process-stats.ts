@@ -17,10 +17,19 @@ function statusKiB(status: string, field: string): number {
   return Number(match?.[1] ?? Number.NaN);
 }
 
-/** Reads `pid` now; throws when the process is gone. */
+/** A process that has exited: every figure is NaN (printed as '-'). */
+const GONE: ProcessReading = { rssMiB: Number.NaN, peakRssMiB: Number.NaN, cpuSeconds: Number.NaN };
+
+/** Reads `pid` now; NaN figures once the process is gone (the bench reports it, see `isGone`). */
 export function readProcess(pid: number): ProcessReading {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let status: string;
+  let stat: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return GONE;
+  }
   // Fields after the command name, which may hold spaces, so split after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
@@ -51,6 +60,7 @@ export async function settle(
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const now = pids.map((pid) => readProcess(pid).cpuSeconds);
+    // An exited process (NaN) counts as quiet.
     const busy = now.some((value, index) => value - (last[index] ?? 0) > 0.02);
     last = now;
     if (busy) quietSince = Date.now();

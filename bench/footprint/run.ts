@@ -6,6 +6,7 @@
 // same objects (the floor of a watcher in this stack) and `node` doing nothing.
 // Environment: FERROLB_BENCH_IDLE_S (60), FERROLB_BENCH_FOOTPRINT_STEPS ("0,200,2000,10000").
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { type ControllerProcess, startControllerProcess } from '../../test/k8s/harness/controller-process.js';
@@ -49,6 +50,7 @@ async function measure(subjects: readonly Subject[], step: string, before: Proce
   return subjects.map((subject, index): Row => {
     const now = readProcess(subject.pid);
     const start = settled[index] as ProcessReading;
+    if (Number.isNaN(now.cpuSeconds)) console.log(`${subject.name} (pid ${subject.pid}) has exited`);
     return {
       step,
       subject: subject.name,
@@ -105,6 +107,11 @@ function applyDeployedSettings(): readonly string[] {
     throw new Error('deploy/controller.yaml and deploy/speaker.yaml ship different NODE_OPTIONS');
   }
   if (speaker.nodeOptions) process.env.NODE_OPTIONS = speaker.nodeOptions;
+  // FERROLB_BENCH_CPU_PROF_DIR: every Node process writes its main thread's CPU profile there on exit.
+  if (process.env.FERROLB_BENCH_CPU_PROF_DIR) {
+    const preload = new URL('./cpu-profile.cjs', import.meta.url).pathname;
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${preload}`;
+  }
   console.log(`daemons run with NODE_OPTIONS=${speaker.nodeOptions ?? ''} (from deploy/)`);
   return controller.logLevelArgs;
 }
@@ -208,6 +215,14 @@ function interruption(): Promise<never> {
   });
 }
 
+/** The daemons' logs outlive the run directory (removed with the lab): /tmp/ferrolb-bench-logs. */
+function keepLogs(runDirectory: string): void {
+  const kept = '/tmp/ferrolb-bench-logs';
+  rmSync(kept, { recursive: true, force: true });
+  cpSync(runDirectory, kept, { recursive: true, filter: (source) => !source.includes('etcd-data') });
+  console.log(`daemon logs kept in ${kept}`);
+}
+
 async function main(): Promise<void> {
   const controllerArgs = applyDeployedSettings();
   const interrupted = interruption();
@@ -218,6 +233,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of started.baselines) child.kill('SIGKILL');
     await started.controller?.stop();
+    keepLogs(lab.cluster.server.runDirectory);
     await lab.stop();
   }
 }

@@ -2,13 +2,11 @@
 // and the one warning that lists the MetalLB flags ferrolb accepted without implementing them.
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
-import { LOG_LEVELS, type Logger, logger, setLogLevel } from '../log.js';
+import { LOG_LEVELS, type Logger, logger, setLogLevel, setLogOutput } from '../log.js';
 import { type CommandSpec, type FlagSpec, packageVersion, parseCommand, usage } from './args.js';
 
-/** MetalLB's long-time plain-HTTP metrics port (DESIGN command-line contract); 0 disables it. */
+/** MetalLB's long-time plain-HTTP metrics port, `--port` of every daemon (DESIGN command-line contract); 0 disables it. */
 export const DEFAULT_METRICS_PORT = 7472;
-/** The daemons in a cluster listen on every address, as MetalLB's did. */
-export const DAEMON_METRICS_BIND_ADDRESS = '0.0.0.0';
 /** Standalone runs on plain hosts: its metrics stay local unless asked otherwise. */
 export const STANDALONE_METRICS_BIND_ADDRESS = '127.0.0.1';
 
@@ -28,6 +26,7 @@ export const KUBECONFIG_FLAG: FlagSpec = {
   help: 'client configuration',
 };
 
+/** Standalone's `--port` (the controller's and the speaker's: src/cli/endpoints.ts). */
 export const PORT_FLAG: FlagSpec = {
   type: 'string',
   value: 'N',
@@ -72,8 +71,16 @@ export function parseOrAnswer(
   return parsed;
 }
 
-/** Applies the log level and logs, once, the MetalLB flags and variables that are ignored. */
-export function startLogging(options: { logLevel: string | undefined; ignored: readonly string[] }): Logger {
+/**
+ * Starts a daemon's logging: lines go to stdout from here on (MetalLB's daemons log there), at the
+ * given level; logs once the MetalLB flags and variables that are ignored, and each start-up note.
+ */
+export function startLogging(options: {
+  logLevel: string | undefined;
+  ignored: readonly string[];
+  notes?: readonly string[];
+}): Logger {
+  setLogOutput('stdout');
   if (options.logLevel) setLogLevel(options.logLevel);
   if (options.ignored.length > 0) {
     logger.warn(
@@ -81,5 +88,6 @@ export function startLogging(options: { logLevel: string | undefined; ignored: r
       `MetalLB flags and environment variables not implemented by ferrolb are ignored: ${options.ignored.join(' ')}`,
     );
   }
+  for (const note of options.notes ?? []) logger.info({ op: 'startup' }, note);
   return logger;
 }

@@ -5,19 +5,9 @@ import { DEFAULT_NAMESPACE } from '../config/defaults.js';
 import { type ControllerFlags, runController } from '../controller/runner.js';
 import { SECURE_METRICS_FLAG_SPECS, secureMetricsSettings } from '../metrics/secure-settings.js';
 import { tlsMinVersion, WEBHOOK_FLAG_SPECS, webhookSettings } from '../webhook/settings.js';
-import { type CommandSpec, integerValue } from './args.js';
-import {
-  addressValue,
-  DAEMON_METRICS_BIND_ADDRESS,
-  DEFAULT_METRICS_PORT,
-  KUBECONFIG_FLAG,
-  LOG_LEVEL_FLAG,
-  logLevelValue,
-  metricsBindAddressFlag,
-  PORT_FLAG,
-  parseOrAnswer,
-  startLogging,
-} from './common.js';
+import type { CommandSpec } from './args.js';
+import { KUBECONFIG_FLAG, LOG_LEVEL_FLAG, logLevelValue, parseOrAnswer, startLogging } from './common.js';
+import { daemonEndpoints, ENDPOINT_FLAG_SPECS } from './endpoints.js';
 import { IGNORED_METALLB_ENV, ignoredFlagsOf } from './metallb-flags.js';
 
 export const CONTROLLER_SPEC: CommandSpec = {
@@ -33,15 +23,8 @@ export const CONTROLLER_SPEC: CommandSpec = {
       help: 'where the pools, the Lease and the gossip Secret live',
     },
     'lb-class': { type: 'string', value: 'CLASS', help: 'handle only Services of this loadBalancerClass' },
-    port: PORT_FLAG,
-    'metrics-bind-address': metricsBindAddressFlag(DAEMON_METRICS_BIND_ADDRESS),
+    ...ENDPOINT_FLAG_SPECS,
     'log-level': LOG_LEVEL_FLAG,
-    'health-probe-port': {
-      type: 'string',
-      value: 'N',
-      default: 'unset',
-      help: '/healthz and /readyz on this port too (MetalLB probes 17472)',
-    },
     'ml-secret-name': {
       type: 'string',
       value: 'NAME',
@@ -71,7 +54,11 @@ export const CONTROLLER_SPEC: CommandSpec = {
 };
 
 /** Parsed `ferrolb controller` flags. */
-export type ParsedControllerFlags = ControllerFlags & { readonly ignoredFlags: readonly string[] };
+export type ParsedControllerFlags = ControllerFlags & {
+  readonly ignoredFlags: readonly string[];
+  /** Start-up warnings about the listeners (src/cli/endpoints.ts). */
+  readonly notes: readonly string[];
+};
 
 /** Parses `ferrolb controller` flags; throws UsageError (exit 2) naming the bad flag. */
 export function parseControllerFlags(
@@ -82,13 +69,16 @@ export function parseControllerFlags(
   if (parsed.kind !== 'run') return parsed.kind;
   const { values } = parsed;
   const podName = values.get('pod-name') || hostname();
+  const endpoints = daemonEndpoints(values, 'controller');
   return {
     kubeconfigPath: values.get('kubeconfig'),
     namespace: values.get('namespace') || DEFAULT_NAMESPACE,
     loadBalancerClass: values.get('lb-class') ?? '',
-    metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
-    metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
-    healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
+    metricsPort: endpoints.plain.port,
+    metricsBindAddress: endpoints.plain.host,
+    healthProbePort: endpoints.health.port,
+    healthProbeAddress: endpoints.health.host,
+    healthProbeServesMetrics: endpoints.health.metrics,
     logLevel: logLevelValue(values),
     memberlistSecretName: values.get('ml-secret-name') || 'memberlist',
     deploymentName: values.get('deployment') || 'controller',
@@ -97,11 +87,12 @@ export function parseControllerFlags(
       (flag) => values.get(flag),
       (flag) => values.get(flag) === 'true',
     ),
-    secureMetrics: secureMetricsSettings(
-      (flag) => values.get(flag),
-      tlsMinVersion(values.get('tls-min-version')),
-    ),
+    secureMetrics: secureMetricsSettings((flag) => values.get(flag), {
+      port: endpoints.secure.port,
+      tlsMinVersion: tlsMinVersion(values.get('tls-min-version')),
+    }),
     ignoredFlags: parsed.ignored,
+    notes: endpoints.notes,
   };
 }
 
@@ -109,6 +100,6 @@ export function parseControllerFlags(
 export async function controllerMain(args: readonly string[]): Promise<number> {
   const flags = parseControllerFlags(args);
   if (flags === 'help' || flags === 'version') return 0;
-  startLogging({ logLevel: flags.logLevel, ignored: flags.ignoredFlags });
+  startLogging({ logLevel: flags.logLevel, ignored: flags.ignoredFlags, notes: flags.notes });
   return runController(flags);
 }

@@ -38,7 +38,9 @@ async function report(command: string, error: unknown): Promise<void> {
     console.error(`ferrolb ${command}: ${message}`);
     return;
   }
-  const { logger } = await import('../log.js');
+  // A daemon that fails before its logging started still logs where MetalLB's do: stdout.
+  const { logger, setLogOutput } = await import('../log.js');
+  setLogOutput('stdout');
   const code = error instanceof FerrolbError ? error.code : undefined;
   logger.error(
     { op: 'startup', ...(code ? { code } : {}), error: message },

@@ -11,18 +11,8 @@ import { METALLB_EXCLUDE_CONFIG_PATH, parseExcludeConfig } from '../speaker/excl
 import type { SpeakerFlags } from '../speaker/runner.js';
 import { tlsMinVersion, WEBHOOK_FLAG_SPECS } from '../webhook/settings.js';
 import { type CommandSpec, type FlagSpec, integerValue } from './args.js';
-import {
-  addressValue,
-  DAEMON_METRICS_BIND_ADDRESS,
-  DEFAULT_METRICS_PORT,
-  KUBECONFIG_FLAG,
-  LOG_LEVEL_FLAG,
-  logLevelValue,
-  metricsBindAddressFlag,
-  PORT_FLAG,
-  parseOrAnswer,
-  startLogging,
-} from './common.js';
+import { KUBECONFIG_FLAG, LOG_LEVEL_FLAG, logLevelValue, parseOrAnswer, startLogging } from './common.js';
+import { daemonEndpoints, ENDPOINT_FLAG_SPECS } from './endpoints.js';
 import { IGNORED_METALLB_ENV, ignoredFlagsOf } from './metallb-flags.js';
 
 /** ML2: memberlist's port. */
@@ -81,15 +71,8 @@ export const SPEAKER_SPEC: CommandSpec = {
       type: 'boolean',
       help: 'keep nodes labelled exclude-from-external-load-balancers',
     },
-    port: PORT_FLAG,
-    'metrics-bind-address': metricsBindAddressFlag(DAEMON_METRICS_BIND_ADDRESS),
+    ...ENDPOINT_FLAG_SPECS,
     'log-level': LOG_LEVEL_FLAG,
-    'health-probe-port': {
-      type: 'string',
-      value: 'N',
-      default: 'unset',
-      help: '/healthz and /readyz on this port too (MetalLB probes 17472)',
-    },
     'exclude-l2-config': {
       type: 'string',
       value: 'FILE',
@@ -140,6 +123,8 @@ function memberlistOf(values: ReadonlyMap<string, string>): SpeakerFlags['member
 /** Parsed `ferrolb speaker` flags. */
 export type ParsedSpeakerFlags = SpeakerFlags & {
   readonly ignoredFlags: readonly string[];
+  /** Start-up warnings about the listeners (src/cli/endpoints.ts). */
+  readonly notes: readonly string[];
   readonly logLevel: string | undefined;
 };
 
@@ -154,6 +139,7 @@ export function parseSpeakerFlags(
   const nodeName = values.get('node-name') ?? '';
   if (nodeName === '') throw new UsageError('--node-name (or METALLB_NODE_NAME) is required');
   const memberlist = memberlistOf(values);
+  const endpoints = daemonEndpoints(values, 'speaker');
   return {
     nodeName,
     kubeconfigPath: values.get('kubeconfig'),
@@ -161,17 +147,20 @@ export function parseSpeakerFlags(
     ...(memberlist ? { memberlist } : {}),
     loadBalancerClass: values.get('lb-class') ?? '',
     ignoreExcludeLb: values.get('ignore-exclude-lb') === 'true',
-    metricsPort: integerValue(values, 'port', { fallback: DEFAULT_METRICS_PORT, maximum: 65535 }),
-    secureMetrics: secureMetricsSettings(
-      (flag) => values.get(flag),
-      tlsMinVersion(values.get('tls-min-version')),
-    ),
-    metricsBindAddress: addressValue(values, 'metrics-bind-address', DAEMON_METRICS_BIND_ADDRESS),
-    healthProbePort: integerValue(values, 'health-probe-port', { fallback: 0, maximum: 65535 }),
+    metricsPort: endpoints.plain.port,
+    secureMetrics: secureMetricsSettings((flag) => values.get(flag), {
+      port: endpoints.secure.port,
+      tlsMinVersion: tlsMinVersion(values.get('tls-min-version')),
+    }),
+    metricsBindAddress: endpoints.plain.host,
+    healthProbePort: endpoints.health.port,
+    healthProbeAddress: endpoints.health.host,
+    healthProbeServesMetrics: endpoints.health.metrics,
     excludeInterfaces: readExcludeInterfaces(values.get('exclude-l2-config')),
     podName: values.get('pod-name') || undefined,
     logLevel: logLevelValue(values),
     ignoredFlags: parsed.ignored,
+    notes: endpoints.notes,
   };
 }
 
@@ -179,7 +168,7 @@ export function parseSpeakerFlags(
 export async function speakerMain(args: readonly string[]): Promise<number> {
   const flags = parseSpeakerFlags(args);
   if (flags === 'help' || flags === 'version') return 0;
-  const logger = startLogging({ logLevel: flags.logLevel, ignored: flags.ignoredFlags });
+  const logger = startLogging({ logLevel: flags.logLevel, ignored: flags.ignoredFlags, notes: flags.notes });
   const { runSpeaker } = await import('../speaker/runner.js');
   return runSpeaker(flags, logger.child({ component: 'speaker', node: flags.nodeName }));
 }

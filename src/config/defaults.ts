@@ -115,7 +115,7 @@ export const SPEAKER_JOIN_WAIT_MS = 3000;
  * or starved: peers may have taken our IPs over meanwhile, so every owned IP is announced again.
  * An extra burst after a mere stall costs a few frames; a missed one leaves clients on a node that withdrew.
  */
-export const PAUSE_CHECK_INTERVAL_MS = 250;
+export const PAUSE_CHECK_INTERVAL_MS = 500;
 
 /** How late the watchdog must fire to count as a pause (see PAUSE_CHECK_INTERVAL_MS). */
 export const PAUSE_THRESHOLD_MS = 1000;

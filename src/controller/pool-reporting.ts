@@ -1,5 +1,5 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { POOL_STATUS_DELAY_MS } from '../config/defaults.js';
+import type { CustomObjectsApi } from '../k8s/api/index.js';
 import { statusCodeOf, writePoolStatus } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { gauge } from '../metrics/registry.js';

@@ -1,6 +1,7 @@
-import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import { CONTROLLER_RETRY_INITIAL_MS, CONTROLLER_RETRY_MAXIMUM_MS } from '../config/defaults.js';
 import { ErrorCode } from '../errors.js';
+import type { CoreV1Api } from '../k8s/api/index.js';
 import {
   type EventRecorder,
   statusCodeOf,

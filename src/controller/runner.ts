@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
+import { describeProblem, describeRefusal } from '../config/index.js';
+import { ErrorCode } from '../errors.js';
 import {
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  type KubeConfig,
-} from '@kubernetes/client-node';
-import { describeProblem, describeRefusal } from '../config/index.js';
-import { ErrorCode } from '../errors.js';
+  type KubeClient,
+} from '../k8s/api/index.js';
 import {
   type ConfigurationProblem,
   ConfigurationStateWriter,
@@ -19,8 +19,13 @@ import {
 } from '../k8s/index.js';
 import { type Logger, logger as processLogger } from '../log.js';
 import { registerKubernetesClientMetrics } from '../metrics/registry.js';
-import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
-import { startMetricsServer } from '../metrics/server.js';
+import {
+  EVERY_ADDRESS,
+  type SecureMetricsSettings,
+  startSecureMetricsServer,
+} from '../metrics/secure-server.js';
+import { startDaemonEndpoints } from '../metrics/server.js';
+import { listenForStop, STOP } from '../stop-signal.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
 import { ConfigSource, type ConfigUpdate } from './config-source.js';
@@ -36,12 +41,16 @@ export interface ControllerFlags {
   readonly namespace: string;
   /** C11: `''` handles only Services without a class. */
   readonly loadBalancerClass: string;
-  /** 0 disables /metrics, /healthz and /readyz. */
+  /** Plain HTTP /metrics, /healthz and /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
-  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
   readonly healthProbePort?: number;
+  /** The address `healthProbePort` listens on. */
+  readonly healthProbeAddress?: string;
+  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
+  readonly healthProbeServesMetrics?: boolean;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;
@@ -68,7 +77,7 @@ export async function runController(flags: ControllerFlags): Promise<number> {
 class ControllerDaemon {
   private readonly logger: Logger;
   private readonly signals = listenForStop();
-  private readonly config: KubeConfig;
+  private readonly config: KubeClient;
   /** Allocator state of the current leadership term; a new term starts from a fresh engine (C8). */
   private engine: AllocationEngine;
   private readonly configSource: ConfigSource;
@@ -79,7 +88,7 @@ class ControllerDaemon {
   private readonly watches: Watches;
   private reconciler: Reconciler | undefined;
   private election: LeaderElection | undefined;
-  private server: Server | undefined;
+  private server: { close(): void } | undefined;
   private secureServer: Server | undefined;
   private admission: Admission | undefined;
   private synced = false;
@@ -106,7 +115,7 @@ class ControllerDaemon {
     this.server = await startServer(this.flags, () => this.configSource.config() !== undefined, this.logger);
     this.secureServer = await startSecureMetricsServer({
       settings: this.flags.secureMetrics,
-      host: '0.0.0.0',
+      host: EVERY_ADDRESS,
       config: this.config,
       logger: this.logger,
     });
@@ -228,25 +237,9 @@ function problemOf(update: ConfigUpdate): ConfigurationProblem {
   return lines.length > 0 ? lines.join('; ') : undefined;
 }
 
-/** SIGTERM/SIGINT, listened to from the start so an early signal still shuts down cleanly. */
-const STOP = Symbol('stop');
-
-function listenForStop(): { received: Promise<typeof STOP>; name: () => string } {
-  let name = '';
-  const received = new Promise<typeof STOP>((resolve) => {
-    const handler = (signal: string) => {
-      name = signal;
-      resolve(STOP);
-    };
-    process.once('SIGTERM', handler);
-    process.once('SIGINT', handler);
-  });
-  return { received, name: () => name };
-}
-
 async function lead(
   reconciler: Reconciler,
-  context: { config: KubeConfig; flags: ControllerFlags; configSource: ConfigSource; logger: Logger },
+  context: { config: KubeClient; flags: ControllerFlags; configSource: ConfigSource; logger: Logger },
 ): Promise<void> {
   const { config, flags, logger } = context;
   try {
@@ -278,29 +271,16 @@ async function lead(
   await reconciler.initialPass();
 }
 
-async function startServer(
-  flags: ControllerFlags,
-  isReady: () => boolean,
-  logger: Logger,
-): Promise<Server | undefined> {
-  if (flags.metricsPort === 0) return undefined;
-  // A MetalLB 0.16 manifest's `--port=9120` means HTTPS metrics there: the HTTPS endpoint wins, and
-  // the plain server moves to --health-probe-port (its probes), or is not started.
-  const port =
-    flags.metricsPort === flags.secureMetrics.port ? (flags.healthProbePort ?? 0) : flags.metricsPort;
-  if (port !== flags.metricsPort) {
-    logger.warn(
-      { port: flags.metricsPort, plainPort: port },
-      '--port equals the HTTPS metrics port: HTTPS there',
-    );
-    if (port === 0) return undefined;
-  }
-  const server = await startMetricsServer({
-    port,
-    host: flags.metricsBindAddress,
-    healthPort: flags.healthProbePort,
-    health: { isHealthy: () => true, isReady },
+/** The plain-HTTP listeners (src/cli/endpoints.ts); the HTTPS one is started beside them. */
+function startServer(flags: ControllerFlags, isReady: () => boolean, logger: Logger) {
+  return startDaemonEndpoints({
+    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
+    health: {
+      port: flags.healthProbePort ?? 0,
+      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
+      metrics: flags.healthProbeServesMetrics === true,
+    },
+    source: { isHealthy: () => true, isReady },
+    logger,
   });
-  logger.info({ port, address: flags.metricsBindAddress }, 'serving /metrics, /healthz and /readyz');
-  return server;
 }

@@ -1,11 +1,5 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1Namespace,
-  type V1Service,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace, V1Service } from '@kubernetes/client-node';
+import type { KubeClient } from '../k8s/api/index.js';
 import { type WatchedCollection, watchResource } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter } from '../metrics/registry.js';
@@ -20,34 +14,28 @@ export interface Watches {
 
 /** Starts the informers; `onChange` gets the collection and the object key of every relevant change. */
 export function startWatches(
-  config: KubeConfig,
+  config: KubeClient,
   onChange: (kind: keyof Watches, key: string) => void,
   logger: Logger,
 ): Watches {
-  const core = config.makeApiClient(CoreV1Api);
-  const custom = config.makeApiClient(CustomObjectsApi);
-  const common = { config, logger, onError: () => counter('k8sClientUpdateErrorsTotal').inc() };
-  // Pools of every namespace: one outside `namespace` is not used, but is reported (ConfigurationState).
-  const pools = { group: 'metallb.io', version: 'v1beta1', plural: 'ipaddresspools' };
+  const common = { client: config, logger, onError: () => counter('k8sClientUpdateErrorsTotal').inc() };
   return {
     services: watchResource<V1Service>({
       ...common,
       path: '/api/v1/services',
-      list: () => core.listServiceForAllNamespaces(),
       isRelevantChange: isRelevantServiceChange,
       onChange: (change) => onChange('services', change.key),
     }),
     pools: watchResource<KubernetesObject>({
       ...common,
+      // Pools of every namespace: one outside `namespace` is not used, but is reported (ConfigurationState).
       path: '/apis/metallb.io/v1beta1/ipaddresspools',
-      list: () => custom.listClusterCustomObject(pools),
       isRelevantChange: isRelevantPoolChange,
       onChange: (change) => onChange('pools', change.key),
     }),
     namespaces: watchResource<V1Namespace>({
       ...common,
       path: '/api/v1/namespaces',
-      list: () => core.listNamespace(),
       isRelevantChange: isRelevantNamespaceChange,
       onChange: (change) => onChange('namespaces', change.key),
     }),

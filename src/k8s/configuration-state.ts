@@ -3,15 +3,14 @@
 // without reading logs. The controller writes `controller` (condition poolReconcilerValid), each
 // speaker `speaker-<node>` (configReconcilerValid).
 
-import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ConfigurationStateLabel } from '../config/annotations.js';
 import { CONFIGURATION_STATE_RETRY_MS } from '../config/defaults.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { CustomObjectsApi } from './api/index.js';
 import { statusCodeOf } from './client.js';
 
 const RESOURCE = { group: 'metallb.io', version: 'v1beta1', plural: 'configurationstates' } as const;
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** Which component writes, and so the object's name, labels and condition type. */
 export type ConfigurationStateComponent =
@@ -128,15 +127,12 @@ export class ConfigurationStateWriter {
     const { namespace, component } = this.target;
     const name = configurationStateName(component);
     const patchStatus = () =>
-      this.custom.patchNamespacedCustomObjectStatus(
-        {
-          ...RESOURCE,
-          namespace,
-          name,
-          body: { status: configurationStatus(component, problem, new Date()) },
-        },
-        mergePatch,
-      );
+      this.custom.patchNamespacedCustomObjectStatus({
+        ...RESOURCE,
+        namespace,
+        name,
+        body: { status: configurationStatus(component, problem, new Date()) },
+      });
     try {
       await patchStatus();
       return;

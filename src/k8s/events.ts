@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type CoreV1Api, type CoreV1Event, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
+import type { CoreV1Api } from './api/index.js';
 import { statusCodeOf } from './client.js';
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The object an Event is about. */
 export interface EventSubject {
@@ -120,14 +119,11 @@ export function createEventRecorder(
       const known = series.get(key);
       if (!known) return create(key, subject, event);
       try {
-        await core.patchNamespacedEvent(
-          {
-            namespace: subject.namespace,
-            name: known.name,
-            body: { count: known.count + 1, lastTimestamp: new Date() },
-          },
-          mergePatch,
-        );
+        await core.patchNamespacedEvent({
+          namespace: subject.namespace,
+          name: known.name,
+          body: { count: known.count + 1, lastTimestamp: new Date() },
+        });
         known.count++;
         remember(key, known);
       } catch (error) {

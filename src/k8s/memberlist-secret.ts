@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { AppsV1Api, CoreV1Api, V1OwnerReference } from '@kubernetes/client-node';
+import type { V1OwnerReference } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
+import type { AppsV1Api, CoreV1Api } from './api/index.js';
 import { statusCodeOf } from './client.js';
 
 /** ML3: the speaker reads this key of the Secret. */

@@ -1,4 +1,4 @@
-import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { CustomObjectsApi } from './api/index.js';
 
 /** IPAddressPool.status (R2). Counts come from the allocator; bigint so IPv6 sizes stay exact. */
 export interface PoolStatusCounts {
@@ -23,22 +23,19 @@ export async function writePoolStatus(
   pool: { namespace: string; name: string },
   counts: PoolStatusCounts,
 ): Promise<void> {
-  await custom.patchNamespacedCustomObjectStatus(
-    {
-      group: 'metallb.io',
-      version: 'v1beta1',
-      plural: 'ipaddresspools',
-      namespace: pool.namespace,
-      name: pool.name,
-      body: {
-        status: {
-          assignedIPv4: toJsonCount(counts.assignedIPv4),
-          assignedIPv6: toJsonCount(counts.assignedIPv6),
-          availableIPv4: toJsonCount(counts.availableIPv4),
-          availableIPv6: toJsonCount(counts.availableIPv6),
-        },
+  await custom.patchNamespacedCustomObjectStatus({
+    group: 'metallb.io',
+    version: 'v1beta1',
+    plural: 'ipaddresspools',
+    namespace: pool.namespace,
+    name: pool.name,
+    body: {
+      status: {
+        assignedIPv4: toJsonCount(counts.assignedIPv4),
+        assignedIPv6: toJsonCount(counts.assignedIPv6),
+        availableIPv4: toJsonCount(counts.availableIPv4),
+        availableIPv6: toJsonCount(counts.availableIPv6),
       },
     },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  });
 }

@@ -1,4 +1,5 @@
-import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
+import type { CoreV1Api } from './api/index.js';
 import { statusCodeOf } from './client.js';
 import { type ServiceAllocationStatus, withAllocationStatus } from './service-status.js';
 

@@ -14,9 +14,13 @@ interface Queued {
 export class BroadcastQueue {
   readonly #queue = new Map<string, Queued>();
 
+  /** `onEnqueue` is told of every queued update (the engine starts its gossip rounds on it). */
+  constructor(private readonly onEnqueue: () => void = () => {}) {}
+
   /** Queues `record`, replacing any pending update about the same member. */
   enqueue(record: MemberRecord): void {
     this.#queue.set(record.name, { record, bytes: recordBytes(record), transmits: 0 });
+    this.onEnqueue();
   }
 
   /** Pending updates. */

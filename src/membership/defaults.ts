@@ -81,10 +81,10 @@ export const MAX_METADATA_BYTES = 512;
 export const ENVELOPE_OVERHEAD_BYTES = 29;
 
 /** The worker reports byte and drop counters to the main thread this often. */
-export const STATS_REPORT_INTERVAL_MS = 500;
+export const STATS_REPORT_INTERVAL_MS = 1000;
 
 /** Membership housekeeping (forgetting old dead members, rejoin retries) runs this often. */
-export const HOUSEKEEPING_INTERVAL_MS = 250;
+export const HOUSEKEEPING_INTERVAL_MS = 500;
 
 /**
  * Wire format version (docs/gossip.md): first byte 2 (plaintext) or 3 (AES-256-GCM), and inside the

@@ -30,7 +30,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export class SwimEngine {
   readonly table: MemberTable;
-  readonly broadcasts = new BroadcastQueue();
+  readonly broadcasts = new BroadcastQueue(() => this.#armGossip());
   readonly prober: Prober;
   readonly syncer: Syncer;
   readonly #stats: Mutable<MembershipStats> & { dropsByReason: Partial<Record<DropReason, number>> } = {
@@ -44,6 +44,9 @@ export class SwimEngine {
   };
   #cancelLoops: (() => void)[] = [];
   #stopped = false;
+  #started = false;
+  /** Cancels the pending gossip round; undefined when none is due. */
+  #gossipTimer: (() => void) | undefined;
   /** Packets sent in this life (the freshness counter). */
   #counter = 0;
   readonly #replayGuard: ReplayGuard;
@@ -64,7 +67,9 @@ export class SwimEngine {
   /** Starts probing, gossiping and housekeeping, and joins through the seeds. */
   start(): void {
     this.prober.start();
-    this.#every(this.options.timings.gossipIntervalMs, () => this.#gossipRound());
+    this.#started = true;
+    this.#cancelLoops.push(() => this.#gossipTimer?.());
+    this.#armGossip();
     this.#every(HOUSEKEEPING_INTERVAL_MS, () => {
       this.table.forgetDeparted();
       this.syncer.tick();
@@ -197,6 +202,20 @@ export class SwimEngine {
     return (
       MAX_PACKET_BYTES - ENVELOPE_OVERHEAD_BYTES - FRESHNESS_HEADER_BYTES - encodeMessage(message).byteLength
     );
+  }
+
+  /**
+   * Gossip rounds run every gossipIntervalMs while updates are queued, and not at all when none are:
+   * an idle speaker's worker then wakes for probes and housekeeping only (issue 14).
+   */
+  #armGossip(): void {
+    if (!this.#started || this.#stopped || this.#gossipTimer || this.broadcasts.size === 0) return;
+    this.#gossipTimer = this.options.clock.setTimer(() => {
+      this.#gossipTimer = undefined;
+      if (this.#stopped) return;
+      this.#gossipRound();
+      this.#armGossip();
+    }, this.options.timings.gossipIntervalMs);
   }
 
   #gossipRound(): void {

@@ -160,7 +160,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
     return this.#finished;
   }
 
-  /** Byte and drop counters, as last reported by the protocol thread (at most ~0.5 s old). */
+  /** Byte and drop counters, as last reported by the protocol thread (at most ~1 s old). */
   stats(): MembershipStats {
     return this.#stats;
   }

@@ -3,7 +3,8 @@
 // the user it names to a SubjectAccessReview for `get` on the non-resource URL `/metrics`.
 // No token or an unknown one: 401. A known user without that right: 403.
 import { createHash } from 'node:crypto';
-import type { AuthenticationV1Api, AuthorizationV1Api, V1UserInfo } from '@kubernetes/client-node';
+import type { V1UserInfo } from '@kubernetes/client-node';
+import type { AuthenticationV1Api, AuthorizationV1Api } from '../k8s/api/index.js';
 
 /** The HTTP status a scrape gets. */
 export type AccessDecision = 200 | 401 | 403;

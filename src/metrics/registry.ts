@@ -3,7 +3,11 @@ import { MetricDefinitions, type MetricKey } from './definitions.js';
 
 /** One registry per process; every metric is created from its definition, never by literal name. */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+// prom-client samples event-loop delay with a timer; its default (10 ms) woke an idle daemon 100 times
+// a second, most of an idle speaker's CPU (issue 14, strace of the bench). Once a second is enough
+// for the nodejs_eventloop_lag_* summaries.
+const EVENT_LOOP_SAMPLE_MS = 1000;
+collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 
 const created = new Map<MetricKey, Counter | Gauge | Histogram>();
 

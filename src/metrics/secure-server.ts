@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
-import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AuthenticationV1Api, AuthorizationV1Api, type KubeClient } from '../k8s/api/index.js';
 import type { Logger } from '../log.js';
 import {
   createCertificateAuthority,
@@ -19,7 +19,7 @@ import type { SecureMetricsSettings } from './secure-settings.js';
 
 export {
   DEFAULT_SECURE_METRICS_PORT,
-  SECURE_METRICS_VALUE_FLAGS,
+  EVERY_ADDRESS,
   type SecureMetricsSettings,
   secureMetricsSettings,
 } from './secure-settings.js';
@@ -108,7 +108,7 @@ function reloadFromCertDir(
 export async function startSecureMetricsServer(options: {
   readonly settings: SecureMetricsSettings;
   readonly host: string;
-  readonly config: KubeConfig;
+  readonly config: KubeClient;
   readonly logger: Logger;
 }): Promise<Server | undefined> {
   const { settings, logger, config } = options;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../log.js';
 import { registry } from './registry.js';
 
 /** What the health endpoints ask of the daemon. */
@@ -75,4 +76,55 @@ export async function startMetricsServer(options: {
     throw error;
   }
   return server;
+}
+
+/** A plain-HTTP listener of a daemon; port 0 is not opened. */
+export interface PlainListener {
+  readonly port: number;
+  readonly host: string;
+}
+
+/**
+ * A daemon's plain-HTTP listeners (src/cli/endpoints.ts): `plain` serves /metrics, /healthz and
+ * /readyz and must bind (the start fails otherwise); `health` serves /healthz and /readyz (and
+ * /metrics with `metrics`: `--port` is the HTTPS port), and a port already taken is logged, not
+ * fatal: the probes that use it fail and say so, while a speaker keeps answering ARP (MetalLB 0.16's
+ * speaker holds 127.0.0.1:17472 on a host it shares).
+ */
+export async function startDaemonEndpoints(options: {
+  readonly plain: PlainListener;
+  readonly health: PlainListener & { readonly metrics?: boolean };
+  readonly source: HealthSource;
+  readonly logger: Logger;
+}): Promise<{ close(): void }> {
+  const { plain, health, logger } = options;
+  const servers: Server[] = [];
+  if (plain.port !== 0) {
+    servers.push(await listen(metricsHandler(options.source), plain.port, plain.host));
+    logger.info(
+      { port: plain.port, address: plain.host || 'every address' },
+      'serving /metrics, /healthz and /readyz over HTTP',
+    );
+  }
+  if (health.port !== 0) {
+    const handler = health.metrics === true ? metricsHandler : healthHandler;
+    const paths = health.metrics === true ? '/metrics, /healthz and /readyz' : '/healthz and /readyz';
+    try {
+      servers.push(await listen(handler(options.source), health.port, health.host));
+      logger.info(
+        { port: health.port, address: health.host || 'every address' },
+        `serving ${paths} over HTTP`,
+      );
+    } catch (error) {
+      logger.error(
+        { port: health.port, address: health.host, error },
+        `cannot serve ${paths} (health probe port)`,
+      );
+    }
+  }
+  return {
+    close: () => {
+      for (const server of servers) server.close();
+    },
+  };
 }

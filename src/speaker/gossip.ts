@@ -4,8 +4,8 @@
 // the speaker out of gossip and the election (fail closed, issue 12 #2) while it retries.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CoreV1Api } from '@kubernetes/client-node';
 import { SPEAKER_SEED_REFRESH_MS } from '../config/defaults.js';
+import type { CoreV1Api } from '../k8s/api/index.js';
 import type { Logger } from '../log.js';
 import type { MembershipPort } from './ports.js';
 import type { SpeakerFlags } from './runner.js';

@@ -1,11 +1,12 @@
 // The speaker's reconcile loop (I/O shell): reads the caches, runs the pure `reconcile`, and applies
 // its result to the data plane, metrics, Events and ServiceL2Status objects. Runs are coalesced
 // and never overlap, so the data plane always sees one consistent table.
-import type { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
 import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/defaults.js';
 import { type Config, describeRefusal } from '../config/index.js';
 import { ErrorCode } from '../errors.js';
+import type { CustomObjectsApi } from '../k8s/api/index.js';
 import type { ConfigurationProblem, EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';

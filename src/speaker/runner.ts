@@ -1,8 +1,8 @@
 // `ferrolb speaker` wiring (I/O shell): Kubernetes client, caches, data plane, gossip, metrics
 // endpoint, and the SIGTERM hand-over. Decisions live in reconcile.ts; the loop in loop.ts.
 import type { Server } from 'node:http';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { SPEAKER_GRACE_PERIOD_MS, SPEAKER_JOIN_WAIT_MS } from '../config/defaults.js';
+import { CoreV1Api, CustomObjectsApi, type KubeClient } from '../k8s/api/index.js';
 import {
   ConfigurationStateWriter,
   createEventRecorder,
@@ -11,8 +11,13 @@ import {
 } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { registerKubernetesClientMetrics, registerRareEventCounters } from '../metrics/registry.js';
-import { type SecureMetricsSettings, startSecureMetricsServer } from '../metrics/secure-server.js';
-import { startMetricsServer } from '../metrics/server.js';
+import {
+  EVERY_ADDRESS,
+  type SecureMetricsSettings,
+  startSecureMetricsServer,
+} from '../metrics/secure-server.js';
+import { startDaemonEndpoints } from '../metrics/server.js';
+import { listenForStop } from '../stop-signal.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
 import { SpeakerLoop } from './loop.js';
@@ -37,12 +42,16 @@ export interface SpeakerFlags {
   };
   readonly loadBalancerClass: string;
   readonly ignoreExcludeLb: boolean;
-  /** 0 disables /metrics, /healthz, /readyz. */
+  /** Plain HTTP /metrics, /healthz, /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
   readonly metricsPort: number;
   /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
-  /** MetalLB's `--health-probe-port`: /healthz and /readyz there too; 0 or undefined: only on metricsPort. */
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
   readonly healthProbePort?: number;
+  /** The address `healthProbePort` listens on. */
+  readonly healthProbeAddress?: string;
+  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
+  readonly healthProbeServesMetrics?: boolean;
   /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
   readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
@@ -55,7 +64,7 @@ interface Running {
   readonly watches: SpeakerWatches;
   readonly dataPlane: DataPlanePort;
   readonly membership: MembershipPort | undefined;
-  readonly server: Server | undefined;
+  readonly server: { close(): void };
   readonly secureServer: Server | undefined;
   /** Gossip seeds found at start (ML6); 0 means this speaker is alone or the first one up. */
   readonly seedCount: number;
@@ -111,22 +120,24 @@ async function ownPod(flags: SpeakerFlags, core: CoreV1Api, logger: Logger) {
 }
 
 /**
- * /metrics, /healthz, /readyz on --metrics-bind-address (DESIGN command-line contract); port 0
- * disables them. Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
+ * The plain-HTTP listeners (src/cli/endpoints.ts; HTTPS metrics start in startParts). Started before gossip, so a speaker waiting for its secret reports why it is not Ready.
  */
-async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker): Promise<Server | undefined> {
+async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker, logger: Logger) {
   registerKubernetesClientMetrics();
   registerRareEventCounters();
-  if (flags.metricsPort === 0) return undefined;
-  return startMetricsServer({
-    port: flags.metricsPort,
-    host: flags.metricsBindAddress,
-    healthPort: flags.healthProbePort,
-    health: { isHealthy: () => true, isReady: () => readiness.isReady() },
+  return startDaemonEndpoints({
+    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
+    health: {
+      port: flags.healthProbePort ?? 0,
+      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
+      metrics: flags.healthProbeServesMetrics === true,
+    },
+    source: { isHealthy: () => true, isReady: () => readiness.isReady() },
+    logger,
   });
 }
 
-async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logger): Promise<Running> {
+async function startParts(flags: SpeakerFlags, config: KubeClient, logger: Logger): Promise<Running> {
   const core = config.makeApiClient(CoreV1Api);
   const events = createEventRecorder(core, { component: 'metallb-speaker', host: flags.nodeName, logger });
   let loop: SpeakerLoop | undefined;
@@ -153,7 +164,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     }),
     logger,
   );
-  const server = await startServer(flags, readiness);
+  const server = await startServer(flags, readiness, logger);
   readiness.isReady();
   const metadata = { interfaces: healthMetadataOf(dataPlane.interfaceStates()) };
   const { membership, seedCount } = await startMembership(flags, { core, logger, metadata, status });
@@ -190,7 +201,7 @@ async function startParts(flags: SpeakerFlags, config: KubeConfig, logger: Logge
     loop?.schedule();
   });
   const secureServer = flags.secureMetrics
-    ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: '0.0.0.0', config, logger })
+    ? await startSecureMetricsServer({ settings: flags.secureMetrics, host: EVERY_ADDRESS, config, logger })
     : undefined;
   const seedTimer = refreshSeeds(flags, { core, membership, logger });
   return { loop, watches, dataPlane, membership, server, secureServer, seedCount, seedTimer, handingOver };
@@ -218,7 +229,7 @@ async function handOver(running: Running, logger: Logger): Promise<void> {
   }
   await running.loop.withdrawAll();
   await Promise.all([running.dataPlane.stop(), stopWatches(running.watches)]);
-  running.server?.close();
+  running.server.close();
   running.secureServer?.close();
 }
 
@@ -244,30 +255,31 @@ async function waitForPeers(running: Running, logger: Logger): Promise<void> {
 
 /** Runs the speaker until SIGTERM/SIGINT; resolves to the exit code. */
 export async function runSpeaker(flags: SpeakerFlags, logger: Logger): Promise<number> {
+  // Listened to from the start: a signal while starting (caches syncing, peers awaited) still hands
+  // over and exits 0 instead of killing the process by the signal.
+  const signals = listenForStop();
   const config = loadKubeConfig(flags.kubeconfigPath);
   const running = await startParts(flags, config, logger);
-  await watchesSynced(running.watches);
-  logger.info(
-    { node: flags.nodeName, namespace: flags.namespace, gossip: running.membership !== undefined },
-    'caches synced, speaker running',
-  );
-  await waitForPeers(running, logger);
-  running.loop.begin();
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      handOver(running, logger).then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ error: String(error) }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  let stopping = false;
+  const started = async () => {
+    await watchesSynced(running.watches);
+    logger.info(
+      { node: flags.nodeName, namespace: flags.namespace, gossip: running.membership !== undefined },
+      'caches synced, speaker running',
+    );
+    await waitForPeers(running, logger);
+    // A hand-over that began meanwhile has frozen the loop: it stays frozen.
+    if (!stopping) running.loop.begin();
+  };
+  await Promise.race([started(), signals.received]);
+  await signals.received;
+  stopping = true;
+  logger.info({ signal: signals.name() }, 'shutting down');
+  try {
+    await handOver(running, logger);
+    return 0;
+  } catch (error) {
+    logger.error({ error: String(error) }, 'shutdown failed');
+    return 1;
+  }
 }

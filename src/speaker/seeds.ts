@@ -1,7 +1,7 @@
 // ML6: gossip seeds are the IPs of the other speaker pods, found by listing pods with the
 // memberlist labels in the MetalLB namespace (the pod-lister permission of D8).
 import { isIP } from 'node:net';
-import type { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Api } from '../k8s/api/index.js';
 
 /** A seed address (the gossip port is the speaker's own). */
 export interface PodSeed {

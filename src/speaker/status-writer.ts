@@ -2,8 +2,8 @@
 // MetalLB's name and labels, then their status is written through the status subresource (a
 // create ignores `status` when the CRD has that subresource).
 import { randomBytes } from 'node:crypto';
-import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
+import type { CustomObjectsApi } from '../k8s/api/index.js';
 import { statusCodeOf } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import type { ExistingL2Status, StatusPlan } from './status-plan.js';
@@ -33,10 +33,7 @@ async function writeStatus(
   name: string,
   status: DesiredL2Status,
 ) {
-  await custom.patchNamespacedCustomObjectStatus(
-    { ...GROUP, namespace, name, body: statusBody(status) },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  await custom.patchNamespacedCustomObjectStatus({ ...GROUP, namespace, name, body: statusBody(status) });
 }
 
 /** R4: the speaker pod owns its ServiceL2Status objects, so deleting the pod deletes them too. */

@@ -1,17 +1,13 @@
 // The speaker's informer caches (I/O shell): Services, EndpointSlices, Nodes, Namespaces (cluster
 // wide) and IPAddressPools, L2Advertisements, ServiceL2Statuses (MetalLB namespace). Each cache
 // reports only changes that can alter a decision (toolchain §4: informers report every status write).
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  DiscoveryV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeClient } from '../k8s/api/index.js';
 import { type WatchedCollection, watchResource } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter } from '../metrics/registry.js';
 import { endpointsByService, readNode, readService } from './objects.js';
+import { slimNode, slimService } from './slim.js';
 
 /** Every cache the speaker reads. */
 export interface SpeakerWatches {
@@ -37,38 +33,26 @@ const configPart: Reader = (object) => {
   return [fields.spec, object.metadata?.labels, object.metadata?.annotations];
 };
 
-/**
- * The speaker never writes Nodes and reads only name, labels, conditions and taints (readNode): the
- * rest (images, capacity, addresses, annotations) can be tens of KiB a Node, so it is not cached.
- */
-function slimNode(object: KubernetesObject): void {
-  const node = object as KubernetesObject & {
-    spec?: { taints?: unknown };
-    status?: { conditions?: unknown };
-  };
-  if (node.metadata) delete node.metadata.annotations;
-  node.spec = node.spec?.taints === undefined ? {} : { taints: node.spec.taints };
-  node.status = node.status?.conditions === undefined ? {} : { conditions: node.status.conditions };
-}
+/** What the speaker cuts from each kind before caching it. */
+const SLIMMED: Readonly<Record<string, (object: KubernetesObject) => void>> = {
+  nodes: slimNode,
+  services: slimService,
+};
 
 /** ServiceL2Status objects are only read back; add and delete still reach the speaker. */
 const never = () => false;
 
 /** Starts every watch; `onChange(kind)` is called for each relevant change. */
 export function startSpeakerWatches(
-  config: KubeConfig,
+  config: KubeClient,
   context: { readonly namespace: string; readonly logger: Logger; readonly onChange: (kind: string) => void },
 ): SpeakerWatches {
-  const core = config.makeApiClient(CoreV1Api);
-  const discovery = config.makeApiClient(DiscoveryV1Api);
-  const custom = config.makeApiClient(CustomObjectsApi);
   const { namespace, logger } = context;
-  const watch: Watch = (kind, path, list, read) =>
+  const watch: Watch = (kind, path, read) =>
     watchResource<KubernetesObject>({
-      config,
+      client: config,
       path,
-      list: list as never,
-      ...(kind === 'nodes' ? { slim: slimNode } : {}),
+      ...(SLIMMED[kind] ? { slim: SLIMMED[kind] } : {}),
       isRelevantChange: read === never ? never : differsBy(read),
       onChange: () => {
         counter('k8sClientUpdatesTotal').inc();
@@ -78,44 +62,22 @@ export function startSpeakerWatches(
       logger: logger.child({ watch: kind }),
     });
   return {
-    services: watch('services', '/api/v1/services', () => core.listServiceForAllNamespaces(), readService),
-    endpointSlices: watch(
-      'endpointslices',
-      '/apis/discovery.k8s.io/v1/endpointslices',
-      () => discovery.listEndpointSliceForAllNamespaces(),
-      (object) => [...endpointsByService([object])],
-    ),
-    nodes: watch('nodes', '/api/v1/nodes', () => core.listNode(), readNode),
-    namespaces: watch(
-      'namespaces',
-      '/api/v1/namespaces',
-      () => core.listNamespace(),
-      (object) => object.metadata?.labels,
-    ),
-    ...metallbWatches(watch, { custom, namespace }),
+    services: watch('services', '/api/v1/services', readService),
+    endpointSlices: watch('endpointslices', '/apis/discovery.k8s.io/v1/endpointslices', (object) => [
+      ...endpointsByService([object]),
+    ]),
+    nodes: watch('nodes', '/api/v1/nodes', readNode),
+    namespaces: watch('namespaces', '/api/v1/namespaces', (object) => object.metadata?.labels),
+    ...metallbWatches(watch, namespace),
   };
 }
 
-type Watch = (
-  kind: string,
-  path: string,
-  list: () => Promise<unknown>,
-  read: Reader,
-) => WatchedCollection<KubernetesObject>;
+type Watch = (kind: string, path: string, read: Reader) => WatchedCollection<KubernetesObject>;
 
 /** The MetalLB CRs in the speaker's namespace (C2). */
-function metallbWatches(
-  watch: Watch,
-  context: { readonly custom: CustomObjectsApi; readonly namespace: string },
-) {
-  const { custom, namespace } = context;
+function metallbWatches(watch: Watch, namespace: string) {
   const metallb = (plural: string, read: Reader) =>
-    watch(
-      plural,
-      `/apis/metallb.io/v1beta1/namespaces/${namespace}/${plural}`,
-      () => custom.listNamespacedCustomObject({ group: 'metallb.io', version: 'v1beta1', namespace, plural }),
-      read,
-    );
+    watch(plural, `/apis/metallb.io/v1beta1/namespaces/${namespace}/${plural}`, read);
   return {
     pools: metallb('ipaddresspools', configPart),
     advertisements: metallb('l2advertisements', configPart),

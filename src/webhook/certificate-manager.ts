@@ -3,7 +3,8 @@
 // the race re-reads the winner's), serves the Secret's certificate, and writes the CA into the
 // caBundle of every webhook of the configuration, then switches them to the failurePolicy the
 // configuration asks for once served (names.ts FAILURE_POLICY_ANNOTATION).
-import type { AdmissionregistrationV1Api, CoreV1Api, V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
+import type { AdmissionregistrationV1Api, CoreV1Api } from '../k8s/api/index.js';
 import { statusCodeOf } from '../k8s/client.js';
 import type { Logger } from '../log.js';
 import type { KeyPair } from './certificates.js';

@@ -2,13 +2,13 @@
 // HTTPS server, its self-managed certificates and the caBundle, kept current by a sync loop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Fields } from '../config/index.js';
 import {
   AdmissionregistrationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  type KubeConfig,
-} from '@kubernetes/client-node';
-import type { Fields } from '../config/index.js';
+  type KubeClient,
+} from '../k8s/api/index.js';
 import type { Logger } from '../log.js';
 import {
   type CertificateManagerOptions,
@@ -41,7 +41,7 @@ export interface Admission {
   stop(): Promise<void>;
 }
 
-function liveObjects(config: KubeConfig, namespace: string): LiveObjects {
+function liveObjects(config: KubeClient, namespace: string): LiveObjects {
   const custom = config.makeApiClient(CustomObjectsApi);
   const list = async (plural: string) => {
     const result = (await custom.listNamespacedCustomObject({
@@ -67,7 +67,7 @@ function readCertDir(directory: string): KeyPair {
 
 /** Starts the webhooks unless `--webhook-mode=disabled`; the first certificate may take a few tries. */
 export function startAdmission(options: {
-  readonly config: KubeConfig;
+  readonly config: KubeClient;
   readonly namespace: string;
   readonly settings: WebhookSettings;
   readonly logger: Logger;
@@ -93,7 +93,7 @@ class AdmissionService {
 
   constructor(
     private readonly options: {
-      readonly config: KubeConfig;
+      readonly config: KubeClient;
       readonly namespace: string;
       readonly settings: WebhookSettings;
       readonly logger: Logger;

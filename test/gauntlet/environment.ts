@@ -98,8 +98,9 @@ async function controllerDaemons(cluster: TestCluster, hooks: DaemonHooks) {
       'controller',
       `--kubeconfig=${cluster.kubeconfigPath('controller')}`,
       `--port=${port}`,
-      // Two replicas on one host: each needs its own HTTPS metrics and webhook port.
+      // Two replicas on one host: each needs its own HTTPS metrics and webhook port; probes use --port.
       `--secure-metrics-port=${await freePort()}`,
+      '--health-probe-port=0',
       `--webhook-port=${await freePort()}`,
     ];
     const env = { ...process.env, METALLB_POD_NAME: name, FERROLB_LOG_LEVEL: 'info' };

@@ -1,17 +1,19 @@
 // src/k8s against the real API server, each call made with the controller's ServiceAccount token
 // (deploy/ RBAC), so a verb missing from deploy/rbac.yaml fails here.
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
+import { createServer, connect as dial, type Server, type Socket } from 'node:net';
+import { CoreV1Api as ClientNodeCoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ALLOCATED_FROM_POOL } from '../../src/config/annotations.js';
 import {
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
-  type V1Service,
-} from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ALLOCATED_FROM_POOL } from '../../src/config/annotations.js';
+  type KubeClient,
+} from '../../src/k8s/api/index.js';
 import {
   createEventRecorder,
   ensureMemberlistSecret,
@@ -41,8 +43,13 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** The daemons' own client, as the controller loads it from its kubeconfig. */
+function controllerClient(): KubeClient {
+  return loadKubeConfig(cluster.kubeconfigPath('controller'));
+}
+
 function controllerCore(): CoreV1Api {
-  return cluster.configFor('controller').makeApiClient(CoreV1Api);
+  return controllerClient().makeApiClient(CoreV1Api);
 }
 
 describe('services/status writer', () => {
@@ -163,7 +170,7 @@ describe('Events, pool status, memberlist Secret', () => {
       (e) => e.message === failed.message,
     );
     await cluster.admin
-      .makeApiClient(CoreV1Api)
+      .makeApiClient(ClientNodeCoreV1Api)
       .deleteNamespacedEvent({ namespace: 'client-test', name: written?.metadata?.name ?? '' });
     await recorder.record(subject, failed);
     expect(await summary()).toEqual([
@@ -174,7 +181,7 @@ describe('Events, pool status, memberlist Secret', () => {
 
   it('R2: pool status counts are written through the status subresource', async () => {
     await user.createPool(poolManifest('status-pool', ['203.0.113.0/28']));
-    const custom = cluster.configFor('controller').makeApiClient(CustomObjectsApi);
+    const custom = controllerClient().makeApiClient(CustomObjectsApi);
     const counts = { assignedIPv4: 3n, assignedIPv6: 0n, availableIPv4: 13n, availableIPv6: 0n };
     await writePoolStatus(custom, { namespace: SYSTEM_NAMESPACE, name: 'status-pool' }, counts);
     const pool = (await user.readPool('status-pool')) as { status?: Record<string, number> };
@@ -182,7 +189,7 @@ describe('Events, pool status, memberlist Secret', () => {
   });
 
   it('ML3: the memberlist Secret is created once, with a 22-character secretkey', async () => {
-    const config = cluster.configFor('controller');
+    const config = controllerClient();
     const clients = { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api) };
     const target = {
       namespace: SYSTEM_NAMESPACE,
@@ -200,7 +207,7 @@ describe('Events, pool status, memberlist Secret', () => {
 describe('Lease leader election and informers', () => {
   it('Lease: of two candidates exactly one leads; release hands over to the other', async () => {
     const leading = new Set<string>();
-    const coordination = cluster.configFor('controller').makeApiClient(CoordinationV1Api);
+    const coordination = controllerClient().makeApiClient(CoordinationV1Api);
     const candidate = (identity: string): LeaderElection =>
       startLeaderElection({
         coordination,
@@ -227,14 +234,52 @@ describe('Lease leader election and informers', () => {
     await (leader === 'first' ? second : first).release();
   });
 
+  it("Lease: a leader renews from its last write without reading first (client-go's fast path)", async () => {
+    class CountingCoordination extends CoordinationV1Api {
+      reads = 0;
+      writes = 0;
+      override readNamespacedLease(where: Parameters<CoordinationV1Api['readNamespacedLease']>[0]) {
+        this.reads += 1;
+        return super.readNamespacedLease(where);
+      }
+      override replaceNamespacedLease(request: Parameters<CoordinationV1Api['replaceNamespacedLease']>[0]) {
+        this.writes += 1;
+        return super.replaceNamespacedLease(request);
+      }
+    }
+    const coordination = new CountingCoordination(controllerClient().transport);
+    let leading = false;
+    const election = startLeaderElection({
+      coordination,
+      namespace: SYSTEM_NAMESPACE,
+      name: 'ferrolb-controller',
+      identity: 'only',
+      logger: quiet,
+      onStartedLeading: () => {
+        leading = true;
+      },
+      onStoppedLeading: () => {
+        leading = false;
+      },
+      leaseDurationSeconds: 3,
+      renewDeadlineMs: 2_000,
+      retryPeriodMs: 100,
+    });
+    await eventually('leading', () => (leading ? true : undefined));
+    const before = { reads: coordination.reads, writes: coordination.writes };
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(leading).toBe(true);
+    expect(coordination.writes - before.writes).toBeGreaterThanOrEqual(5);
+    expect(coordination.reads - before.reads).toBe(0);
+    await election.release();
+  });
+
   it('informer: a Service created while the API server restarts still arrives', async () => {
     const seen = new Set<string>();
-    const config = cluster.configFor('controller');
-    const core = config.makeApiClient(CoreV1Api);
+    const config = controllerClient();
     const watch = watchResource<V1Service>({
-      config,
+      client: config,
       path: '/api/v1/services',
-      list: () => core.listServiceForAllNamespaces(),
       isRelevantChange: () => true,
       onChange: (change) => seen.add(change.key),
       logger: quiet,
@@ -251,24 +296,106 @@ describe('Lease leader election and informers', () => {
   });
 });
 
+/** A TCP path to the API server that a test can cut (every open connection closed, new ones refused). */
+async function cuttableApiPath(): Promise<{ kubeconfigPath: string; cut(): void; restore(): void }> {
+  const upstream = new URL(cluster.server.url);
+  const open = new Set<Socket>();
+  let refusing = false;
+  const proxy: Server = createServer((client) => {
+    if (refusing) return void client.destroy();
+    const server = dial(Number(upstream.port), upstream.hostname);
+    for (const socket of [client, server]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(server).pipe(client);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  afterAll(() => void proxy.close());
+  const address = proxy.address() as { port: number };
+  const config = JSON.parse(readFileSync(cluster.kubeconfigPath('controller'), 'utf8'));
+  config.clusters[0].cluster.server = `https://127.0.0.1:${address.port}`;
+  const kubeconfigPath = `${cluster.server.runDirectory}/cuttable-controller.kubeconfig`;
+  writeFileSync(kubeconfigPath, JSON.stringify(config));
+  return {
+    kubeconfigPath,
+    cut: () => {
+      refusing = true;
+      for (const socket of open) socket.destroy();
+    },
+    restore: () => {
+      refusing = false;
+    },
+  };
+}
+
+describe('informer relist (issue 14: own list and watch)', () => {
+  it('a Service deleted and one created while the watch is cut are both reported when it reconnects', async () => {
+    const path = await cuttableApiPath();
+    await user.createService(serviceManifest('client-test', 'deleted-while-cut'));
+    const changes: string[] = [];
+    const watch = watchResource<V1Service>({
+      client: loadKubeConfig(path.kubeconfigPath),
+      path: '/api/v1/namespaces/client-test/services',
+      isRelevantChange: () => true,
+      onChange: (change) => changes.push(`${change.current ? 'set' : 'deleted'} ${change.key}`),
+      logger: quiet,
+    });
+    await watch.synced;
+    expect(watch.get('client-test/deleted-while-cut')).toBeDefined();
+    path.cut();
+    await user.core.deleteNamespacedService({ namespace: 'client-test', name: 'deleted-while-cut' });
+    await user.createService(serviceManifest('client-test', 'created-while-cut'));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(changes).not.toContain('deleted client-test/deleted-while-cut');
+    path.restore();
+    await eventually('both changes after the reconnect', () =>
+      changes.includes('deleted client-test/deleted-while-cut') &&
+      changes.includes('set client-test/created-while-cut')
+        ? true
+        : undefined,
+    );
+    expect(watch.get('client-test/deleted-while-cut')).toBeUndefined();
+    await watch.stop();
+  });
+});
+
 describe('connection reuse (issue 14: client-node opens a new TLS connection per call)', () => {
-  async function connectionsFor(config: KubeConfig, calls: number): Promise<number> {
-    const core = config.makeApiClient(CoreV1Api);
+  async function connectionsFor(list: () => Promise<unknown>, calls: number): Promise<number> {
     const connect = vi.spyOn(HttpsAgent.prototype, 'createConnection');
     try {
-      for (let call = 0; call < calls; call += 1)
-        await core.listNamespacedService({ namespace: 'client-test' });
+      for (let call = 0; call < calls; call += 1) await list();
       return connect.mock.calls.length;
     } finally {
       connect.mockRestore();
     }
   }
 
-  it("the daemons' KubeConfig reuses one keep-alive connection; client-node's own opens one per call", async () => {
-    const path = cluster.kubeconfigPath('controller');
+  it("the daemons' client reuses one keep-alive connection; client-node opens one per call", async () => {
+    // The speaker may list pods in its own namespace (D8).
+    const path = cluster.kubeconfigPath('speaker');
     const plain = new KubeConfig();
     plain.loadFromFile(path);
-    expect(await connectionsFor(plain, 10)).toBe(10);
-    expect(await connectionsFor(loadKubeConfig(path), 10)).toBe(1);
+    const clientNode = plain.makeApiClient(ClientNodeCoreV1Api);
+    const daemons = loadKubeConfig(path).makeApiClient(CoreV1Api);
+    const namespace = SYSTEM_NAMESPACE;
+    expect(await connectionsFor(() => clientNode.listNamespacedPod({ namespace }), 10)).toBe(10);
+    expect(await connectionsFor(() => daemons.listNamespacedPod({ namespace }), 10)).toBe(1);
+  });
+
+  it('parallel calls share at most 8 connections (each would otherwise open its own TLS connection)', async () => {
+    const daemons = loadKubeConfig(cluster.kubeconfigPath('speaker')).makeApiClient(CoreV1Api);
+    const connect = vi.spyOn(HttpsAgent.prototype, 'createConnection');
+    try {
+      const calls = Array.from({ length: 30 }, () =>
+        daemons.listNamespacedPod({ namespace: SYSTEM_NAMESPACE }),
+      );
+      expect((await Promise.all(calls)).every((list) => Array.isArray(list.items))).toBe(true);
+      expect(connect.mock.calls.length).toBeGreaterThan(0);
+      expect(connect.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      connect.mockRestore();
+    }
   });
 });

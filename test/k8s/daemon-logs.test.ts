@@ -1,9 +1,9 @@
 // Issue 13 #2 and #3, issue 12 #13 on the real API server: the controller and a speaker started
 // with the flags and variables of MetalLB's chart and manifests run (none exits), each names the
 // flags it ignores in one warning, --metrics-bind-address=127.0.0.1 listens there only, also for
-// --health-probe-port (the
-// kernel's /proc/net/tcp), and every line both daemons log through start, allocation, a refused
-// configuration and SIGTERM passes the strict duplicate-key scanner and MetalLB's log shape.
+// --health-probe-port (the kernel's /proc/net/tcp), and every line both daemons log through start,
+// allocation, a refused configuration and SIGTERM is on stdout (MetalLB's go-kit logger writes
+// there), nothing on stderr, and passes the strict duplicate-key scanner and MetalLB's log shape.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ let speaker: ManagedProcess;
 let speakerPort: number;
 let controllerHealthPort: number;
 let speakerHealthPort: number;
+/** What each daemon wrote to stderr (its log file holds stdout and stderr together). */
+const stderrOf = { controller: '', speaker: '' };
 
 const TLS_FLAGS = [
   '--tls-min-version=VersionTLS13',
@@ -76,6 +78,9 @@ beforeAll(async () => {
     name: 'controller-logs',
     extraArgs: [...CONTROLLER_ARGS, `--health-probe-port=${controllerHealthPort}`],
   });
+  controller.process.child.stderr?.on('data', (chunk: Buffer) => {
+    stderrOf.controller += chunk.toString();
+  });
   // Never answer on the host: every interface excluded (MetalLB's excludel2 format).
   const excludeFile = join(cluster.server.runDirectory, 'excludel2.yaml');
   writeFileSync(excludeFile, 'announcedInterfacesToExclude: [".*"]\n');
@@ -100,6 +105,9 @@ beforeAll(async () => {
       METALLB_BGP_TYPE: 'native',
     },
   });
+  speaker.child.stderr?.on('data', (chunk: Buffer) => {
+    stderrOf.speaker += chunk.toString();
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -120,6 +128,17 @@ describe("daemons run from MetalLB's flags, log in MetalLB's shape", () => {
     );
     for (const port of [controller.metricsPort, speakerPort, controllerHealthPort, speakerHealthPort]) {
       expect(listeners(port)).toEqual(['127.0.0.1']);
+    }
+  });
+
+  it('DESIGN CLI: `controller --port N` and `speaker --port N` serve /metrics, /healthz, /readyz over plain HTTP on N', async () => {
+    for (const port of [controller.metricsPort, speakerPort]) {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await metrics.text()).toMatch(/^# HELP metallb_k8s_client_/m);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect([200, 503]).toContain((await fetch(`http://127.0.0.1:${port}/readyz`)).status);
     }
   });
 
@@ -156,6 +175,10 @@ describe("daemons run from MetalLB's flags, log in MetalLB's shape", () => {
       logLineProblems(line).map((problem) => `${problem}: ${line}`),
     );
     expect(problems).toEqual([]);
+    // Issue 13 #3: MetalLB's daemons log to stdout; collectors reading it see every line.
+    expect(stderrOf).toEqual({ controller: '', speaker: '' });
+    expect(controllerLines.length).toBeGreaterThan(5);
+    expect(speakerLines.length).toBeGreaterThan(5);
     const parsed = (lines: string[]) => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const ignoredWarnings = (lines: string[]) =>
       parsed(lines).filter((line) => String(line.msg).includes('not implemented by ferrolb'));

@@ -72,7 +72,9 @@ let controller: ControllerProcess | undefined;
 
 async function shell(script: string): Promise<string> {
   try {
-    const { stdout, stderr } = await run('bash', ['-euo', 'pipefail', '-c', script], {
+    // --norc: bash takes a socket on stdin (Node's pipes are socketpairs) for an ssh session and may
+    // source /etc/bash.bashrc, which fails under -u.
+    const { stdout, stderr } = await run('bash', ['--norc', '-euo', 'pipefail', '-c', script], {
       cwd: workDirectory,
       env: environment,
       maxBuffer: 16 * 1024 * 1024,

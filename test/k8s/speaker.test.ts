@@ -53,8 +53,10 @@ async function startSpeaker(node: NodeName, excludeFile: string): Promise<Speake
       `--kubeconfig=${cluster.kubeconfigPath('speaker')}`,
       `--port=${metricsPort}`,
       `--exclude-l2-config=${excludeFile}`,
-      // Three speakers share the host: HTTPS metrics (test/k8s/secure-metrics-speaker.test.ts) off.
+      // Three speakers share the host: HTTPS metrics (test/k8s/secure-metrics-speaker.test.ts) and
+      // the 17472 probe port (test/k8s/metallb-args.test.ts) off.
       '--secure-metrics-port=0',
+      '--health-probe-port=0',
     ],
     env: { ...process.env, FERROLB_LOG_LEVEL: 'debug', METALLB_ML_BIND_ADDR: '' },
   });

@@ -50,6 +50,9 @@ export async function startControllerProcess(options: {
     `--kubeconfig=${options.kubeconfigPath}`,
     `--port=${metricsPort}`,
     `--secure-metrics-port=${secureMetricsPort}`,
+    // Controllers share the host here and are probed on --port: MetalLB's 17472 (on by default) stays
+    // free (test/k8s/metallb-args.test.ts covers it).
+    '--health-probe-port=0',
     `--webhook-port=${webhookPort}`,
     ...(options.extraArgs ?? []),
   ];

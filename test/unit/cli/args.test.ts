@@ -76,14 +76,17 @@ describe("MetalLB's flags", () => {
 
   it('issue 13 #2: the controller accepts every MetalLB controller flag, honours its own and lists the rest', () => {
     const flags = parseControllerFlags(metallbController, { METALLB_BGP_TYPE: 'native' });
+    // MetalLB 0.16's --port=9120 is the HTTPS port (docs/flags.md "Ports"): HTTPS there, plain
+    // /metrics with the probes on 17472, no plain listener on 9120.
     expect(flags).toMatchObject({
-      metricsPort: 9120,
+      metricsPort: 0,
+      secureMetrics: { port: 9120 },
       logLevel: 'all',
       loadBalancerClass: 'example.com/lb',
       namespace: 'lb',
       identity: expect.stringMatching(/^controller-abc_\d+$/),
     });
-    expect(flags).toMatchObject({ healthProbePort: 17472 });
+    expect(flags).toMatchObject({ healthProbePort: 17472, healthProbeServesMetrics: true });
     // W5, M1: the webhook and TLS flags are implemented (docs/webhook.md, docs/metrics.md).
     expect(flags).toMatchObject({
       webhook: { mode: 'enabled', rotateCertificates: false, tlsMinVersion: 'TLSv1.2' },

@@ -69,8 +69,39 @@ describe('log lines in MetalLB shape', () => {
       ts_2: 1,
     });
     expect(parsed.map((line) => line.level)).toEqual(['info', 'warn', 'debug', 'debug', 'error']);
-    expect(parsed[4]).toMatchObject({ code: 'FERROLB_CONFIG_INVALID' });
+    expect(parsed[4]).toMatchObject({ code: 'FERROLB_CONFIG_INVALID', error: 'pool p: bad CIDR' });
+    expect(parsed[4]).not.toHaveProperty('err');
     expect(Math.abs(Date.parse(parsed[0]?.ts as string) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it.each([
+    { level: 'info', call: 'err', wantStack: false },
+    { level: 'info', call: 'error', wantStack: false },
+    { level: 'info', call: 'bare', wantStack: false },
+    { level: 'debug', call: 'err', wantStack: true },
+  ])(
+    'issue 13 #3: an Error ($call) at $level is a string `error` with its message, as go-kit logs err.Error()',
+    ({ level, call, wantStack }) => {
+      const { stream, lines } = collector();
+      const logger = createLogger(stream, level).child({ component: 'speaker' });
+      const failure = new Error('connect ECONNREFUSED 127.0.0.1:6443');
+      if (call === 'bare') logger.error(failure);
+      else logger.error({ [call]: failure, error_detail: 'x' }, 'watch failed');
+      const [line = ''] = lines();
+      expect(logLineProblems(line), line).toEqual([]);
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      expect(parsed.error).toBe('connect ECONNREFUSED 127.0.0.1:6443');
+      expect(parsed).not.toHaveProperty('err');
+      expect(typeof parsed.stack === 'string' && parsed.stack.includes('log-shape.test')).toBe(wantStack);
+    },
+  );
+
+  it('issue 13 #3: an Error beside a string error keeps both, under two keys', () => {
+    const { stream, lines } = collector();
+    createLogger(stream, 'info').warn({ err: new Error('inner'), error: 'outer' }, 'both');
+    const [line = ''] = lines();
+    expect(logLineProblems(line), line).toEqual([]);
+    expect(JSON.parse(line)).toMatchObject({ error: 'inner', error_2: 'outer' });
   });
 
   it("issue 13 #2: MetalLB's levels none and error filter as MetalLB's do", () => {

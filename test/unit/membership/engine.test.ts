@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveKey, sealPacket } from '../../../src/membership/crypto.js';
-import { MAX_PACKET_BYTES } from '../../../src/membership/defaults.js';
+import { DEFAULT_TIMINGS, MAX_PACKET_BYTES } from '../../../src/membership/defaults.js';
 import { encodeMessage } from '../../../src/membership/messages.js';
 import { SimulatedNetwork } from '../../../src/membership/simulation.js';
 
@@ -281,4 +281,37 @@ describe('SWIM engine on virtual time', () => {
     expect(large).toBeLessThan(small * 4);
     expect(large).toBeLessThan(16_000);
   }, 120_000);
+});
+
+describe('idle cost (issue 14)', () => {
+  /** Timers scheduled while the network runs `durationMs`, by delay. */
+  function timersDuring(network: SimulatedNetwork, durationMs: number): Map<number, number> {
+    const clock = network.clock;
+    const original = clock.setTimer.bind(clock);
+    const byDelay = new Map<number, number>();
+    clock.setTimer = (callback, delayMs) => {
+      byDelay.set(delayMs, (byDelay.get(delayMs) ?? 0) + 1);
+      return original(callback, delayMs);
+    };
+    network.clock.advance(durationMs);
+    clock.setTimer = original;
+    return byDelay;
+  }
+
+  it('with nothing to gossip no gossip rounds are scheduled; a failure is still gossiped', () => {
+    const { gossipIntervalMs, probeIntervalMs, probeTimeoutMs } = DEFAULT_TIMINGS;
+    expect(probeTimeoutMs).toBe(gossipIntervalMs);
+    const network = cluster(3);
+    network.clock.advance(10_000);
+    const idle = timersDuring(network, 1_000);
+    // At the gossip interval only the probes' ack timeouts remain (one per probe); rounds every
+    // 50 ms on each node would add 20 a second per node.
+    const probes = network.nodes.size * (1_000 / probeIntervalMs);
+    expect(idle.get(gossipIntervalMs) ?? 0).toBeLessThanOrEqual(probes);
+    network.nodes.get('node-2')?.engine.stop();
+    const others = ['node-0', 'node-1'];
+    expect(
+      network.runUntil(() => others.every((name) => network.stateOf(name, 'node-2') === 'dead'), 5_000, 1),
+    ).toBeDefined();
+  });
 });

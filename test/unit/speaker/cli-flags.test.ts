@@ -117,8 +117,11 @@ describe('parseSpeakerFlags', () => {
       },
       want: {
         nodeName: 'n5',
-        metricsPort: 9120,
-        secureMetrics: { certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.3' },
+        // --port=9120 is the HTTPS port (docs/flags.md "Ports"): plain /metrics moves to 17472.
+        metricsPort: 0,
+        secureMetrics: { port: 9120, certDir: '/etc/metrics', tlsMinVersion: 'TLSv1.3' },
+        healthProbeServesMetrics: true,
+        healthProbeAddress: '127.0.0.1',
         logLevel: 'all',
         loadBalancerClass: 'example.com/lb',
         ignoreExcludeLb: true,

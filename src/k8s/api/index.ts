@@ -1,0 +1,12 @@
+export {
+  AdmissionregistrationV1Api,
+  AppsV1Api,
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+} from './groups.js';
+export { type ApiGroup, KubeClient } from './kube-client.js';
+export { inClusterTarget, type KubeTarget, kubeconfigTarget, resolveKubeTarget } from './target.js';
+export { type CallOptions, type HttpVerb, KubeApiError, KubeTransport } from './transport.js';
