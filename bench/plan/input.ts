@@ -109,13 +109,22 @@ function yamlMap(entries: Readonly<Record<string, string>>, indent: string): str
     .join('');
 }
 
-function service(index: number): string {
-  const { family, annotations, port, type, ingress } = shape(index);
+interface Identity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+function identity(index: number): Identity {
   const name = `svc-${String(index).padStart(6, '0')}`;
   const namespace = `team-${String(index % 37).padStart(2, '0')}`;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'shop', team: namespace };
-  const ips = clusterIPs(index, family);
-  const families = family === 'dual' ? ['IPv4', 'IPv6'] : [family];
+  return { name, namespace, labels };
+}
+
+/** `metadata` as kubectl prints it, the last-applied-configuration copy included. */
+function metadata(index: number, who: Identity, { annotations, port, type }: Shape): string {
+  const { name, namespace, labels } = who;
   const applied = JSON.stringify({
     apiVersion: 'v1',
     kind: 'Service',
@@ -123,14 +132,7 @@ function service(index: number): string {
     spec: { ports: [{ name: 'http', port, targetPort: 8080 }], selector: labels, type },
   });
   const uid = `6f1c${index.toString(16).padStart(4, '0')}-3b2a-4c1d-9e8f-${String(index).padStart(12, '0')}`;
-  const status =
-    ingress === undefined
-      ? '  loadBalancer: {}\n'
-      : `  loadBalancer:\n    ingress:\n    - ip: ${ingress}\n      ipMode: VIP\n`;
-  return `---
-apiVersion: v1
-kind: Service
-metadata:
+  return `metadata:
   annotations:
     kubectl.kubernetes.io/last-applied-configuration: |
       ${applied}
@@ -140,22 +142,40 @@ ${yamlMap(labels, '    ')}  name: ${name}
   namespace: ${namespace}
   resourceVersion: "${100000 + index}"
   uid: ${uid}
-spec:
-${type === 'LoadBalancer' ? '  allocateLoadBalancerNodePorts: true\n' : ''}  clusterIP: ${ips[0]}
+`;
+}
+
+/** `spec` and `status` as kubectl prints them. */
+function specAndStatus(index: number, who: Identity, { family, port, type, ingress }: Shape): string {
+  const ips = clusterIPs(index, family);
+  const families = family === 'dual' ? ['IPv4', 'IPv6'] : [family];
+  const balancer = type === 'LoadBalancer';
+  const status =
+    ingress === undefined
+      ? '  loadBalancer: {}\n'
+      : `  loadBalancer:\n    ingress:\n    - ip: ${ingress}\n      ipMode: VIP\n`;
+  return `spec:
+${balancer ? '  allocateLoadBalancerNodePorts: true\n' : ''}  clusterIP: ${ips[0]}
   clusterIPs:
-${ips.map((ip) => `  - ${ip}\n`).join('')}${type === 'LoadBalancer' ? '  externalTrafficPolicy: Cluster\n' : ''}  internalTrafficPolicy: Cluster
+${ips.map((ip) => `  - ${ip}\n`).join('')}${balancer ? '  externalTrafficPolicy: Cluster\n' : ''}  internalTrafficPolicy: Cluster
   ipFamilies:
 ${families.map((value) => `  - ${value}\n`).join('')}  ipFamilyPolicy: ${family === 'dual' ? 'PreferDualStack' : 'SingleStack'}
   ports:
   - name: http
-${type === 'LoadBalancer' ? `    nodePort: ${30000 + (index % 2768)}\n` : ''}    port: ${port}
+${balancer ? `    nodePort: ${30000 + (index % 2768)}\n` : ''}    port: ${port}
     protocol: TCP
     targetPort: 8080
   selector:
-${yamlMap(labels, '    ')}  sessionAffinity: None
+${yamlMap(who.labels, '    ')}  sessionAffinity: None
   type: ${type}
 status:
 ${status}`;
+}
+
+function service(index: number): string {
+  const who = identity(index);
+  const how = shape(index);
+  return `---\napiVersion: v1\nkind: Service\n${metadata(index, who, how)}${specAndStatus(index, who, how)}`;
 }
 
 /** How the Services are written (see the top of this file). */
