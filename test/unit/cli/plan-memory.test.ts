@@ -4,10 +4,10 @@
 // Services, and ~64,000 short flow-style Services that all get an IP (about the most objects 10 MB
 // can hold, with the allocator's bookkeeping at its largest: the worst case). Each run must also
 // plan every Service, so a run that fails early cannot pass.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { type InputStyle, largePlanInput } from '../../../bench/plan/input.js';
 import { runPlan } from '../../../bench/plan/measure.js';
 
@@ -33,6 +33,10 @@ describe('ferrolb plan memory (issue 13 #8)', () => {
       const { file, loadBalancers } = writeInput(style);
       expect(loadBalancers).toBeGreaterThanOrEqual(atLeast);
       const run = runPlan(file);
+      onTestFinished(() => {
+        for (const directory of [dirname(file), dirname(run.stdoutFile)])
+          rmSync(directory, { recursive: true });
+      });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const plan = JSON.parse(readFileSync(run.stdoutFile, 'utf8')) as { services: Record<string, object> };
