@@ -2,7 +2,7 @@
 // thousands of LoadBalancer Services as `kubectl get svc -o yaml` prints each one (annotations,
 // the last-applied-configuration copy, cluster IPs, node ports, status), one document each;
 // mixed families, shared IPs, requested IPs, restored status, a few refusals and ClusterIP ones.
-// `dense`: the most Services a byte can hold (short flow-style documents, ~75,000 in 10 MB),
+// `dense`: the most Services a byte can hold (short flow-style documents, ~64,000 in 10 MB, all given an IP),
 // the worst case for memory, which grows with the number of objects more than with bytes.
 
 const POOLS = `apiVersion: metallb.io/v1beta1
@@ -109,13 +109,22 @@ function yamlMap(entries: Readonly<Record<string, string>>, indent: string): str
     .join('');
 }
 
-function service(index: number): string {
-  const { family, annotations, port, type, ingress } = shape(index);
+interface Identity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+function identity(index: number): Identity {
   const name = `svc-${String(index).padStart(6, '0')}`;
   const namespace = `team-${String(index % 37).padStart(2, '0')}`;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'shop', team: namespace };
-  const ips = clusterIPs(index, family);
-  const families = family === 'dual' ? ['IPv4', 'IPv6'] : [family];
+  return { name, namespace, labels };
+}
+
+/** `metadata` as kubectl prints it, the last-applied-configuration copy included. */
+function metadata(index: number, who: Identity, { annotations, port, type }: Shape): string {
+  const { name, namespace, labels } = who;
   const applied = JSON.stringify({
     apiVersion: 'v1',
     kind: 'Service',
@@ -123,14 +132,7 @@ function service(index: number): string {
     spec: { ports: [{ name: 'http', port, targetPort: 8080 }], selector: labels, type },
   });
   const uid = `6f1c${index.toString(16).padStart(4, '0')}-3b2a-4c1d-9e8f-${String(index).padStart(12, '0')}`;
-  const status =
-    ingress === undefined
-      ? '  loadBalancer: {}\n'
-      : `  loadBalancer:\n    ingress:\n    - ip: ${ingress}\n      ipMode: VIP\n`;
-  return `---
-apiVersion: v1
-kind: Service
-metadata:
+  return `metadata:
   annotations:
     kubectl.kubernetes.io/last-applied-configuration: |
       ${applied}
@@ -140,35 +142,65 @@ ${yamlMap(labels, '    ')}  name: ${name}
   namespace: ${namespace}
   resourceVersion: "${100000 + index}"
   uid: ${uid}
-spec:
-${type === 'LoadBalancer' ? '  allocateLoadBalancerNodePorts: true\n' : ''}  clusterIP: ${ips[0]}
+`;
+}
+
+/** `spec` and `status` as kubectl prints them. */
+function specAndStatus(index: number, who: Identity, { family, port, type, ingress }: Shape): string {
+  const ips = clusterIPs(index, family);
+  const families = family === 'dual' ? ['IPv4', 'IPv6'] : [family];
+  const balancer = type === 'LoadBalancer';
+  const status =
+    ingress === undefined
+      ? '  loadBalancer: {}\n'
+      : `  loadBalancer:\n    ingress:\n    - ip: ${ingress}\n      ipMode: VIP\n`;
+  return `spec:
+${balancer ? '  allocateLoadBalancerNodePorts: true\n' : ''}  clusterIP: ${ips[0]}
   clusterIPs:
-${ips.map((ip) => `  - ${ip}\n`).join('')}${type === 'LoadBalancer' ? '  externalTrafficPolicy: Cluster\n' : ''}  internalTrafficPolicy: Cluster
+${ips.map((ip) => `  - ${ip}\n`).join('')}${balancer ? '  externalTrafficPolicy: Cluster\n' : ''}  internalTrafficPolicy: Cluster
   ipFamilies:
 ${families.map((value) => `  - ${value}\n`).join('')}  ipFamilyPolicy: ${family === 'dual' ? 'PreferDualStack' : 'SingleStack'}
   ports:
   - name: http
-${type === 'LoadBalancer' ? `    nodePort: ${30000 + (index % 2768)}\n` : ''}    port: ${port}
+${balancer ? `    nodePort: ${30000 + (index % 2768)}\n` : ''}    port: ${port}
     protocol: TCP
     targetPort: 8080
   selector:
-${yamlMap(labels, '    ')}  sessionAffinity: None
+${yamlMap(who.labels, '    ')}  sessionAffinity: None
   type: ${type}
 status:
 ${status}`;
 }
 
+function service(index: number): string {
+  const who = identity(index);
+  const how = shape(index);
+  return `---\napiVersion: v1\nkind: Service\n${metadata(index, who, how)}${specAndStatus(index, who, how)}`;
+}
+
 /** How the Services are written (see the top of this file). */
 export type InputStyle = 'kubectl' | 'dense';
 
+/** Dense IPv4 Services sharing one address (same key, each its own port). */
+const DENSE_SHARING_GROUP = 100;
+
 function denseService(index: number): string {
-  // Every other one IPv6 (the /112 pool holds them all); the IPv4 ones outgrow their pools.
-  const family = index % 2 === 1 ? ', ipFamilies: [IPv6]' : '';
+  // Every other one IPv6 (the /112 pool holds them all); the IPv4 ones share an address by the
+  // hundred, so that every Service gets an IP: the allocator's bookkeeping at its largest.
+  const ipv4 = Math.floor(index / 2);
+  const spec =
+    index % 2 === 1
+      ? 'type: LoadBalancer, ipFamilies: [IPv6], ports: [{port: 80}]'
+      : `type: LoadBalancer, ports: [{port: ${8000 + (ipv4 % DENSE_SHARING_GROUP)}}]`;
+  const annotations =
+    index % 2 === 1
+      ? ''
+      : `, annotations: {metallb.io/allow-shared-ip: g${Math.floor(ipv4 / DENSE_SHARING_GROUP)}}`;
   return `---
 apiVersion: v1
 kind: Service
-metadata: {name: svc-${index}, namespace: team-${index % 50}}
-spec: {type: LoadBalancer${family}, ports: [{port: 80}]}
+metadata: {name: svc-${index}, namespace: team-${index % 50}${annotations}}
+spec: {${spec}}
 `;
 }
 

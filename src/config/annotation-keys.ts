@@ -36,8 +36,20 @@ export function unknownMetallbAnnotations(object: unknown): UnknownAnnotation[] 
     });
 }
 
+/** Typo'd keys already looked up: a file repeats the same typo on many Services. */
+const closestCache = new Map<string, string | undefined>();
+/** Distinct typos remembered at most (each is a short string). */
+const CLOSEST_CACHE_SIZE = 1024;
+
 /** The known key within two edits (letter case ignored), if any. */
 function closestKnownKey(key: string): string | undefined {
+  if (closestCache.has(key)) return closestCache.get(key);
+  const closest = searchKnownKeys(key);
+  if (closestCache.size < CLOSEST_CACHE_SIZE) closestCache.set(key, closest);
+  return closest;
+}
+
+function searchKnownKeys(key: string): string | undefined {
   let best: { key: string; distance: number } | undefined;
   for (const known of KNOWN_KEYS) {
     const distance = editDistance(key.toLowerCase(), known.toLowerCase());

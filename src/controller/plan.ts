@@ -79,7 +79,7 @@ interface Sorted {
 export function planDocuments(documents: Iterable<unknown>, options: PlanOptions): PlanResult {
   const sorted = sortDocuments(documents, options.schemas ?? {});
   const built = buildConfig({ ...sorted, namespaces: withImpliedNamespaces(sorted) }, options);
-  for (const problem of built.problems) sorted.warnings.push(describeProblem(problem));
+  for (const problem of built.problems) warn(sorted, describeProblem(problem));
   sorted.invalid ||= built.problems.some((problem) => problem.severity === 'invalid');
   sorted.serviceKeys.clear(); // only for duplicates while reading: its table is garbage now
   const byKey = new Map<string, Decision>();
@@ -120,6 +120,15 @@ function documentNumber(warning: string): number {
   return Number(/^document (\d+)/.exec(warning)?.[1] ?? Number.MAX_SAFE_INTEGER);
 }
 
+/**
+ * Records a warning. Warnings quote the input: detached (a flat copy), so that they do not keep
+ * its text in memory, and at once, not when reading is done, so that the quoting original is
+ * young garbage instead of old garbage kept until a full collection.
+ */
+function warn(sorted: Sorted, warning: string): void {
+  sorted.warnings.push(detach(warning));
+}
+
 function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<string, FieldSchema>>): Sorted {
   const sorted: Sorted = {
     pools: [],
@@ -138,16 +147,12 @@ function sortDocuments(documents: Iterable<unknown>, schemas: Readonly<Record<st
     if (document === null || document === undefined) continue;
     const source = `document ${number}`;
     if (!isFields(document)) {
-      sorted.warnings.push(`${source}: not an object, ignored`);
+      warn(sorted, `${source}: not an object, ignored`);
       sorted.invalid = true;
     } else if (isStrictlyValid(sorted, { source, object: document }, schemas)) {
       sortDocument(sorted, { source, object: document });
     }
   }
-  // Warnings quote the input: detached, so that they do not keep its text in memory.
-  sorted.warnings.forEach((warning, index) => {
-    sorted.warnings[index] = detach(warning);
-  });
   return sorted;
 }
 
@@ -166,11 +171,11 @@ function isStrictlyValid(
   if (schema === undefined) return true;
   const label = `${item.source} (${String(kind)} ${describeOwnName(item.object)})`;
   for (const annotation of unknownMetallbAnnotations(item.object)) {
-    sorted.warnings.push(`${label}: ${describeUnknownAnnotation(annotation)}`);
+    warn(sorted, `${label}: ${describeUnknownAnnotation(annotation)}`);
   }
   const unknown = unknownFields(item.object, schema);
   if (unknown.length === 0) return true;
-  sorted.warnings.push(`${label}: strict decoding error: ${unknown.map(describeUnknownField).join(', ')}`);
+  warn(sorted, `${label}: strict decoding error: ${unknown.map(describeUnknownField).join(', ')}`);
   sorted.invalid = true;
   return false;
 }
@@ -179,12 +184,10 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
   const { kind, apiVersion } = item.object;
   if (typeof kind !== 'string' || kind === '') {
     // Not an object of any kind (a stray mapping, a fragment): say so instead of "undefined".
-    sorted.warnings.push(`${item.source}: not a Kubernetes object (no kind), ignored`);
+    warn(sorted, `${item.source}: not a Kubernetes object (no kind), ignored`);
     sorted.invalid = true;
   } else if ((kind === 'IPAddressPool' || kind === 'L2Advertisement') && apiVersion !== METALLB_API) {
-    sorted.warnings.push(
-      `${item.source} (${String(kind)}): apiVersion ${String(apiVersion)} is not ${METALLB_API}`,
-    );
+    warn(sorted, `${item.source} (${String(kind)}): apiVersion ${String(apiVersion)} is not ${METALLB_API}`);
     sorted.invalid = true;
   } else if (kind === 'IPAddressPool') sorted.pools.push(detached(item));
   else if (kind === 'L2Advertisement') sorted.l2Advertisements.push(detached(item));
@@ -193,10 +196,10 @@ function sortDocument(sorted: Sorted, item: SourceObject): void {
     sorted.namespaces.push(readNamespace(detached(item).object));
   else if (kind === 'Cluster' && apiVersion === 'ferrolb.io/v1alpha1') return;
   else if (UNSUPPORTED_METALLB_KINDS.has(kind)) {
-    sorted.warnings.push(`${item.source} (${kind}): BGP objects are not supported, ignored`);
+    warn(sorted, `${item.source} (${kind}): BGP objects are not supported, ignored`);
   } else {
     const version = typeof apiVersion === 'string' ? apiVersion : '(no apiVersion)';
-    sorted.warnings.push(`${item.source} (${kind}): kind ${version}/${kind} is not supported, ignored`);
+    warn(sorted, `${item.source} (${kind}): kind ${version}/${kind} is not supported, ignored`);
   }
 }
 
@@ -205,7 +208,7 @@ function sortService(sorted: Sorted, item: SourceObject): void {
   const read = readPlanService(item, sorted.serviceKeys, sorted.shared);
   if (read.kind === 'service') sorted.services.push(read.service);
   if (read.kind !== 'warning') return;
-  sorted.warnings.push(read.warning);
+  warn(sorted, read.warning);
   sorted.invalid ||= read.invalid;
 }
 
