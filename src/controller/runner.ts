@@ -24,7 +24,7 @@ import {
   type SecureMetricsSettings,
   startSecureMetricsServer,
 } from '../metrics/secure-server.js';
-import { startDaemonEndpoints } from '../metrics/server.js';
+import { listenersOf, startDaemonEndpoints } from '../metrics/server.js';
 import { listenForStop, STOP } from '../stop-signal.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
@@ -274,12 +274,7 @@ async function lead(
 /** The plain-HTTP listeners (src/cli/endpoints.ts); the HTTPS one is started beside them. */
 function startServer(flags: ControllerFlags, isReady: () => boolean, logger: Logger) {
   return startDaemonEndpoints({
-    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
-    health: {
-      port: flags.healthProbePort ?? 0,
-      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
-      metrics: flags.healthProbeServesMetrics === true,
-    },
+    ...listenersOf(flags),
     source: { isHealthy: () => true, isReady },
     logger,
   });

@@ -84,6 +84,27 @@ export interface PlainListener {
   readonly host: string;
 }
 
+/** The listener flags controller and speaker share (src/cli/endpoints.ts resolves them). */
+export interface ListenerFlags {
+  readonly metricsPort: number;
+  readonly metricsBindAddress: string;
+  readonly healthProbePort?: number | undefined;
+  readonly healthProbeAddress?: string | undefined;
+  readonly healthProbeServesMetrics?: boolean | undefined;
+}
+
+/** `startDaemonEndpoints`'s listeners from a daemon's flags. */
+export function listenersOf(flags: ListenerFlags) {
+  return {
+    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
+    health: {
+      port: flags.healthProbePort ?? 0,
+      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
+      metrics: flags.healthProbeServesMetrics === true,
+    },
+  };
+}
+
 /**
  * A daemon's plain-HTTP listeners (src/cli/endpoints.ts): `plain` serves /metrics, /healthz and
  * /readyz and must bind (the start fails otherwise); `health` serves /healthz and /readyz (and

@@ -16,7 +16,7 @@ import {
   type SecureMetricsSettings,
   startSecureMetricsServer,
 } from '../metrics/secure-server.js';
-import { startDaemonEndpoints } from '../metrics/server.js';
+import { listenersOf, startDaemonEndpoints } from '../metrics/server.js';
 import { listenForStop } from '../stop-signal.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
@@ -126,12 +126,7 @@ async function startServer(flags: SpeakerFlags, readiness: ReadinessTracker, log
   registerKubernetesClientMetrics();
   registerRareEventCounters();
   return startDaemonEndpoints({
-    plain: { port: flags.metricsPort, host: flags.metricsBindAddress },
-    health: {
-      port: flags.healthProbePort ?? 0,
-      host: flags.healthProbeAddress ?? flags.metricsBindAddress,
-      metrics: flags.healthProbeServesMetrics === true,
-    },
+    ...listenersOf(flags),
     source: { isHealthy: () => true, isReady: () => readiness.isReady() },
     logger,
   });
