@@ -139,15 +139,18 @@ describe("MetalLB 0.16's manifests run ferrolb's image", () => {
         component === 'controller'
           ? [speakerLab.lab.clientNamespace, controllerNode.ipv4]
           : [speakerNode.namespace, '127.0.0.1'];
+      // The allocator's series exist once the controller has loaded its configuration: a scrape
+      // right after the port opens may come first, so wait for the metric, not only for a 200.
+      const wanted = new RegExp(`^# HELP ${metric} `, 'm');
       const scrape = await eventually(
-        `${component} plain /metrics on ${PROBE_PORT}`,
+        `${component} plain /metrics on ${PROBE_PORT} with ${metric}`,
         () => {
           const response = curl(namespace, `http://${host}:${PROBE_PORT}/metrics`);
-          return response.status === '200' ? response : undefined;
+          return response.status === '200' && wanted.test(response.body) ? response : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 500, context },
       );
-      expect(scrape.body).toMatch(new RegExp(`^# HELP ${metric} `, 'm'));
+      expect(scrape.body).toMatch(wanted);
     },
   );
 
@@ -167,7 +170,9 @@ describe("MetalLB 0.16's manifests run ferrolb's image", () => {
         `${component} HTTPS metrics`,
         () => {
           const response = curl(client, url, ['-k', '-H', `Authorization: Bearer ${reader}`]);
-          return response.status === '200' ? response : undefined;
+          return response.status === '200' && response.body.includes(`# HELP ${metric} `)
+            ? response
+            : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 500, context },
       );
