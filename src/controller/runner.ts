@@ -24,7 +24,7 @@ import {
   type SecureMetricsSettings,
   startSecureMetricsServer,
 } from '../metrics/secure-server.js';
-import { listenersOf, startDaemonEndpoints } from '../metrics/server.js';
+import { type ListenerFlags, listenersOf, startDaemonEndpoints } from '../metrics/server.js';
 import { listenForStop, STOP } from '../stop-signal.js';
 import { type Admission, startAdmission, type WebhookSettings } from '../webhook/index.js';
 import { createAllocationEngine } from './allocation-engine.js';
@@ -36,21 +36,11 @@ import { isHandledByClass } from './relevance.js';
 import { startWatches, stopWatches, type Watches } from './watches.js';
 
 /** `ferrolb controller` settings (DESIGN command-line contract). */
-export interface ControllerFlags {
+export interface ControllerFlags extends ListenerFlags {
   readonly kubeconfigPath: string | undefined;
   readonly namespace: string;
   /** C11: `''` handles only Services without a class. */
   readonly loadBalancerClass: string;
-  /** Plain HTTP /metrics, /healthz and /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
-  readonly metricsPort: number;
-  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
-  readonly metricsBindAddress: string;
-  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
-  readonly healthProbePort?: number;
-  /** The address `healthProbePort` listens on. */
-  readonly healthProbeAddress?: string;
-  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
-  readonly healthProbeServesMetrics?: boolean;
   readonly logLevel: string | undefined;
   readonly memberlistSecretName: string;
   readonly deploymentName: string;

@@ -86,11 +86,16 @@ export interface PlainListener {
 
 /** The listener flags controller and speaker share (src/cli/endpoints.ts resolves them). */
 export interface ListenerFlags {
+  /** Plain HTTP /metrics, /healthz and /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
   readonly metricsPort: number;
+  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
   readonly metricsBindAddress: string;
-  readonly healthProbePort?: number | undefined;
-  readonly healthProbeAddress?: string | undefined;
-  readonly healthProbeServesMetrics?: boolean | undefined;
+  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
+  readonly healthProbePort?: number;
+  /** The address `healthProbePort` listens on. */
+  readonly healthProbeAddress?: string;
+  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
+  readonly healthProbeServesMetrics?: boolean;
 }
 
 /** `startDaemonEndpoints`'s listeners from a daemon's flags. */

@@ -16,7 +16,7 @@ import {
   type SecureMetricsSettings,
   startSecureMetricsServer,
 } from '../metrics/secure-server.js';
-import { listenersOf, startDaemonEndpoints } from '../metrics/server.js';
+import { type ListenerFlags, listenersOf, startDaemonEndpoints } from '../metrics/server.js';
 import { listenForStop } from '../stop-signal.js';
 import { refreshSeeds, startMembership } from './gossip.js';
 import { healthMetadataOf } from './inputs.js';
@@ -28,7 +28,7 @@ import { findOwnPod } from './seeds.js';
 import { type SpeakerWatches, startSpeakerWatches, stopWatches, watchesSynced } from './watches.js';
 
 /** `ferrolb speaker` settings (DESIGN command-line contract, D4). */
-export interface SpeakerFlags {
+export interface SpeakerFlags extends ListenerFlags {
   readonly nodeName: string;
   readonly kubeconfigPath: string | undefined;
   readonly namespace: string;
@@ -42,16 +42,6 @@ export interface SpeakerFlags {
   };
   readonly loadBalancerClass: string;
   readonly ignoreExcludeLb: boolean;
-  /** Plain HTTP /metrics, /healthz, /readyz (`--port`); 0 disables (or `--port` is the HTTPS port). */
-  readonly metricsPort: number;
-  /** The address `metricsPort` listens on (`--metrics-bind-address`). */
-  readonly metricsBindAddress: string;
-  /** MetalLB's `--health-probe-port`: /healthz and /readyz; 0 or undefined: not opened. */
-  readonly healthProbePort?: number;
-  /** The address `healthProbePort` listens on. */
-  readonly healthProbeAddress?: string;
-  /** `--port` is the HTTPS port (MetalLB 0.16): plain /metrics on `healthProbePort` too. */
-  readonly healthProbeServesMetrics?: boolean;
   /** MetalLB 0.16's HTTPS /metrics (M1); absent: not served. */
   readonly secureMetrics?: SecureMetricsSettings;
   readonly excludeInterfaces: readonly RegExp[];
