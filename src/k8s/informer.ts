@@ -176,10 +176,11 @@ class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> 
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
         pending += chunk;
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline);
-          pending = pending.slice(newline + 1);
+        // Lines are read by position; only the unfinished tail is kept (no copy of the rest per line).
+        let start = 0;
+        for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n', start)) {
+          const line = pending.slice(start, newline);
+          start = newline + 1;
           try {
             if (line.trim() !== '') this.apply(JSON.parse(line) as WatchEvent<T>);
           } catch (error) {
@@ -187,8 +188,8 @@ class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> 
             reject(error);
             return;
           }
-          newline = pending.indexOf('\n');
         }
+        pending = pending.slice(start);
       });
       response.on('end', resolve);
       response.on('error', reject);
