@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 interface Suite {
   readonly name: string;
@@ -32,6 +32,8 @@ interface Outcome {
   readonly failed: number;
   readonly seconds: number;
   readonly note: string;
+  /** `file > test: first line of the failure`, repeated at the end so a log's tail names what failed. */
+  readonly failures?: readonly string[];
 }
 
 function runVitest(project: string): Omit<Outcome, 'name' | 'seconds'> {
@@ -54,18 +56,37 @@ function runVitest(project: string): Omit<Outcome, 'name' | 'seconds'> {
     numPassedTests: number;
     numFailedTests: number;
     numTotalTests: number;
-    testResults: { status: string; message?: string }[];
+    testResults: {
+      name: string;
+      status: string;
+      message?: string;
+      assertionResults: { fullName: string; status: string; failureMessages?: string[] }[];
+    }[];
   };
   // A file that fails to load reports no tests but a failed result: count it as a failure.
   const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && file.message).length;
   const failed = report.numFailedTests + brokenFiles;
   if (report.numTotalTests === 0 && failed === 0) return { passed: 0, failed: 1, note: 'reported no tests' };
   const crashed = result.status !== 0 && failed === 0;
+  const failures = report.testResults.flatMap((file) => {
+    const where = relative(process.cwd(), file.name);
+    const tests = file.assertionResults
+      .filter((test) => test.status === 'failed')
+      .map((test) => `${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    return file.status === 'failed' && file.message
+      ? [...tests, `${where}: ${firstLine(file.message)}`]
+      : tests;
+  });
   return {
+    failures,
     passed: report.numPassedTests,
     failed: failed + (crashed ? 1 : 0),
     note: crashed ? `exit ${result.status} with no failed test` : '',
   };
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n')[0]?.slice(0, 300) ?? '';
 }
 
 function runCommand(command: readonly string[]): Omit<Outcome, 'name' | 'seconds'> {
@@ -88,6 +109,8 @@ for (const suite of suites) {
   outcomes.push({ name: suite.name, ...outcome, seconds: (Date.now() - started) / 1000 });
 }
 
+const failures = outcomes.flatMap((o) => (o.failures ?? []).map((failure) => `  ${o.name}: ${failure}`));
+if (failures.length > 0) console.log(`\nfailed tests:\n${failures.join('\n')}`);
 console.log('\nsuite        passed  failed   seconds  note');
 for (const o of outcomes) {
   console.log(
