@@ -11,6 +11,7 @@ import type { ConfigurationProblem, EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
 import { adoptConfig, type ConfigAdoption } from './adopt-config.js';
+import { DecisionCache } from './decision-cache.js';
 import { assembleInputs, configInputOf, type RawWorld } from './inputs.js';
 import type { DataPlanePort, MembershipPort } from './ports.js';
 import { EMPTY_SPEAKER_STATE, reconcile } from './reconcile.js';
@@ -54,6 +55,9 @@ export class SpeakerLoop {
   private state: SpeakerState = EMPTY_SPEAKER_STATE;
   private config: Config | undefined;
   private lastAdoption = '';
+  /** The configuration objects `config` was adopted from, to skip adopting them again unchanged. */
+  private adoptedFrom: readonly unknown[] = [];
+  private readonly decisions = new DecisionCache();
   private readonly reportedServices = new Set<string>();
   /** ServiceL2Status objects created but maybe not yet in the cache, by name, with the creation time. */
   private readonly created = new Map<string, { readonly status: ExistingL2Status; readonly atMs: number }>();
@@ -186,7 +190,7 @@ export class SpeakerLoop {
       interfaces: dataPlane?.interfaceStates(),
     });
     for (const problem of problems) this.reportServiceProblem(problem);
-    const result = reconcile(inputs, this.state);
+    const result = reconcile(inputs, this.state, this.decisions);
     const before = new Set(this.announcedIPs());
     dataPlane?.setAnnouncements(result.announcements);
     if (this.pendingReassert) dataPlane?.reassert(this.pendingReassert);
@@ -208,12 +212,17 @@ export class SpeakerLoop {
 
   /** C3/A37/V14: adopt the current CRs unless invalid or orphaning an announced IP; log on change only. */
   private adopt(world: RawWorld): void {
+    // The cache replaces an object on every change: the same objects as the last adopted, fresh
+    // config build the same config, and keeping the very object lets every decision stand.
+    const objects = [...world.pools, ...world.advertisements, ...world.namespaces];
+    if (this.config && sameObjects(objects, this.adoptedFrom)) return;
     const adoption: ConfigAdoption = adoptConfig(configInputOf(world), {
       namespace: this.parts.settings.namespace,
       current: this.config,
       announcedIPs: this.announcedIPs(),
     });
     this.config = adoption.config;
+    this.adoptedFrom = adoption.stale ? [] : objects;
     this.parts.configState?.report(problemOf(adoption));
     gauge('k8sClientConfigStaleBool').set(adoption.stale ? 1 : 0);
     gauge('k8sClientConfigLoadedBool').set(this.config ? 1 : 0);
@@ -310,7 +319,7 @@ export class SpeakerLoop {
     const cached = this.parts.watches.l2Statuses
       .list()
       .filter((object: KubernetesObject) => object.metadata?.labels?.[ServiceL2StatusLabel.node] === nodeName)
-      .flatMap((object) => readL2Status(object) ?? []);
+      .flatMap((object) => readCachedL2Status(object) ?? []);
     for (const [name, { atMs }] of this.created) {
       // Once the cache shows it (or it never will: deleted meanwhile), the cache is the truth.
       if (cached.some((status) => status.name === name) || Date.now() - atMs > CREATED_GRACE_MS)
@@ -329,6 +338,20 @@ export class SpeakerLoop {
     for (const status of outcome.created) this.created.set(status.name, { status, atMs: Date.now() });
     return outcome.complete;
   }
+}
+
+/** Reads of cached ServiceL2Status objects by object (the cache replaces an object on change). */
+const l2StatusReads = new WeakMap<object, ExistingL2Status | undefined>();
+
+function readCachedL2Status(object: KubernetesObject): ExistingL2Status | undefined {
+  if (l2StatusReads.has(object)) return l2StatusReads.get(object);
+  const read = readL2Status(object);
+  l2StatusReads.set(object, read);
+  return read;
+}
+
+function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
 /** R6: why the latest objects were refused (the configReconcilerValid message), or undefined. */

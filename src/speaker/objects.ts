@@ -74,8 +74,19 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** Reads of cached Nodes by object, as serviceReads: an unchanged Node reads as the same object. */
+const nodeReads = new WeakMap<object, ElectionNode | undefined>();
+
 /** E5: a Node's name, labels, NetworkUnavailable condition and taints; undefined without a name. */
 export function readNode(object: unknown): ElectionNode | undefined {
+  if (typeof object !== 'object' || object === null) return undefined;
+  if (nodeReads.has(object)) return nodeReads.get(object);
+  const node = parseNode(object);
+  nodeReads.set(object, node);
+  return node;
+}
+
+function parseNode(object: object): ElectionNode | undefined {
   const metadata = metadataOf(object);
   const name = text(metadata.name);
   if (!name || !isFields(object)) return undefined;
@@ -95,18 +106,44 @@ export function readNode(object: unknown): ElectionNode | undefined {
   return { name, labels: stringRecord(metadata.labels), networkUnavailable, taints };
 }
 
+/** One EndpointSlice read: the key of its Service and its endpoints. */
+interface SliceRead {
+  readonly service: string;
+  readonly endpoints: readonly ElectionEndpoint[];
+}
+
+/**
+ * Reads of cached EndpointSlices by object, as serviceReads: an unchanged slice yields the same
+ * endpoint objects, so the speaker sees at a glance that a Service's endpoints did not change.
+ */
+const sliceReads = new WeakMap<object, SliceRead | undefined>();
+
+function readSlice(slice: unknown): SliceRead | undefined {
+  if (typeof slice !== 'object' || slice === null) return undefined;
+  if (sliceReads.has(slice)) return sliceReads.get(slice);
+  const metadata = metadataOf(slice);
+  const service = stringRecord(metadata.labels)[ENDPOINT_SLICE_SERVICE_LABEL];
+  const namespace = text(metadata.namespace);
+  const read =
+    service && namespace && isFields(slice)
+      ? {
+          service: `${namespace}/${service}`,
+          endpoints: list(slice.endpoints).filter(isFields).map(readEndpoint),
+        }
+      : undefined;
+  sliceReads.set(slice, read);
+  return read;
+}
+
 /** E1/E6: the endpoints of every EndpointSlice, grouped by the key of the Service they belong to. */
 export function endpointsByService(slices: readonly unknown[]): Map<string, ElectionEndpoint[]> {
   const byService = new Map<string, ElectionEndpoint[]>();
   for (const slice of slices) {
-    const metadata = metadataOf(slice);
-    const service = stringRecord(metadata.labels)[ENDPOINT_SLICE_SERVICE_LABEL];
-    const namespace = text(metadata.namespace);
-    if (!service || !namespace || !isFields(slice)) continue;
-    const key = `${namespace}/${service}`;
-    const endpoints = byService.get(key) ?? [];
-    for (const endpoint of list(slice.endpoints).filter(isFields)) endpoints.push(readEndpoint(endpoint));
-    byService.set(key, endpoints);
+    const read = readSlice(slice);
+    if (!read) continue;
+    const endpoints = byService.get(read.service);
+    if (endpoints) endpoints.push(...read.endpoints);
+    else byService.set(read.service, [...read.endpoints]);
   }
   return byService;
 }

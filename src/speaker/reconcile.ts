@@ -1,5 +1,6 @@
 import { failoversGained } from '../election/index.js';
 import { decideService } from './decide.js';
+import type { DecisionCache } from './decision-cache.js';
 import type {
   AnnouncedSeries,
   AnnouncedService,
@@ -48,6 +49,10 @@ function stepService(
   context: { readonly prior: AnnouncedService | undefined; readonly nodeName: string },
 ): Step {
   const { prior, nodeName } = context;
+  // The outcome this state was built from (DecisionCache): nothing to announce, withdraw or record.
+  if (prior && outcome.announce && sameOutcome(prior, outcome)) {
+    return { next: prior, withdrawal: undefined, events: [] };
+  }
   const subject = {
     namespace: service.namespace,
     name: service.name,
@@ -87,17 +92,36 @@ function stepService(
   return { next, withdrawal: withdrawal as Withdrawal | undefined, events };
 }
 
+/** `announced` was stepped from this very outcome (its lists are the outcome's own). */
+function sameOutcome(
+  announced: AnnouncedService,
+  outcome: Extract<ServiceOutcome, { announce: true }>,
+): boolean {
+  return (
+    announced.ips === outcome.ips &&
+    announced.interfaces === outcome.interfaces &&
+    announced.failedIPs === outcome.failedIPs
+  );
+}
+
 /**
  * One reconcile of this node: every Service's outcome (S1, S2, L13), the data plane's table, the
  * Events and metric series that changed, and the ServiceL2Status objects to hold (R4). Pure.
  */
-export function reconcile(inputs: SpeakerInputs, previous: SpeakerState): Reconciliation {
+export function reconcile(
+  inputs: SpeakerInputs,
+  previous: SpeakerState,
+  decisions?: DecisionCache,
+): Reconciliation {
   const outcomes = new Map<string, ServiceOutcome>();
   const services = new Map<string, AnnouncedService>();
   const withdrawals: Withdrawal[] = [];
   const events: SpeakerEvent[] = [];
+  decisions?.begin(inputs);
   for (const service of inputs.services) {
-    const outcome = decideService(service, inputs);
+    const outcome = decisions
+      ? decisions.outcome(service, inputs.endpoints.get(service.key), () => decideService(service, inputs))
+      : decideService(service, inputs);
     outcomes.set(service.key, outcome);
     const step = stepService(service, outcome, {
       prior: previous.services.get(service.key),
@@ -111,10 +135,8 @@ export function reconcile(inputs: SpeakerInputs, previous: SpeakerState): Reconc
     if (outcomes.has(key) || prior.ips.length === 0) continue;
     withdrawals.push({ service: key, ips: prior.ips, reason: 'serviceDeleted' });
   }
+  decisions?.retain(new Set(outcomes.keys()));
   const state: SpeakerState = { services, owners: ownersOf(inputs, outcomes) };
-  const series = seriesOf(state, inputs.nodeName);
-  const current = new Set(series.map(seriesKey));
-  const staleSeries = seriesOf(previous, inputs.nodeName).filter((item) => !current.has(seriesKey(item)));
   const announcements = announcementsOf(state);
   return {
     state,
@@ -122,8 +144,7 @@ export function reconcile(inputs: SpeakerInputs, previous: SpeakerState): Reconc
     announcements,
     withdrawals,
     events,
-    series,
-    staleSeries,
+    ...seriesChanges(previous, state, inputs.nodeName),
     statuses: statusesOf(state, inputs.nodeName),
     failovers: failoversOf(previous, { state, announcements, nodeName: inputs.nodeName }),
   };
@@ -172,16 +193,33 @@ function failoversOf(
 }
 
 /** M4: one series per announced (Service, IP). */
-function seriesOf(state: SpeakerState, node: string): AnnouncedSeries[] {
-  const series: AnnouncedSeries[] = [];
-  for (const [service, announced] of state.services) {
-    for (const ip of announced.ips) series.push({ service, protocol: LAYER2_PROTOCOL, node, ip });
-  }
-  return series;
+function seriesOf(service: string, announced: AnnouncedService | undefined, node: string): AnnouncedSeries[] {
+  return (announced?.ips ?? []).map((ip) => ({ service, protocol: LAYER2_PROTOCOL, node, ip }));
 }
 
-function seriesKey(series: AnnouncedSeries): string {
-  return `${series.service}\n${series.ip}\n${series.node}`;
+/**
+ * M4: the series of the Services whose announced state changed (a kept state keeps its series
+ * as they are: issue 14, a burst would otherwise set every series again on every run), and the
+ * series that ended.
+ */
+function seriesChanges(
+  previous: SpeakerState,
+  state: SpeakerState,
+  node: string,
+): Pick<Reconciliation, 'series' | 'staleSeries'> {
+  const series: AnnouncedSeries[] = [];
+  const staleSeries: AnnouncedSeries[] = [];
+  const keys = new Set([...previous.services.keys(), ...state.services.keys()]);
+  for (const key of keys) {
+    const before = previous.services.get(key);
+    const now = state.services.get(key);
+    if (before === now) continue;
+    const current = seriesOf(key, now, node);
+    series.push(...current);
+    const kept = new Set(current.map((item) => item.ip));
+    staleSeries.push(...seriesOf(key, before, node).filter((item) => !kept.has(item.ip)));
+  }
+  return { series, staleSeries };
 }
 
 /** L14: a shared IP is announced once; its interfaces are the union, and "all" wins. */
@@ -202,14 +240,25 @@ function announcementsOf(state: SpeakerState): Map<string, Announcement> {
   return table;
 }
 
+/** The status of each announced state, kept with it so a kept state costs no new object per run. */
+const statusOfAnnounced = new WeakMap<AnnouncedService, DesiredL2Status>();
+
 /** R4: one status per Service announced from here; `interfaces` empty when every interface is used. */
 function statusesOf(state: SpeakerState, node: string): DesiredL2Status[] {
-  return [...state.services.values()]
-    .filter((announced) => announced.ips.length > 0)
-    .map((announced) => ({
-      serviceNamespace: announced.namespace,
-      serviceName: announced.name,
-      node,
-      interfaces: announced.interfaces ?? [],
-    }));
+  const statuses: DesiredL2Status[] = [];
+  for (const announced of state.services.values()) {
+    if (announced.ips.length === 0) continue;
+    let status = statusOfAnnounced.get(announced);
+    if (status?.node !== node) {
+      status = {
+        serviceNamespace: announced.namespace,
+        serviceName: announced.name,
+        node,
+        interfaces: announced.interfaces ?? [],
+      };
+      statusOfAnnounced.set(announced, status);
+    }
+    statuses.push(status);
+  }
+  return statuses;
 }

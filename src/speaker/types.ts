@@ -152,7 +152,10 @@ export interface Reconciliation {
   readonly announcements: ReadonlyMap<string, Announcement>;
   readonly withdrawals: readonly Withdrawal[];
   readonly events: readonly SpeakerEvent[];
-  /** Every series that should exist now. */
+  /**
+   * Series to set: every series of each Service whose announced state is new or changed. A Service
+   * whose state was kept (the same object as before) keeps its series, already set.
+   */
   readonly series: readonly AnnouncedSeries[];
   /** Series to delete: present before, absent now (Q16: every withdraw path). */
   readonly staleSeries: readonly AnnouncedSeries[];
