@@ -135,6 +135,11 @@ unmount_all() {
 remove_namespaces() {
   local name
   for name in $(ip netns list | awk '{print $1}' | grep "^$E2E_PREFIX-"); do ip netns delete "$name"; done
+  # containerd also pins each pod sandbox's namespace as /run/netns/cni-*, despite netns_mounts_under;
+  # once our containers are killed nothing runs in them. One that still holds a process is not ours.
+  for name in $(ip netns list | awk '{print $1}' | grep '^cni-'); do
+    [[ -z "$(ip netns pids "$name" 2>/dev/null)" ]] && ip netns delete "$name"
+  done
   rm -f /var/lib/cni/results/"$E2E_PREFIX"-* 2>/dev/null
   return 0
 }

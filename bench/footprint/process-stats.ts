@@ -10,6 +10,11 @@ export interface ProcessReading {
   readonly rssMiB: number;
   readonly peakRssMiB: number;
   readonly cpuSeconds: number;
+  /**
+   * Page faults that read from disk (majflt). An idle process has none unless the kernel reclaimed
+   * its code pages (this machine runs a DAMON pageout scheme): each timer then costs disk reads.
+   */
+  readonly majorFaults: number;
 }
 
 function statusKiB(status: string, field: string): number {
@@ -18,7 +23,12 @@ function statusKiB(status: string, field: string): number {
 }
 
 /** A process that has exited: every figure is NaN (printed as '-'). */
-const GONE: ProcessReading = { rssMiB: Number.NaN, peakRssMiB: Number.NaN, cpuSeconds: Number.NaN };
+const GONE: ProcessReading = {
+  rssMiB: Number.NaN,
+  peakRssMiB: Number.NaN,
+  cpuSeconds: Number.NaN,
+  majorFaults: Number.NaN,
+};
 
 /** Reads `pid` now; NaN figures once the process is gone (the bench reports it, see `isGone`). */
 export function readProcess(pid: number): ProcessReading {
@@ -37,6 +47,7 @@ export function readProcess(pid: number): ProcessReading {
     rssMiB: statusKiB(status, 'VmRSS') / 1024,
     peakRssMiB: statusKiB(status, 'VmHWM') / 1024,
     cpuSeconds: ticks / TICKS_PER_SECOND,
+    majorFaults: Number(fields[9]),
   };
 }
 

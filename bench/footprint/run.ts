@@ -35,6 +35,7 @@ interface Row {
   readonly heapMiB: number | undefined;
   readonly absorbCpu: number | undefined;
   readonly idleCpu: number;
+  readonly idleMajorFaults: number;
 }
 
 function heapMiB(subject: Subject): number | undefined {
@@ -65,6 +66,7 @@ async function measure(subjects: readonly Subject[], step: string, before: Proce
       heapMiB: heapMiB(subject),
       absorbCpu: before ? start.cpuSeconds - (before[index] as ProcessReading).cpuSeconds : undefined,
       idleCpu: now.cpuSeconds - start.cpuSeconds,
+      idleMajorFaults: now.majorFaults - start.majorFaults,
     };
   });
 }
@@ -75,10 +77,12 @@ function format(value: number | undefined, digits = 1): string {
 
 function printRows(rows: readonly Row[]): void {
   console.log(`\nfootprint (idle window ${IDLE_S} s; absorb = CPU-s from the first create until quiet)`);
-  console.log('step                      process      RSS MiB  peak MiB  heap MiB  absorb CPU-s  idle CPU-s');
+  console.log(
+    'step                      process      RSS MiB  peak MiB  heap MiB  absorb CPU-s  idle CPU-s  idle majflt',
+  );
   for (const row of rows) {
     console.log(
-      `${row.step.padEnd(25)} ${row.subject.padEnd(12)} ${format(row.rssMiB).padStart(7)}  ${format(row.peakRssMiB).padStart(8)}  ${format(row.heapMiB).padStart(8)}  ${format(row.absorbCpu, 2).padStart(12)}  ${format(row.idleCpu, 2).padStart(10)}`,
+      `${row.step.padEnd(25)} ${row.subject.padEnd(12)} ${format(row.rssMiB).padStart(7)}  ${format(row.peakRssMiB).padStart(8)}  ${format(row.heapMiB).padStart(8)}  ${format(row.absorbCpu, 2).padStart(12)}  ${format(row.idleCpu, 2).padStart(10)}  ${format(row.idleMajorFaults, 0).padStart(11)}`,
     );
   }
 }

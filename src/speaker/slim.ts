@@ -1,6 +1,8 @@
 // What the speaker's caches drop from the objects it never writes back (issue 14): only what
 // readNode and readService read is kept, so a large cluster costs memory for what matters.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { ServiceL2StatusLabel } from '../config/annotations.js';
+import { ENDPOINT_SLICE_SERVICE_LABEL } from './objects.js';
 
 /** Annotation prefixes the speaker reads (address pool, shared IP, loadBalancerIPs, ferrolb extras). */
 const READ_ANNOTATION_PREFIXES = ['metallb.io/', 'metallb.universe.tf/', 'ferrolb.io/'];
@@ -29,4 +31,55 @@ export function slimService(object: KubernetesObject): void {
   for (const key of Object.keys(annotations)) {
     if (!READ_ANNOTATION_PREFIXES.some((prefix) => key.startsWith(prefix))) delete annotations[key];
   }
+}
+
+/** The metadata every cache keeps: identity and version, and the labels given. */
+function slimMetadata(object: KubernetesObject, keptLabels: readonly string[]): void {
+  const metadata = object.metadata;
+  if (!metadata) return;
+  const labels: Record<string, string> = {};
+  for (const key of keptLabels) {
+    const value = metadata.labels?.[key];
+    if (value !== undefined) labels[key] = value;
+  }
+  object.metadata = {
+    ...(metadata.name === undefined ? {} : { name: metadata.name }),
+    ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
+    ...(metadata.resourceVersion === undefined ? {} : { resourceVersion: metadata.resourceVersion }),
+    labels,
+  };
+}
+
+/**
+ * EndpointSlices: the Service label and each endpoint's node and ready/serving conditions (the
+ * speaker's readSlice); addresses, ports, targetRefs and hints go. There is one slice per Service
+ * and more in a large one.
+ */
+export function slimEndpointSlice(object: KubernetesObject): void {
+  slimMetadata(object, [ENDPOINT_SLICE_SERVICE_LABEL]);
+  const slice = object as KubernetesObject & { endpoints?: unknown; ports?: unknown; addressType?: unknown };
+  delete slice.ports;
+  delete slice.addressType;
+  if (!Array.isArray(slice.endpoints)) return;
+  slice.endpoints = slice.endpoints.map((endpoint: unknown) => {
+    if (typeof endpoint !== 'object' || endpoint === null) return endpoint;
+    const { nodeName, conditions } = endpoint as { nodeName?: unknown; conditions?: unknown };
+    const kept: Record<string, unknown> = {};
+    if (nodeName !== undefined) kept.nodeName = nodeName;
+    if (typeof conditions === 'object' && conditions !== null) {
+      const { ready, serving } = conditions as { ready?: unknown; serving?: unknown };
+      kept.conditions = {
+        ...(ready === undefined ? {} : { ready }),
+        ...(serving === undefined ? {} : { serving }),
+      };
+    }
+    return kept;
+  });
+}
+
+/** ServiceL2Statuses: read back only for their node label and status (R4). */
+export function slimL2Status(object: KubernetesObject): void {
+  slimMetadata(object, [ServiceL2StatusLabel.node]);
+  const status = object as KubernetesObject & { spec?: unknown };
+  delete status.spec;
 }

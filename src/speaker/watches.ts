@@ -7,7 +7,7 @@ import { type WatchedCollection, watchResource } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter } from '../metrics/registry.js';
 import { endpointsByService, readNode, readService } from './objects.js';
-import { slimNode, slimService } from './slim.js';
+import { slimEndpointSlice, slimL2Status, slimNode, slimService } from './slim.js';
 
 /** Every cache the speaker reads. */
 export interface SpeakerWatches {
@@ -37,6 +37,8 @@ const configPart: Reader = (object) => {
 const SLIMMED: Readonly<Record<string, (object: KubernetesObject) => void>> = {
   nodes: slimNode,
   services: slimService,
+  endpointslices: slimEndpointSlice,
+  servicel2statuses: slimL2Status,
 };
 
 /** ServiceL2Status objects are only read back; add and delete still reach the speaker. */
