@@ -91,6 +91,12 @@ export const CONFIGURATION_STATE_RETRY_MS = 5000;
 export const CONTROLLER_LEASE_DURATION_SECONDS = 15;
 export const CONTROLLER_LEASE_RENEW_DEADLINE_MS = 10_000;
 export const CONTROLLER_LEASE_RETRY_PERIOD_MS = 2_000;
+/**
+ * A leader renews a Lease it holds this often (client-go renews every retry period): half the renew
+ * deadline, so a failed renewal still gets retries every retry period before the deadline; a third
+ * as many writes when idle (issue 14). Never more than half the renew deadline a caller sets.
+ */
+export const CONTROLLER_LEASE_RENEW_INTERVAL_MS = 5_000;
 
 /** C10 `Error`: a Service whose reconcile or status write failed is retried after 1 s, doubling to a minute. */
 export const CONTROLLER_RETRY_INITIAL_MS = 1_000;

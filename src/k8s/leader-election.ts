@@ -2,6 +2,7 @@ import type { V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import {
   CONTROLLER_LEASE_DURATION_SECONDS as LEASE_DURATION_SECONDS,
   CONTROLLER_LEASE_RENEW_DEADLINE_MS as LEASE_RENEW_DEADLINE_MS,
+  CONTROLLER_LEASE_RENEW_INTERVAL_MS as LEASE_RENEW_INTERVAL_MS,
   CONTROLLER_LEASE_RETRY_PERIOD_MS as LEASE_RETRY_PERIOD_MS,
 } from '../config/defaults.js';
 import type { Logger } from '../log.js';
@@ -22,6 +23,8 @@ export interface LeaderElectionOptions {
   readonly leaseDurationSeconds?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
+  /** How soon a leader renews after a successful write (at most half the renew deadline). */
+  readonly renewIntervalMs?: number;
 }
 
 /** A running election; `release()` hands the Lease over on a graceful stop. */
@@ -152,7 +155,8 @@ async function tryAcquireOrRenew(options: LeaderElectionOptions, state: Election
 }
 
 /**
- * Lease leader election (coordination.k8s.io/v1) following client-go: one attempt per retry period,
+ * Lease leader election (coordination.k8s.io/v1) following client-go: one attempt per retry period
+ * (a held Lease is renewed every CONTROLLER_LEASE_RENEW_INTERVAL_MS),
  * optimistic concurrency on the Lease's resourceVersion as the fence (a 409 means somebody else
  * wrote first), and a renew deadline after which the leader gives up before its Lease can expire.
  */
@@ -213,7 +217,12 @@ class LeaseElection implements LeaderElection {
       options.logger.warn({ lease }, 'lost leadership');
       options.onStoppedLeading();
     }
-    this.timer = setTimeout(() => void this.tick(), options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS);
+    const retryPeriodMs = options.retryPeriodMs ?? LEASE_RETRY_PERIOD_MS;
+    const renewIntervalMs = Math.max(
+      retryPeriodMs,
+      Math.min(options.renewIntervalMs ?? LEASE_RENEW_INTERVAL_MS, renewDeadlineMs / 2),
+    );
+    this.timer = setTimeout(() => void this.tick(), held ? renewIntervalMs : retryPeriodMs);
   }
 }
 

@@ -264,6 +264,7 @@ describe('Lease leader election and informers', () => {
       leaseDurationSeconds: 3,
       renewDeadlineMs: 2_000,
       retryPeriodMs: 100,
+      renewIntervalMs: 100,
     });
     await eventually('leading', () => (leading ? true : undefined));
     const before = { reads: coordination.reads, writes: coordination.writes };
@@ -271,6 +272,42 @@ describe('Lease leader election and informers', () => {
     expect(leading).toBe(true);
     expect(coordination.writes - before.writes).toBeGreaterThanOrEqual(5);
     expect(coordination.reads - before.reads).toBe(0);
+    await election.release();
+  });
+
+  it('Lease: a leader renews every renew interval, at most half the renew deadline, not every retry period (issue 14)', async () => {
+    class CountingCoordination extends CoordinationV1Api {
+      writes = 0;
+      override replaceNamespacedLease(request: Parameters<CoordinationV1Api['replaceNamespacedLease']>[0]) {
+        this.writes += 1;
+        return super.replaceNamespacedLease(request);
+      }
+    }
+    const coordination = new CountingCoordination(controllerClient().transport);
+    let leading = false;
+    const election = startLeaderElection({
+      coordination,
+      namespace: SYSTEM_NAMESPACE,
+      name: 'ferrolb-controller',
+      identity: 'interval',
+      logger: quiet,
+      onStartedLeading: () => {
+        leading = true;
+      },
+      onStoppedLeading: () => {
+        leading = false;
+      },
+      leaseDurationSeconds: 3,
+      renewDeadlineMs: 2_000,
+      retryPeriodMs: 100,
+    });
+    await eventually('leading', () => (leading ? true : undefined), { timeoutMs: 10_000 });
+    const before = coordination.writes;
+    // The default interval (5 s) capped at half the 2 s deadline: about 3 writes in 3.5 s, not 35.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(leading).toBe(true);
+    expect(coordination.writes - before).toBeGreaterThanOrEqual(2);
+    expect(coordination.writes - before).toBeLessThanOrEqual(5);
     await election.release();
   });
 
