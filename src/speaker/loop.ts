@@ -2,11 +2,12 @@
 // its result to the data plane, metrics, Events and ServiceL2Status objects. Runs are coalesced
 // and never overlap, so the data plane always sees one consistent table.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { mapLimited } from '../concurrency.js';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
 import { SPEAKER_RECONCILE_DELAY_MS, SPEAKER_RETRY_DELAY_MS } from '../config/defaults.js';
 import { type Config, describeRefusal } from '../config/index.js';
 import { ErrorCode } from '../errors.js';
-import type { CustomObjectsApi } from '../k8s/api/index.js';
+import { type CustomObjectsApi, MAX_CALL_SOCKETS } from '../k8s/api/index.js';
 import type { ConfigurationProblem, EventRecorder } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import { counter, gauge } from '../metrics/registry.js';
@@ -302,12 +303,10 @@ export class SpeakerLoop {
   }
 
   private async recordEvents(events: readonly SpeakerEvent[]): Promise<boolean> {
-    await Promise.all(
-      events.map((event) =>
-        this.parts.events.record(
-          { kind: 'Service', apiVersion: 'v1', namespace: event.namespace, name: event.name, uid: event.uid },
-          { type: event.type, reason: event.reason, message: event.message },
-        ),
+    await mapLimited(events, MAX_CALL_SOCKETS, (event) =>
+      this.parts.events.record(
+        { kind: 'Service', apiVersion: 'v1', namespace: event.namespace, name: event.name, uid: event.uid },
+        { type: event.type, reason: event.reason, message: event.message },
       ),
     );
     return true;

@@ -1,9 +1,9 @@
 // Applies a ServiceL2Status plan (R4) through the API (I/O shell). Objects are created with
 // MetalLB's name and labels, then their status is written through the status subresource (a
 // create ignores `status` when the CRD has that subresource).
-import { randomBytes } from 'node:crypto';
+import { mapLimited } from '../concurrency.js';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
-import type { CustomObjectsApi } from '../k8s/api/index.js';
+import { type CustomObjectsApi, MAX_CALL_SOCKETS } from '../k8s/api/index.js';
 import { statusCodeOf } from '../k8s/index.js';
 import type { Logger } from '../log.js';
 import type { ExistingL2Status, StatusPlan } from './status-plan.js';
@@ -11,10 +11,11 @@ import type { DesiredL2Status } from './types.js';
 
 const GROUP = { group: 'metallb.io', version: 'v1beta1', plural: 'servicel2statuses' } as const;
 
-/** R4: `l2-<random>`, as MetalLB's GenerateName `l2-` gives. */
-function statusName(): string {
-  return `l2-${randomBytes(3).toString('hex').slice(0, 5)}`;
-}
+/**
+ * R4: named by the API server from MetalLB's GenerateName `l2-` (five characters of 27): a name
+ * made here from five hex digits collided about once in 200 creates at 10,000 Services (issue 14).
+ */
+const STATUS_GENERATE_NAME = 'l2-';
 
 function statusBody(status: DesiredL2Status) {
   return {
@@ -48,12 +49,11 @@ async function createStatus(
   status: DesiredL2Status,
 ): Promise<string> {
   const { namespace, owner } = target;
-  const name = statusName();
   const body = {
     apiVersion: 'metallb.io/v1beta1',
     kind: 'ServiceL2Status',
     metadata: {
-      name,
+      generateName: STATUS_GENERATE_NAME,
       namespace,
       labels: {
         [ServiceL2StatusLabel.node]: status.node,
@@ -65,7 +65,11 @@ async function createStatus(
         : {}),
     },
   };
-  await custom.createNamespacedCustomObject({ ...GROUP, namespace, body });
+  const created = (await custom.createNamespacedCustomObject({ ...GROUP, namespace, body })) as {
+    metadata?: { name?: unknown };
+  };
+  const name = created.metadata?.name;
+  if (typeof name !== 'string') throw new Error('the API server returned a ServiceL2Status without a name');
   await writeStatus(custom, namespace, name, status);
   return name;
 }
@@ -110,14 +114,19 @@ export async function applyStatusPlan(
   const create = async (status: DesiredL2Status) => {
     created.push({ name: await createStatus(custom, { namespace, owner }, status), ...status });
   };
-  const results = await Promise.all([
-    ...plan.create.map((status) => attempt('create', key(status), () => create(status))),
-    ...plan.update.map(({ name, status }) =>
-      attempt('update', key(status), () => writeStatus(custom, namespace, name, status)),
+  const writes: (() => Promise<boolean>)[] = [
+    ...plan.create.map((status) => () => attempt('create', key(status), () => create(status))),
+    ...plan.update.map(
+      ({ name, status }) =>
+        () =>
+          attempt('update', key(status), () => writeStatus(custom, namespace, name, status)),
     ),
-    ...plan.remove.map((name) =>
-      attempt('delete', name, () => custom.deleteNamespacedCustomObject({ ...GROUP, namespace, name })),
+    ...plan.remove.map(
+      (name) => () =>
+        attempt('delete', name, () => custom.deleteNamespacedCustomObject({ ...GROUP, namespace, name })),
     ),
-  ]);
+  ];
+  // As many in flight as the API client keeps connections: more would only queue, holding memory.
+  const results = await mapLimited(writes, MAX_CALL_SOCKETS, (write) => write());
   return { complete: results.every(Boolean), created };
 }

@@ -9,4 +9,10 @@ export {
 } from './groups.js';
 export { type ApiGroup, KubeClient } from './kube-client.js';
 export { inClusterTarget, type KubeTarget, kubeconfigTarget, resolveKubeTarget } from './target.js';
-export { type CallOptions, type HttpVerb, KubeApiError, KubeTransport } from './transport.js';
+export {
+  type CallOptions,
+  type HttpVerb,
+  KubeApiError,
+  KubeTransport,
+  MAX_CALL_SOCKETS,
+} from './transport.js';

@@ -15,7 +15,7 @@ const IDLE_SOCKET_TIMEOUT_MS = 30_000;
  * sits idle: the handshakes were the largest part of a speaker's absorb CPU (issue 14 profile).
  * client-go keeps 25 idle connections per host; watches have their own pool (one socket each, held).
  */
-const MAX_CALL_SOCKETS = 8;
+export const MAX_CALL_SOCKETS = 8;
 
 /** A call that gets no answer for this long fails (and is retried by its caller). */
 const REQUEST_TIMEOUT_MS = 30_000;
