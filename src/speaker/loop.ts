@@ -319,10 +319,11 @@ export class SpeakerLoop {
       .list()
       .filter((object: KubernetesObject) => object.metadata?.labels?.[ServiceL2StatusLabel.node] === nodeName)
       .flatMap((object) => readCachedL2Status(object) ?? []);
+    const cachedNames = new Set(cached.map((status) => status.name));
+    const nowMs = Date.now();
     for (const [name, { atMs }] of this.created) {
       // Once the cache shows it (or it never will: deleted meanwhile), the cache is the truth.
-      if (cached.some((status) => status.name === name) || Date.now() - atMs > CREATED_GRACE_MS)
-        this.created.delete(name);
+      if (cachedNames.has(name) || nowMs - atMs > CREATED_GRACE_MS) this.created.delete(name);
     }
     const pending = [...this.created.values()].map((entry) => entry.status);
     const plan = planStatusChanges(result.statuses, [...cached, ...pending]);
