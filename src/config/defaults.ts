@@ -39,8 +39,11 @@ export const INTERFACE_POLL_INTERVAL_MS = 60_000;
 /** Changes reported by rtnetlink come in bursts (link, then address): read once after they settle. */
 export const INTERFACE_CHANGE_SETTLE_MS = 50;
 
-/** How often the layer-2 counters kept in the addon's C table are copied into Prometheus. */
-export const LAYER2_COUNTER_SYNC_INTERVAL_MS = 1000;
+/**
+ * How often a packet socket that failed to open is tried again. (The layer-2 counters kept in the
+ * addon's C table are copied into Prometheus when /metrics is read, not on this timer.)
+ */
+export const LAYER2_PORT_RETRY_INTERVAL_MS = 1000;
 
 /**
  * Standalone SIGTERM hand-over (issue 5 item 3): after leaving gossip the old owner keeps

@@ -4,9 +4,10 @@
 // conflicts. All of it is I/O wiring; every decision lives in a pure module.
 
 import { EventEmitter } from 'node:events';
-import { HANDOVER_SETTLE_MS, LAYER2_COUNTER_SYNC_INTERVAL_MS } from '../config/defaults.js';
+import { HANDOVER_SETTLE_MS, LAYER2_PORT_RETRY_INTERVAL_MS } from '../config/defaults.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { beforeScrape } from '../metrics/registry.js';
 import { Announcer, DEFAULT_TIMING } from './announcer.js';
 import { ClaimWatch } from './claims.js';
 import { detectConflict } from './classify.js';
@@ -69,7 +70,8 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
   private readonly loggedOpenErrors = new Map<string, string>();
   private owned = new Map<string, OwnedAddress>();
   private keys = new Set<string>();
-  private syncTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopSyncOnScrape: (() => void) | undefined;
   private stopped = false;
   private handingOver = false;
   /** Until then (monotonic ms) the election may be moving IPs: claims are a hand-over. */
@@ -118,8 +120,9 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
       plane.emit('interfaces');
     });
     plane.reconcile();
-    plane.syncTimer = setInterval(() => plane.syncCounters(), LAYER2_COUNTER_SYNC_INTERVAL_MS);
-    plane.syncTimer.unref();
+    plane.retryTimer = setInterval(() => plane.retryFailedPorts(), LAYER2_PORT_RETRY_INTERVAL_MS);
+    plane.retryTimer.unref();
+    plane.stopSyncOnScrape = beforeScrape(() => plane.syncCounters());
     return plane;
   }
 
@@ -128,7 +131,11 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     if (this.stopped) return;
     const { addresses, invalid } = canonicalOwned(owned);
     for (const ip of invalid) this.options.logger.error({ ip }, 'not an IP address; not announced');
-    for (const ip of this.owned.keys()) if (!addresses.has(ip)) this.metrics.forget(ip);
+    const lost = [...this.owned.keys()].filter((ip) => !addresses.has(ip));
+    // Counters are copied at scrape time: take in what a lost IP counted, or the next scrape would
+    // bring back the series just deleted (M5).
+    if (lost.length > 0) this.syncCounters();
+    for (const ip of lost) this.metrics.forget(ip);
     this.owned = addresses;
     this.reconcile();
   }
@@ -187,7 +194,8 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.stopped = true;
     this.watcher.stop();
     this.announcer.stop();
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.stopSyncOnScrape?.();
     this.syncCounters();
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
@@ -237,6 +245,7 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
 
   // A socket that failed to open (a race with the interface, a transient error) is retried.
   private retryFailedPorts(): void {
+    if (this.stopped) return;
     const failed = [...this.ports.values()].filter((port) => port.errors.length > 0);
     if (failed.length === 0) return;
     for (const port of failed) this.closePort(port);
@@ -306,7 +315,6 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
   private syncCounters(): void {
     for (const port of this.ports.values())
       for (const socket of port.sockets.values()) this.syncSocket(socket);
-    if (!this.stopped) this.retryFailedPorts();
   }
 
   private syncSocket(socket: Parameters<Layer2Metrics['sync']>[0]): void {

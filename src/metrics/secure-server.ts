@@ -14,7 +14,7 @@ import {
   type KeyPair,
 } from '../webhook/certificates.js';
 import { AccessGate, apiReviewer } from './access.js';
-import { registry } from './registry.js';
+import { registry, renderMetrics } from './registry.js';
 import type { SecureMetricsSettings } from './secure-settings.js';
 
 export {
@@ -62,7 +62,7 @@ function serveMetrics(gate: AccessGate, logger: Logger) {
       .then(async (decision) => {
         if (decision === 401) return answer(response, 401, 'Unauthorized');
         if (decision === 403) return answer(response, 403, 'Forbidden');
-        const body = await registry.metrics();
+        const body = await renderMetrics();
         response.writeHead(200, { 'content-type': registry.contentType }).end(body);
       })
       .catch((error: unknown) => {

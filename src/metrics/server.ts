@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { registry } from './registry.js';
+import { registry, renderMetrics } from './registry.js';
 
 /** What the health endpoints ask of the daemon. */
 export interface HealthSource {
@@ -34,7 +34,7 @@ function metricsHandler(health: HealthSource): Handler {
       answerHealth(request, response);
       return;
     }
-    registry.metrics().then(
+    renderMetrics().then(
       (body) => {
         response.writeHead(200, { 'content-type': registry.contentType });
         response.end(body);

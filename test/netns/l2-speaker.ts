@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { type Announcement, DataPlane } from '../../src/l2/index.js';
 import { setResponderPriority } from '../../src/l2/native.js';
-import { registry } from '../../src/metrics/registry.js';
+import { renderMetrics } from '../../src/metrics/registry.js';
 
 interface SpeakerOptions {
   exclude?: string[];
@@ -55,7 +55,7 @@ async function handle(command: Record<string, unknown>): Promise<unknown> {
     case 'metrics':
       // Give the 1 s counter sync a chance to run first.
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      return registry.metrics();
+      return renderMetrics();
     case 'priority':
       // The addon's responder threads under SCHED_FIFO (bench experiment; needs CAP_SYS_NICE).
       setResponderPriority(Number(command.priority));

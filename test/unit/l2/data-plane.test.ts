@@ -6,7 +6,7 @@ import { gratuitousArpFrame } from '../../../src/l2/frames.js';
 import type { LinkInfo } from '../../../src/l2/interface-filter.js';
 import type { FrameListener, OwnedTable, PacketCounters, PacketProtocol } from '../../../src/l2/native.js';
 import type { PacketPort } from '../../../src/l2/port.js';
-import { registry } from '../../../src/metrics/registry.js';
+import { registry, renderMetrics } from '../../../src/metrics/registry.js';
 import { ipv4, mac } from './fixtures.js';
 
 // A fake at the PacketSocket seam: records what the data plane pushes and sends.
@@ -34,7 +34,9 @@ class FakePort implements PacketPort {
   dropMembership(group: Uint8Array): void {
     this.joined.delete(Buffer.from(group).toString('hex'));
   }
+  counterReads = 0;
   counters(): PacketCounters {
+    this.counterReads += 1;
     return {
       addresses: [],
       drops: {} as PacketCounters['drops'],
@@ -104,6 +106,25 @@ async function metricValue(name: string, labels: Record<string, string>): Promis
 }
 
 describe('DataPlane wiring (fake sockets at the PacketSocket seam)', () => {
+  it('M5/issue 14: per-IP counters are read from the addon when /metrics is rendered, not on a timer', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { plane, portOf } = await startPlane({ links: [up('eth1', 1)] });
+      const arp = portOf('eth1', 'arp');
+      if (!arp) throw new Error('no ARP port');
+      vi.advanceTimersByTime(10_000);
+      expect(arp.counterReads).toBe(0);
+      await renderMetrics();
+      expect(arp.counterReads).toBe(1);
+      await plane.stop();
+      const afterStop = arp.counterReads;
+      await renderMetrics();
+      expect(arp.counterReads).toBe(afterStop);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('G5/G6, L12: gaining IPs pushes tables, joins the solicited-node group and announces at once', async () => {
     const { plane, portOf } = await startPlane({ links: [up('eth1', 1)] });
     plane.setAnnouncements(
