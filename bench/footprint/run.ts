@@ -4,7 +4,8 @@
 // Per step: RSS now and at peak, V8 heap used, CPU seconds to absorb the new objects, CPU seconds
 // over an idle window. Same-run baselines: a bare @kubernetes/client-node informer process on the
 // same objects (the floor of a watcher in this stack) and `node` doing nothing.
-// Environment: FERROLB_BENCH_IDLE_S (60), FERROLB_BENCH_FOOTPRINT_STEPS ("0,200,2000,10000").
+// Environment: FERROLB_BENCH_IDLE_S (60), FERROLB_BENCH_FOOTPRINT_STEPS ("0,200,2000,10000"),
+// FERROLB_BENCH_SPEAKERS (3).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ import { type ProcessReading, readProcess, settle } from './process-stats.js';
 import { addNodes, BENCH_NAMESPACE, createServices, waitAllocated } from './world.js';
 
 const IDLE_S = Number(process.env.FERROLB_BENCH_IDLE_S ?? 60);
+/**
+ * Speakers (lab nodes with gossip between them): 3 as in the issue's MetalLB figures, where each
+ * speaker owns about a third of the Services and probes its peers; 1 for a lone speaker owning all.
+ */
+const SPEAKERS = Number(process.env.FERROLB_BENCH_SPEAKERS ?? 3);
 const STEPS = (process.env.FERROLB_BENCH_FOOTPRINT_STEPS ?? '0,200,2000,10000').split(',').map(Number);
 const MANY_NODES = 100;
 
@@ -148,7 +154,7 @@ async function startSubjects(lab: SpeakerLab, started: Started, controllerArgs: 
   const speakerPid = node ? lab.speakerPid(node.name) : undefined;
   if (!node || speakerPid === undefined) throw new Error('the lab speaker did not start');
   const core = lab.cluster.admin.makeApiClient(CoreV1Api);
-  await addNodes(core, 2);
+  await addNodes(core, 3 - lab.lab.nodes.length);
   await core.createNamespace({ body: { metadata: { name: BENCH_NAMESPACE } } });
   await lab.user.createPool(poolManifest('bench', ['2001:db8:1::/112']));
   const controller = await startControllerProcess({
@@ -167,6 +173,13 @@ async function startSubjects(lab: SpeakerLab, started: Started, controllerArgs: 
       metrics: metricsOf(undefined, controller.metricsPort),
     },
     { name: 'speaker', pid: speakerPid, metrics: metricsOf(node.namespace, SPEAKER_LAB_METRICS_PORT) },
+    // Its gossip peers, measured too: each owns about a third of the Services, as in the issue's
+    // MetalLB figures ("each of 3").
+    ...lab.lab.nodes.slice(1).map((peer, index) => ({
+      name: `speaker ${index + 2}`,
+      pid: lab.speakerPid(peer.name) ?? 0,
+      metrics: metricsOf(peer.namespace, SPEAKER_LAB_METRICS_PORT),
+    })),
     { name: 'informer', pid: started.baselines[0]?.pid ?? 0 },
     { name: "node -e ''", pid: started.baselines[1]?.pid ?? 0 },
   ];
@@ -243,7 +256,7 @@ function keepLogs(runDirectory: string): void {
 async function main(): Promise<void> {
   const controllerArgs = applyDeployedSettings();
   const interrupted = interruption();
-  const lab = await SpeakerLab.start({ prefix: 'flbfp', nodeCount: 1 });
+  const lab = await SpeakerLab.start({ prefix: 'flbfp', nodeCount: SPEAKERS });
   const started: Started = { baselines: [] };
   try {
     await Promise.race([runSteps(lab, started, controllerArgs), interrupted]);

@@ -52,15 +52,26 @@ export function restartBursts(bursts: Bursts, keys: readonly string[], nowMs: nu
 
 /**
  * Whether a watchdog tick due at `dueAtMs` and run at `nowMs` reveals a pause of the process (its
- * monotonic clock jumped: SIGSTOP, a frozen VM). Returns how late it ran, or undefined.
+ * monotonic clock jumped: SIGSTOP, a frozen VM, a starved host). Returns how late it ran, or
+ * undefined. `cpuMs` is the CPU time the process used meanwhile: a tick late because this process
+ * was busy (a reconcile of 10,000 Services, its own gratuitous rounds) ran all along and no peer took
+ * anything over, so only the lateness its CPU time does not explain counts. Without that, one
+ * long re-assert round of 10,000 IPs was taken for a pause and re-asserted again (issue 14).
  */
 export function pauseOf(
   dueAtMs: number,
   nowMs: number,
-  thresholdMs = PAUSE_THRESHOLD_MS,
+  options: { readonly thresholdMs?: number; readonly cpuMs?: number } = {},
 ): number | undefined {
   const lateMs = nowMs - dueAtMs;
-  return lateMs >= thresholdMs ? lateMs : undefined;
+  const unexplainedMs = lateMs - (options.cpuMs ?? 0);
+  return unexplainedMs >= (options.thresholdMs ?? PAUSE_THRESHOLD_MS) ? lateMs : undefined;
+}
+
+/** CPU time (user + system, every thread) this process has used, in ms. */
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 /** Ends the bursts of `keys` (ownership lost: G4, nothing more is sent). */
@@ -126,6 +137,8 @@ export interface AnnouncerOptions {
   /** Called when the watchdog finds the process was paused for `lateMs` (then no watchdog runs). */
   readonly onPause?: (lateMs: number) => void;
   readonly now?: () => number;
+  /** The process's CPU time in ms (injectable for tests; process.cpuUsage by default). */
+  readonly cpuMs?: () => number;
 }
 
 /** Runs the schedule on timers. */
@@ -185,9 +198,11 @@ export class Announcer {
 
   // A chain of timeouts, each knowing when it was due: the first one after a pause sees the jump.
   private watch(dueAtMs: number): void {
+    const cpuMs = this.options.cpuMs ?? processCpuMs;
+    const cpuAtArmMs = cpuMs();
     this.watchdog = setTimeout(() => {
       const nowMs = this.now();
-      const lateMs = pauseOf(dueAtMs, nowMs);
+      const lateMs = pauseOf(dueAtMs, nowMs, { cpuMs: cpuMs() - cpuAtArmMs });
       this.watch(nowMs + PAUSE_CHECK_INTERVAL_MS);
       if (lateMs !== undefined) this.options.onPause?.(lateMs);
     }, PAUSE_CHECK_INTERVAL_MS);

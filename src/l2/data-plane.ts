@@ -120,8 +120,6 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
       plane.emit('interfaces');
     });
     plane.reconcile();
-    plane.retryTimer = setInterval(() => plane.retryFailedPorts(), LAYER2_PORT_RETRY_INTERVAL_MS);
-    plane.retryTimer.unref();
     plane.stopSyncOnScrape = beforeScrape(() => plane.syncCounters());
     return plane;
   }
@@ -227,6 +225,19 @@ export class DataPlane extends EventEmitter<{ interfaces: [] }> {
     this.announcer.lost(lost);
     this.announcer.gained(gained);
     this.claims.lost(lost.map((key) => splitAnnouncementKey(key).ip));
+    this.armPortRetry();
+  }
+
+  // A timer only while a socket failed to open: a standing one woke an idle speaker every second.
+  private armPortRetry(): void {
+    const failed = [...this.ports.values()].some((port) => port.errors.length > 0);
+    if (failed && !this.retryTimer) {
+      this.retryTimer = setInterval(() => this.retryFailedPorts(), LAYER2_PORT_RETRY_INTERVAL_MS);
+      this.retryTimer.unref();
+    } else if (!failed && this.retryTimer) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = undefined;
+    }
   }
 
   private addPort(state: InterfaceState): void {

@@ -80,7 +80,7 @@ export const MAX_METADATA_BYTES = 512;
 /** Bytes the AES-256-GCM envelope adds: version (1) + nonce (12) + tag (16). */
 export const ENVELOPE_OVERHEAD_BYTES = 29;
 
-/** The worker reports byte and drop counters to the main thread this often. */
+/** The worker reports new gossip drops (with its byte counters) to the main thread at most this often. */
 export const STATS_REPORT_INTERVAL_MS = 1000;
 
 /** Membership housekeeping (forgetting old dead members, rejoin retries) runs this often. */

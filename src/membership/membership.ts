@@ -160,7 +160,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
     return this.#finished;
   }
 
-  /** Byte and drop counters, as last reported by the protocol thread (at most ~1 s old). */
+  /** Byte and drop counters as last reported by the protocol thread: drops at most ~1 s old, bytes as of then (refreshStats for fresh ones). */
   stats(): MembershipStats {
     return this.#stats;
   }

@@ -59,6 +59,7 @@ export class Prober {
     const lateMs = this.engine.options.clock.now() - this.#nextTickMs;
     if (lateMs > this.engine.options.timings.probeIntervalMs / 2) this.health.apply(1);
     this.#scheduleTick();
+    this.engine.housekeepIfDue();
     const target = this.#nextTarget();
     if (target !== undefined) this.#probe(target);
   }
@@ -82,11 +83,15 @@ export class Prober {
     const { clock, timings, nodeName } = this.engine.options;
     const sequence = this.#nextSequence();
     const outcome = { acked: false, nacks: 0, helpers: 0 };
+    let cancelHelpers = (): void => {};
     this.#pending.set(sequence, {
       from: new Set([target.name]),
       onAck: () => {
         if (!outcome.acked) this.health.apply(-1);
         outcome.acked = true;
+        // An acked probe needs no helpers: its timer would only wake this thread (issue 14: on a
+        // LAN every ack is in before the timeout, so that was one idle wake-up per probe).
+        cancelHelpers();
       },
       onNack: () => {
         outcome.nacks += 1;
@@ -100,7 +105,7 @@ export class Prober {
       updates,
     });
     this.engine.sendWithUpdates(ping, target);
-    clock.setTimer(() => {
+    cancelHelpers = clock.setTimer(() => {
       if (!outcome.acked && this.#running) outcome.helpers = this.#askHelpers(target, sequence);
     }, this.health.scale(timings.probeTimeoutMs));
     clock.setTimer(() => this.#finish(target, sequence, outcome), this.health.scale(timings.probeIntervalMs));

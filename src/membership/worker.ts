@@ -16,9 +16,18 @@ async function main(settings: NodeSettings): Promise<void> {
     onEvent: (event) => post({ type: 'event', event }),
     log: (level, message, fields) => post({ type: 'log', level, message, fields }),
   });
-  // Drops reach the main thread only in these periodic batches, never one message per packet.
+  // Drops reach the main thread only in these periodic batches, never one message per packet, and
+  // only when there are new ones: the main thread reads nothing else from them unasked, and each
+  // message wakes it (issue 14). Fresh byte counters are sent when asked (`stats`).
   const reportStats = (): void => post({ type: 'stats', stats: node.stats() satisfies MembershipStats });
-  const statsTimer = setInterval(reportStats, STATS_REPORT_INTERVAL_MS);
+  let reportedDrops = '';
+  const reportNewDrops = (): void => {
+    const drops = JSON.stringify(node.stats().dropsByReason);
+    if (drops === reportedDrops) return;
+    reportedDrops = drops;
+    reportStats();
+  };
+  const statsTimer = setInterval(reportNewDrops, STATS_REPORT_INTERVAL_MS);
   port.on('message', async (message: ToWorker) => {
     if (message.type === 'setMetadata') node.engine.setMetadata(message.metadata);
     if (message.type === 'stats') reportStats();

@@ -115,8 +115,22 @@ describe('DESIGN "Ownership is re-asserted": re-announcing and pause detection',
       want: undefined,
     },
     { rule: 'a tick 3 s late (SIGSTOP 3 s) is a pause', dueAtMs: 1000, nowMs: 4000, want: 3000 },
-  ])('$rule', ({ dueAtMs, nowMs, want }) => {
-    expect(pauseOf(dueAtMs, nowMs)).toBe(want);
+    {
+      rule: 'a tick 1.5 s late while this process used 1.5 s of CPU (its own work) is no pause',
+      dueAtMs: 1000,
+      nowMs: 2500,
+      cpuMs: 1500,
+      want: undefined,
+    },
+    {
+      rule: 'a tick 3 s late with 0.5 s of CPU used is a pause (stopped or starved for the rest)',
+      dueAtMs: 1000,
+      nowMs: 4000,
+      cpuMs: 500,
+      want: 3000,
+    },
+  ])('$rule', ({ dueAtMs, nowMs, cpuMs, want }) => {
+    expect(pauseOf(dueAtMs, nowMs, cpuMs === undefined ? {} : { cpuMs })).toBe(want);
   });
 
   it('the watchdog reports a clock jump once and re-announces nothing by itself', () => {
@@ -130,6 +144,7 @@ describe('DESIGN "Ownership is re-asserted": re-announcing and pause detection',
       ownedKeys: () => ['eth0|203.0.113.10'],
       onPause: (lateMs) => pauses.push(lateMs),
       now: () => Date.now() + offsetMs,
+      cpuMs: () => 0,
     });
     vi.advanceTimersByTime(2000);
     expect(pauses).toEqual([]);
@@ -139,6 +154,25 @@ describe('DESIGN "Ownership is re-asserted": re-announcing and pause detection',
     expect(pauses).toHaveLength(1);
     expect(pauses[0]).toBeGreaterThanOrEqual(3000);
     expect(sent).toEqual([]);
+  });
+
+  it('issue 14: a stall spent computing (CPU time advanced with the clock) is not taken for a pause', () => {
+    vi.useFakeTimers();
+    let offsetMs = 0;
+    const pauses: number[] = [];
+    const announcer = new Announcer({
+      timing: DEFAULT_TIMING,
+      sendRound: () => {},
+      ownedKeys: () => [],
+      onPause: (lateMs) => pauses.push(lateMs),
+      now: () => Date.now() + offsetMs,
+      cpuMs: () => offsetMs,
+    });
+    vi.advanceTimersByTime(2000);
+    offsetMs = 3000; // 3 s blocked in this process's own work: the CPU clock moved as much
+    vi.advanceTimersByTime(2000);
+    announcer.stop();
+    expect(pauses).toEqual([]);
   });
 
   it('reassert() sends a round at once even while a burst runs', () => {
