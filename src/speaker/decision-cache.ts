@@ -11,7 +11,7 @@ interface SharedInputs {
   readonly loadBalancerClass: string | undefined;
   readonly ignoreExcludeLb: boolean | undefined;
   readonly config: SpeakerInputs['config'];
-  readonly nodes: SpeakerInputs['nodes'];
+  readonly nodes: string;
   readonly liveMembers: string;
   readonly interfaceHealth: string;
   readonly localInterfaces: string;
@@ -34,11 +34,25 @@ function sharedOf(inputs: SpeakerInputs): SharedInputs {
     loadBalancerClass: inputs.loadBalancerClass,
     ignoreExcludeLb: inputs.ignoreExcludeLb,
     config: inputs.config,
-    nodes: inputs.nodes,
+    nodes: inputs.nodes.map(nodeKey).join('\n'),
     liveMembers: listKey(inputs.liveMembers),
     interfaceHealth: inputs.interfaceHealth === undefined ? '\u0000' : JSON.stringify(inputs.interfaceHealth),
     localInterfaces: listKey(inputs.localInterfaces),
   };
+}
+
+/**
+ * A Node by what the election reads of it. By content, not identity: a Node's status is rewritten
+ * every few minutes (kubelet), which replaces the cached object without changing any of this.
+ */
+const nodeKeys = new WeakMap<object, string>();
+function nodeKey(node: SpeakerInputs['nodes'][number]): string {
+  let key = nodeKeys.get(node);
+  if (key === undefined) {
+    key = JSON.stringify(node);
+    nodeKeys.set(node, key);
+  }
+  return key;
 }
 
 /** Same elements, by identity (the speaker's readers return one object per unchanged API object). */
@@ -54,7 +68,7 @@ function sameShared(a: SharedInputs, b: SharedInputs): boolean {
     a.loadBalancerClass === b.loadBalancerClass &&
     a.ignoreExcludeLb === b.ignoreExcludeLb &&
     a.config === b.config &&
-    sameItems(a.nodes, b.nodes) &&
+    a.nodes === b.nodes &&
     a.liveMembers === b.liveMembers &&
     a.interfaceHealth === b.interfaceHealth &&
     a.localInterfaces === b.localInterfaces

@@ -161,6 +161,29 @@ describe('DecisionCache (issue 14: a burst does not decide every Service again)'
     expect(second.events).toEqual([]);
   });
 
+  it('a Node replaced by an equal object (a kubelet status write) keeps the decisions; a changed label does not', () => {
+    const cache = new DecisionCache();
+    const view = inputs();
+    const [svc] = view.services;
+    if (!svc) throw new Error('fixture has a Service');
+    let decided = 0;
+    const decide = () => {
+      decided += 1;
+      return { announce: false, reason: 'notOwner' } as const;
+    };
+    cache.begin(view);
+    cache.outcome(svc, undefined, decide);
+    cache.begin({ ...view, nodes: view.nodes.map((node) => structuredClone(node)) });
+    cache.outcome(svc, undefined, decide);
+    expect(decided).toBe(1);
+    cache.begin({
+      ...view,
+      nodes: view.nodes.map((node) => ({ ...node, labels: { ...node.labels, x: 'y' } })),
+    });
+    cache.outcome(svc, undefined, decide);
+    expect(decided).toBe(2);
+  });
+
   it('a changed shared input (gossip members) decides every Service again', () => {
     const cache = new DecisionCache();
     const view = inputs({ liveMembers: ['node-a', 'node-b', 'node-c'] });
