@@ -46,10 +46,22 @@ down() {
   rm -rf "$E2E_RUN" "$E2E_DATA"
 }
 
+# log_node_tails: the end of each node's kubelet and containerd logs, so a node that never became
+# Ready says why in the test's error (the logs go with the run directory at `down`).
+log_node_tails() {
+  local node name
+  for node in "${E2E_NODES[@]}"; do
+    for name in "kubelet-$node" "containerd-$node"; do
+      log "--- $name (last 15 lines)"
+      tail -n 15 "$E2E_DATA/logs/$name.log" >&2 2>/dev/null || true
+    done
+  done
+}
+
 wait_for_nodes() {
   local waited=0
   until [[ "$(e2e_kubectl get nodes --no-headers 2>/dev/null | grep -c ' Ready ')" == "${#E2E_NODES[@]}" ]]; do
-    ((waited++ < 600)) || { log "nodes not Ready: $(e2e_kubectl get nodes 2>&1)"; return 1; }
+    ((waited++ < 600)) || { log "nodes not Ready: $(e2e_kubectl get nodes 2>&1)"; log_node_tails; return 1; }
     sleep 0.2
   done
 }

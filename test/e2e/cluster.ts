@@ -44,7 +44,7 @@ export async function startCluster(): Promise<Cluster> {
     await run(SCRIPT, ['up'], { maxBuffer: MAX_BUFFER });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`e2e-cluster.sh up failed:\n${stderr.slice(-4000)}`);
+    throw new Error(`e2e-cluster.sh up failed:\n${stderr.slice(-12000)}`);
   }
   const values = parseEnvironment(readFileSync(ENVIRONMENT_FILE, 'utf8'));
   const value = (key: string) => {
