@@ -3,6 +3,7 @@
 // a hit returns exactly what decideService would, and the same object as last time, which lets
 // reconcile keep the Service's announced state, series and status objects as they were.
 import type { ElectionEndpoint } from '../election/index.js';
+import { perObject, sameItems } from './per-object.js';
 import type { ServiceOutcome, SpeakerInputs, SpeakerService } from './types.js';
 
 /** What every Service's outcome depends on beside the Service and its endpoints. */
@@ -45,22 +46,7 @@ function sharedOf(inputs: SpeakerInputs): SharedInputs {
  * A Node by what the election reads of it. By content, not identity: a Node's status is rewritten
  * every few minutes (kubelet), which replaces the cached object without changing any of this.
  */
-const nodeKeys = new WeakMap<object, string>();
-function nodeKey(node: SpeakerInputs['nodes'][number]): string {
-  let key = nodeKeys.get(node);
-  if (key === undefined) {
-    key = JSON.stringify(node);
-    nodeKeys.set(node, key);
-  }
-  return key;
-}
-
-/** Same elements, by identity (the speaker's readers return one object per unchanged API object). */
-function sameItems<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  return a.every((item, index) => item === b[index]);
-}
+const nodeKey = perObject((node: SpeakerInputs['nodes'][number]) => JSON.stringify(node));
 
 function sameShared(a: SharedInputs, b: SharedInputs): boolean {
   return (

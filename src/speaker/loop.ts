@@ -14,6 +14,7 @@ import { counter, gauge } from '../metrics/registry.js';
 import { adoptConfig, type ConfigAdoption } from './adopt-config.js';
 import { DecisionCache } from './decision-cache.js';
 import { assembleInputs, configInputOf, type RawWorld } from './inputs.js';
+import { perObject, sameItems } from './per-object.js';
 import type { DataPlanePort, MembershipPort } from './ports.js';
 import { EMPTY_SPEAKER_STATE, reconcile } from './reconcile.js';
 import { type ExistingL2Status, planStatusChanges, readL2Status } from './status-plan.js';
@@ -216,7 +217,7 @@ export class SpeakerLoop {
     // The cache replaces an object on every change: the same objects as the last adopted, fresh
     // config build the same config, and keeping the very object lets every decision stand.
     const objects = [...world.pools, ...world.advertisements, ...world.namespaces];
-    if (this.config && sameObjects(objects, this.adoptedFrom)) return;
+    if (this.config && sameItems(objects, this.adoptedFrom)) return;
     const adoption: ConfigAdoption = adoptConfig(configInputOf(world), {
       namespace: this.parts.settings.namespace,
       current: this.config,
@@ -340,19 +341,8 @@ export class SpeakerLoop {
   }
 }
 
-/** Reads of cached ServiceL2Status objects by object (the cache replaces an object on change). */
-const l2StatusReads = new WeakMap<object, ExistingL2Status | undefined>();
-
-function readCachedL2Status(object: KubernetesObject): ExistingL2Status | undefined {
-  if (l2StatusReads.has(object)) return l2StatusReads.get(object);
-  const read = readL2Status(object);
-  l2StatusReads.set(object, read);
-  return read;
-}
-
-function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((item, index) => item === b[index]);
-}
+/** Reads of cached ServiceL2Status objects, once per object. */
+const readCachedL2Status = perObject((object: KubernetesObject) => readL2Status(object));
 
 /** R6: why the latest objects were refused (the configReconcilerValid message), or undefined. */
 function problemOf(adoption: ConfigAdoption): ConfigurationProblem {

@@ -2,6 +2,7 @@
 // untrusted, so every reader returns a value or a reason and never throws.
 import { DEFAULT_SERVICE_NAMESPACE, type Fields, isFields, parseService } from '../config/index.js';
 import type { ElectionEndpoint, ElectionNode } from '../election/index.js';
+import { perObject } from './per-object.js';
 import type { SpeakerService } from './types.js';
 
 /** Label an EndpointSlice carries with the name of its Service (discovery.k8s.io/v1). */
@@ -21,20 +22,16 @@ function text(value: unknown): string | undefined {
 }
 
 /**
- * Reads of cached Services by object: the informer replaces an object on every change and never
- * mutates a cached one, so a reconcile reads only the Services that changed since the last one
- * (issue 14: parsing every Service again was a large part of each run).
+ * Reads of cached Services by object: a reconcile reads only the Services that changed since the
+ * last one (issue 14: parsing every Service again was a large part of each run).
  */
-const serviceReads = new WeakMap<object, ServiceRead>();
+const readServiceObject = perObject(parseServiceObject);
 
 /** Reads a v1 Service with the config module's parser (the same rules as the controller). */
 export function readService(object: unknown): ServiceRead {
-  if (typeof object !== 'object' || object === null) return parseServiceObject(object);
-  const known = serviceReads.get(object);
-  if (known) return known;
-  const read = parseServiceObject(object);
-  serviceReads.set(object, read);
-  return read;
+  return typeof object === 'object' && object !== null
+    ? readServiceObject(object)
+    : parseServiceObject(object);
 }
 
 function parseServiceObject(object: unknown): ServiceRead {
@@ -74,16 +71,12 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Reads of cached Nodes by object, as serviceReads: an unchanged Node reads as the same object. */
-const nodeReads = new WeakMap<object, ElectionNode | undefined>();
+/** Reads of cached Nodes by object: an unchanged Node reads as the same object. */
+const readNodeObject = perObject(parseNode);
 
 /** E5: a Node's name, labels, NetworkUnavailable condition and taints; undefined without a name. */
 export function readNode(object: unknown): ElectionNode | undefined {
-  if (typeof object !== 'object' || object === null) return undefined;
-  if (nodeReads.has(object)) return nodeReads.get(object);
-  const node = parseNode(object);
-  nodeReads.set(object, node);
-  return node;
+  return typeof object === 'object' && object !== null ? readNodeObject(object) : undefined;
 }
 
 function parseNode(object: object): ElectionNode | undefined {
@@ -113,26 +106,22 @@ interface SliceRead {
 }
 
 /**
- * Reads of cached EndpointSlices by object, as serviceReads: an unchanged slice yields the same
- * endpoint objects, so the speaker sees at a glance that a Service's endpoints did not change.
+ * Reads of cached EndpointSlices by object: an unchanged slice yields the same endpoint objects, so
+ * the speaker sees at a glance that a Service's endpoints did not change.
  */
-const sliceReads = new WeakMap<object, SliceRead | undefined>();
-
-function readSlice(slice: unknown): SliceRead | undefined {
-  if (typeof slice !== 'object' || slice === null) return undefined;
-  if (sliceReads.has(slice)) return sliceReads.get(slice);
+const readSliceObject = perObject((slice: object): SliceRead | undefined => {
   const metadata = metadataOf(slice);
   const service = stringRecord(metadata.labels)[ENDPOINT_SLICE_SERVICE_LABEL];
   const namespace = text(metadata.namespace);
-  const read =
-    service && namespace && isFields(slice)
-      ? {
-          service: `${namespace}/${service}`,
-          endpoints: list(slice.endpoints).filter(isFields).map(readEndpoint),
-        }
-      : undefined;
-  sliceReads.set(slice, read);
-  return read;
+  if (!service || !namespace || !isFields(slice)) return undefined;
+  return {
+    service: `${namespace}/${service}`,
+    endpoints: list(slice.endpoints).filter(isFields).map(readEndpoint),
+  };
+});
+
+function readSlice(slice: unknown): SliceRead | undefined {
+  return typeof slice === 'object' && slice !== null ? readSliceObject(slice) : undefined;
 }
 
 /** E1/E6: the endpoints of every EndpointSlice, grouped by the key of the Service they belong to. */

@@ -235,77 +235,21 @@ describe('Lease leader election and informers', () => {
   });
 
   it("Lease: a leader renews from its last write without reading first (client-go's fast path)", async () => {
-    class CountingCoordination extends CoordinationV1Api {
-      reads = 0;
-      writes = 0;
-      override readNamespacedLease(where: Parameters<CoordinationV1Api['readNamespacedLease']>[0]) {
-        this.reads += 1;
-        return super.readNamespacedLease(where);
-      }
-      override replaceNamespacedLease(request: Parameters<CoordinationV1Api['replaceNamespacedLease']>[0]) {
-        this.writes += 1;
-        return super.replaceNamespacedLease(request);
-      }
-    }
-    const coordination = new CountingCoordination(controllerClient().transport);
-    let leading = false;
-    const election = startLeaderElection({
-      coordination,
-      namespace: SYSTEM_NAMESPACE,
-      name: 'ferrolb-controller',
-      identity: 'only',
-      logger: quiet,
-      onStartedLeading: () => {
-        leading = true;
-      },
-      onStoppedLeading: () => {
-        leading = false;
-      },
-      leaseDurationSeconds: 3,
-      renewDeadlineMs: 2_000,
-      retryPeriodMs: 100,
-      renewIntervalMs: 100,
-    });
-    await eventually('leading', () => (leading ? true : undefined));
+    const { coordination, election } = await leadAlone('only', { renewIntervalMs: 100 });
     const before = { reads: coordination.reads, writes: coordination.writes };
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(leading).toBe(true);
+    expect(election.isLeader()).toBe(true);
     expect(coordination.writes - before.writes).toBeGreaterThanOrEqual(5);
     expect(coordination.reads - before.reads).toBe(0);
     await election.release();
   });
 
   it('Lease: a leader renews every renew interval, at most half the renew deadline, not every retry period (issue 14)', async () => {
-    class CountingCoordination extends CoordinationV1Api {
-      writes = 0;
-      override replaceNamespacedLease(request: Parameters<CoordinationV1Api['replaceNamespacedLease']>[0]) {
-        this.writes += 1;
-        return super.replaceNamespacedLease(request);
-      }
-    }
-    const coordination = new CountingCoordination(controllerClient().transport);
-    let leading = false;
-    const election = startLeaderElection({
-      coordination,
-      namespace: SYSTEM_NAMESPACE,
-      name: 'ferrolb-controller',
-      identity: 'interval',
-      logger: quiet,
-      onStartedLeading: () => {
-        leading = true;
-      },
-      onStoppedLeading: () => {
-        leading = false;
-      },
-      leaseDurationSeconds: 3,
-      renewDeadlineMs: 2_000,
-      retryPeriodMs: 100,
-    });
-    await eventually('leading', () => (leading ? true : undefined), { timeoutMs: 10_000 });
+    const { coordination, election } = await leadAlone('interval', {}, { timeoutMs: 10_000 });
     const before = coordination.writes;
     // The default interval (5 s) capped at half the 2 s deadline: about 3 writes in 3.5 s, not 35.
     await new Promise((resolve) => setTimeout(resolve, 3_500));
-    expect(leading).toBe(true);
+    expect(election.isLeader()).toBe(true);
     expect(coordination.writes - before).toBeGreaterThanOrEqual(2);
     expect(coordination.writes - before).toBeLessThanOrEqual(5);
     await election.release();
@@ -332,6 +276,44 @@ describe('Lease leader election and informers', () => {
     await watch.stop();
   });
 });
+
+/** CoordinationV1Api counting the Lease reads and writes it makes. */
+class CountingCoordination extends CoordinationV1Api {
+  reads = 0;
+  writes = 0;
+  override readNamespacedLease(where: Parameters<CoordinationV1Api['readNamespacedLease']>[0]) {
+    this.reads += 1;
+    return super.readNamespacedLease(where);
+  }
+  override replaceNamespacedLease(request: Parameters<CoordinationV1Api['replaceNamespacedLease']>[0]) {
+    this.writes += 1;
+    return super.replaceNamespacedLease(request);
+  }
+}
+
+/** One candidate (3 s lease, 2 s deadline, 100 ms retry), once it leads, with its counted calls. */
+async function leadAlone(
+  identity: string,
+  timings: { readonly renewIntervalMs?: number },
+  wait: { readonly timeoutMs?: number } = {},
+): Promise<{ coordination: CountingCoordination; election: LeaderElection }> {
+  const coordination = new CountingCoordination(controllerClient().transport);
+  const election = startLeaderElection({
+    coordination,
+    namespace: SYSTEM_NAMESPACE,
+    name: 'ferrolb-controller',
+    identity,
+    logger: quiet,
+    onStartedLeading: () => {},
+    onStoppedLeading: () => {},
+    leaseDurationSeconds: 3,
+    renewDeadlineMs: 2_000,
+    retryPeriodMs: 100,
+    ...timings,
+  });
+  await eventually('leading', () => (election.isLeader() ? true : undefined), wait);
+  return { coordination, election };
+}
 
 /** A TCP path to the API server that a test can cut (every open connection closed, new ones refused). */
 async function cuttableApiPath(): Promise<{ kubeconfigPath: string; cut(): void; restore(): void }> {
