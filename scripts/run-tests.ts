@@ -86,7 +86,7 @@ function runVitest(project: string): Omit<Outcome, 'name' | 'seconds'> {
 }
 
 function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n')[0]?.slice(0, 300) ?? '';
+  return (text ?? '').split('\n')[0]?.slice(0, 2000) ?? '';
 }
 
 function runCommand(command: readonly string[]): Omit<Outcome, 'name' | 'seconds'> {

@@ -229,6 +229,15 @@ async function runSteps(lab: SpeakerLab, started: Started, controllerArgs: reado
     printRows(rows);
   }
   if (process.env.FERROLB_BENCH_HEAP_SNAPSHOT) await heapSnapshots(subjects.slice(0, 2));
+  await holdForInspection(subjects);
+}
+
+/** FERROLB_BENCH_HOLD_S: keeps every process running that long after the last step (gdb, smaps). */
+async function holdForInspection(subjects: readonly Subject[]): Promise<void> {
+  const seconds = Number(process.env.FERROLB_BENCH_HOLD_S ?? 0);
+  if (!(seconds > 0)) return;
+  console.log(`holding ${seconds} s: ${subjects.map((subject) => `${subject.name}=${subject.pid}`).join(' ')}`);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 }
 
 /** Rejects on SIGINT or SIGTERM, so an interrupted bench still removes its lab and API server. */
