@@ -236,7 +236,9 @@ async function runSteps(lab: SpeakerLab, started: Started, controllerArgs: reado
 async function holdForInspection(subjects: readonly Subject[]): Promise<void> {
   const seconds = Number(process.env.FERROLB_BENCH_HOLD_S ?? 0);
   if (!(seconds > 0)) return;
-  console.log(`holding ${seconds} s: ${subjects.map((subject) => `${subject.name}=${subject.pid}`).join(' ')}`);
+  console.log(
+    `holding ${seconds} s: ${subjects.map((subject) => `${subject.name}=${subject.pid}`).join(' ')}`,
+  );
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 }
 

@@ -61,7 +61,9 @@ export function shouldAnnounce(input: ElectionInput & { readonly nodeName: strin
   }
   const result = electPrepared(input, prepared);
   if (!result.ok)
-    return { announce: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) };
+    return result.detail
+      ? { announce: false, reason: result.reason, detail: result.detail }
+      : { announce: false, reason: result.reason };
   if (result.owner !== input.nodeName) {
     return { announce: false, reason: 'notOwner', detail: 'otherNodeElected', owner: result.owner };
   }

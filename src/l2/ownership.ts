@@ -1,4 +1,5 @@
 // Which owned IPs each interface answers and announces (MetalLB L8, L13, L14; Q12). Pure.
+import { setDefined } from '../shapes.js';
 import { canonicalIp, formatMac, multicastMac, solicitedNodeAddress } from './codec/index.js';
 
 /** One owned IP in canonical form with the interfaces its advertisements allow (undefined = all, L13). */
@@ -33,12 +34,9 @@ export function canonicalOwned(owned: ReadonlyMap<string, { readonly interfaces?
       continue;
     }
     const interfaces = mergeInterfaces(addresses.get(parsed.text), announcement.interfaces);
-    addresses.set(parsed.text, {
-      ip: parsed.text,
-      family: parsed.family,
-      bytes: parsed.bytes,
-      ...(interfaces ? { interfaces } : {}),
-    });
+    const address: OwnedAddress = { ip: parsed.text, family: parsed.family, bytes: parsed.bytes };
+    setDefined(address, 'interfaces', interfaces);
+    addresses.set(parsed.text, address);
   }
   return { addresses, invalid };
 }

@@ -1,3 +1,4 @@
+import type { Mutable } from '../shapes.js';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
 import { openPacket, sealPacket } from './crypto.js';
 import {
@@ -21,8 +22,6 @@ import { softenForSync } from './state.js';
 import { Syncer } from './sync.js';
 import { MemberTable } from './table.js';
 import type { DropReason, Member, MemberRecord, MembershipStats, Seed } from './types.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * One SWIM node (DESIGN "Membership"): receives datagrams, probes, gossips and syncs through the

@@ -1,5 +1,6 @@
 import { advertisementsForPool, type Config, type Pool, parseAddress, poolFor } from '../config/index.js';
 import { type ElectionInput, shouldAnnounce } from '../election/index.js';
+import { setDefined } from '../shapes.js';
 import type { ServiceOutcome, SpeakerInputs, SpeakerService, WithdrawReason } from './types.js';
 
 function withdraw(reason: WithdrawReason): ServiceOutcome {
@@ -39,12 +40,13 @@ export function decideService(service: SpeakerService, inputs: SpeakerInputs): S
   if (!pool) return withdraw('ipNotAllowed');
   const decision = shouldAnnounce(electionInput(service, { ...inputs, config }, pool.name));
   if (!decision.announce) {
-    return {
+    const outcome: Extract<ServiceOutcome, { announce: false }> = {
       announce: false,
       reason: decision.reason,
-      ...(decision.detail ? { detail: decision.detail } : {}),
-      ...(decision.owner ? { owner: decision.owner } : {}),
     };
+    setDefined(outcome, 'detail', decision.detail || undefined);
+    setDefined(outcome, 'owner', decision.owner || undefined);
+    return outcome;
   }
   return withInterfaces(decision.ips, decision.interfaces, inputs.localInterfaces);
 }

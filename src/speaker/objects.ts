@@ -2,6 +2,7 @@
 // untrusted, so every reader returns a value or a reason and never throws.
 import { DEFAULT_SERVICE_NAMESPACE, type Fields, isFields, parseService } from '../config/index.js';
 import type { ElectionEndpoint, ElectionNode } from '../election/index.js';
+import { setDefined } from '../shapes.js';
 import { perObject } from './per-object.js';
 import type { SpeakerService } from './types.js';
 
@@ -42,22 +43,19 @@ function parseServiceObject(object: unknown): ServiceRead {
     return { ok: false, key, field: parsed.field, message: parsed.message };
   }
   const service = parsed.value;
-  const uid = text(metadata.uid);
-  return {
-    ok: true,
-    value: {
-      key: service.key,
-      namespace: service.namespace,
-      name: service.name,
-      ...(uid ? { uid } : {}),
-      type: service.type,
-      loadBalancerClass: service.loadBalancerClass,
-      labels: service.labels,
-      annotations: service.annotations,
-      externalTrafficPolicy: service.externalTrafficPolicy,
-      ingressIPs: service.ingressIPs,
-    },
+  const value: SpeakerService = {
+    key: service.key,
+    namespace: service.namespace,
+    name: service.name,
+    type: service.type,
+    loadBalancerClass: service.loadBalancerClass,
+    labels: service.labels,
+    annotations: service.annotations,
+    externalTrafficPolicy: service.externalTrafficPolicy,
+    ingressIPs: service.ingressIPs,
   };
+  setDefined(value, 'uid', text(metadata.uid) || undefined);
+  return { ok: true, value };
 }
 
 function stringRecord(value: unknown): Record<string, string> {
@@ -94,7 +92,10 @@ function parseNode(object: object): ElectionNode | undefined {
     .flatMap((taint) => {
       const key = text(taint.key);
       const effect = text(taint.effect);
-      return key ? [{ key, ...(effect ? { effect } : {}) }] : [];
+      if (!key) return [];
+      const read: { key: string; effect?: string } = { key };
+      setDefined(read, 'effect', effect || undefined);
+      return [read];
     });
   return { name, labels: stringRecord(metadata.labels), networkUnavailable, taints };
 }
@@ -139,11 +140,10 @@ export function endpointsByService(slices: readonly unknown[]): Map<string, Elec
 
 function readEndpoint(endpoint: Fields): ElectionEndpoint {
   const conditions = isFields(endpoint.conditions) ? endpoint.conditions : {};
-  const nodeName = text(endpoint.nodeName);
-  return {
-    ...(nodeName ? { nodeName } : {}),
-    // nil `ready` counts as ready (E1); anything but a boolean reads as nil.
-    ...(typeof conditions.ready === 'boolean' ? { ready: conditions.ready } : {}),
-    ...(typeof conditions.serving === 'boolean' ? { serving: conditions.serving } : {}),
-  };
+  const read: ElectionEndpoint = {};
+  setDefined(read, 'nodeName', text(endpoint.nodeName) || undefined);
+  // nil `ready` counts as ready (E1); anything but a boolean reads as nil.
+  setDefined(read, 'ready', typeof conditions.ready === 'boolean' ? conditions.ready : undefined);
+  setDefined(read, 'serving', typeof conditions.serving === 'boolean' ? conditions.serving : undefined);
+  return read;
 }

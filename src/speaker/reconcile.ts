@@ -1,4 +1,5 @@
 import { failoversGained } from '../election/index.js';
+import { setDefined } from '../shapes.js';
 import { decideService } from './decide.js';
 import type { DecisionCache } from './decision-cache.js';
 import type {
@@ -53,11 +54,6 @@ function stepService(
   if (prior && outcome.announce && sameOutcome(prior, outcome)) {
     return { next: prior, withdrawal: undefined, events: [] };
   }
-  const subject = {
-    namespace: service.namespace,
-    name: service.name,
-    ...(service.uid ? { uid: service.uid } : {}),
-  };
   if (!outcome.announce) {
     const withdrawal =
       prior && prior.ips.length > 0
@@ -65,6 +61,11 @@ function stepService(
         : undefined;
     return { next: undefined, withdrawal, events: [] };
   }
+  const subject: { namespace: string; name: string; uid?: string } = {
+    namespace: service.namespace,
+    name: service.name,
+  };
+  setDefined(subject, 'uid', service.uid || undefined);
   const events: SpeakerEvent[] = [];
   const priorIPs = prior?.ips ?? [];
   if (outcome.ips.length > 0 && !sameSet(priorIPs, outcome.ips)) {
@@ -88,7 +89,14 @@ function stepService(
   // S1: a changed ingress withdraws the old IPs first; losing every interface is L13's failure.
   const reason = outcome.ips.length === 0 ? 'announceFailed' : 'loadBalancerIPChanged';
   const withdrawal = lost.length > 0 ? { service: service.key, ips: lost, reason } : undefined;
-  const next = { ...subject, ips: outcome.ips, interfaces: outcome.interfaces, failedIPs: outcome.failedIPs };
+  const next: AnnouncedService = {
+    namespace: service.namespace,
+    name: service.name,
+    ips: outcome.ips,
+    interfaces: outcome.interfaces,
+    failedIPs: outcome.failedIPs,
+  };
+  setDefined(next, 'uid', service.uid || undefined);
   return { next, withdrawal: withdrawal as Withdrawal | undefined, events };
 }
 

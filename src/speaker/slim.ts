@@ -2,6 +2,7 @@
 // readNode and readService read is kept, so a large cluster costs memory for what matters.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ServiceL2StatusLabel } from '../config/annotations.js';
+import { setDefined } from '../shapes.js';
 import { ENDPOINT_SLICE_SERVICE_LABEL } from './objects.js';
 
 /** Annotation prefixes the speaker reads (address pool, shared IP, loadBalancerIPs, ferrolb extras). */
@@ -42,12 +43,13 @@ function slimMetadata(object: KubernetesObject, keptLabels: readonly string[]): 
     const value = metadata.labels?.[key];
     if (value !== undefined) labels[key] = value;
   }
-  object.metadata = {
-    ...(metadata.name === undefined ? {} : { name: metadata.name }),
-    ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
-    ...(metadata.resourceVersion === undefined ? {} : { resourceVersion: metadata.resourceVersion }),
-    labels,
-  };
+  // Built by assignment, not conditional spreads: see setDefined.
+  const kept: KubernetesObject['metadata'] = {};
+  setDefined(kept, 'name', metadata.name);
+  setDefined(kept, 'namespace', metadata.namespace);
+  setDefined(kept, 'resourceVersion', metadata.resourceVersion);
+  kept.labels = labels;
+  object.metadata = kept;
 }
 
 /**
@@ -68,10 +70,10 @@ export function slimEndpointSlice(object: KubernetesObject): void {
     if (nodeName !== undefined) kept.nodeName = nodeName;
     if (typeof conditions === 'object' && conditions !== null) {
       const { ready, serving } = conditions as { ready?: unknown; serving?: unknown };
-      kept.conditions = {
-        ...(ready === undefined ? {} : { ready }),
-        ...(serving === undefined ? {} : { serving }),
-      };
+      const keptConditions: { ready?: unknown; serving?: unknown } = {};
+      setDefined(keptConditions, 'ready', ready);
+      setDefined(keptConditions, 'serving', serving);
+      kept.conditions = keptConditions;
     }
     return kept;
   });
