@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { canonicalOwned } from '../../../src/l2/ownership.js';
 import { EMPTY_SPEAKER_STATE, reconcile } from '../../../src/speaker/index.js';
 import { endpointsByService, readService } from '../../../src/speaker/objects.js';
-import { slimEndpointSlice } from '../../../src/speaker/slim.js';
+import { slimEndpointSlice, slimL2Status, slimService } from '../../../src/speaker/slim.js';
 import { inputs, service } from './fixtures.js';
 
 setFlagsFromString('--allow-natives-syntax');
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+const hasFastProperties = new Function('a', 'return %HasFastProperties(a)') as (a: object) => boolean;
 
 /** The property lists among `objects` whose objects do not all share one hidden class. */
 function unsharedShapes(objects: readonly object[]): string[] {
@@ -71,6 +72,37 @@ describe('hidden classes of per-object state (issue 14)', () => {
     const read = [...endpointsByService(objects).values()].flat();
     expect(read).toHaveLength(200);
     expect(unsharedShapes(read)).toEqual([]);
+  });
+
+  it('slimmed objects keep fast properties (nothing is deleted from them)', () => {
+    const objects = slices(20);
+    for (const slice of objects) slimEndpointSlice(slice);
+    const status = {
+      metadata: {
+        name: 'l2-abcde',
+        namespace: 'ferrolb-system',
+        labels: { 'metallb.io/node': 'n1', x: 'y' },
+      },
+      spec: {},
+      status: { node: 'n1', serviceName: 'web', serviceNamespace: 'default', interfaces: [] },
+    };
+    slimL2Status(status);
+    const annotated = {
+      metadata: {
+        name: 'web',
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+          'metallb.io/address-pool': 'a',
+          z: '1',
+        },
+      },
+    };
+    slimService(annotated);
+    expect(annotated.metadata.annotations).toEqual({ 'metallb.io/address-pool': 'a' });
+    const slow = [...objects, status, annotated.metadata.annotations].filter(
+      (object) => !hasFastProperties(object),
+    );
+    expect(slow).toEqual([]);
   });
 
   it('Services read with and without a uid share classes by shape', () => {
