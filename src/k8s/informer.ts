@@ -18,6 +18,8 @@ export interface WatchOptions<T extends KubernetesObject> {
   readonly client: KubeClient;
   /** API path of the collection, e.g. `/api/v1/services`. */
   readonly path: string;
+  /** Only objects with these labels are listed and watched (the API server filters). */
+  readonly labelSelector?: string;
   /** True when the difference between two versions matters to the caller (diff before acting). */
   readonly isRelevantChange: (previous: T, current: T) => boolean;
   readonly onChange: (change: Change<T>) => void;
@@ -126,7 +128,7 @@ class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> 
     const list = await this.options.client.transport.call<{
       metadata?: { resourceVersion?: string };
       items?: T[];
-    }>('GET', this.options.path);
+    }>('GET', this.options.path, { query: { labelSelector: this.options.labelSelector } });
     const seen = new Set<string>();
     for (const object of list.items ?? []) seen.add(this.upsert(object));
     for (const key of [...this.objects.keys()]) {
@@ -155,6 +157,7 @@ class ResourceWatch<T extends KubernetesObject> implements WatchedCollection<T> 
         resourceVersion: this.resourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds,
+        labelSelector: this.options.labelSelector,
       };
       const response = await this.options.client.transport.stream(
         this.options.path,

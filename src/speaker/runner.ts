@@ -155,6 +155,7 @@ async function startParts(flags: SpeakerFlags, config: KubeClient, logger: Logge
   const { membership, seedCount } = await startMembership(flags, { core, logger, metadata, status });
   const watches = startSpeakerWatches(config, {
     namespace: flags.namespace,
+    nodeName: flags.nodeName,
     logger,
     onChange: () => loop?.scheduleApiChange(),
   });

@@ -2,6 +2,7 @@
 // wide) and IPAddressPools, L2Advertisements, ServiceL2Statuses (MetalLB namespace). Each cache
 // reports only changes that can alter a decision (toolchain §4: informers report every status write).
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { ServiceL2StatusLabel } from '../config/annotations.js';
 import type { KubeClient } from '../k8s/api/index.js';
 import { type WatchedCollection, watchResource } from '../k8s/index.js';
 import type { Logger } from '../log.js';
@@ -47,13 +48,19 @@ const never = () => false;
 /** Starts every watch; `onChange(kind)` is called for each relevant change. */
 export function startSpeakerWatches(
   config: KubeClient,
-  context: { readonly namespace: string; readonly logger: Logger; readonly onChange: (kind: string) => void },
+  context: {
+    readonly namespace: string;
+    readonly nodeName: string;
+    readonly logger: Logger;
+    readonly onChange: (kind: string) => void;
+  },
 ): SpeakerWatches {
   const { namespace, logger } = context;
-  const watch: Watch = (kind, path, read) =>
+  const watch: Watch = (kind, path, read, labelSelector) =>
     watchResource<KubernetesObject>({
       client: config,
       path,
+      labelSelector,
       ...(SLIMMED[kind] ? { slim: SLIMMED[kind] } : {}),
       isRelevantChange: read === never ? never : differsBy(read),
       onChange: () => {
@@ -70,21 +77,42 @@ export function startSpeakerWatches(
     ]),
     nodes: watch('nodes', '/api/v1/nodes', readNode),
     namespaces: watch('namespaces', '/api/v1/namespaces', (object) => object.metadata?.labels),
-    ...metallbWatches(watch, namespace),
+    ...metallbWatches(watch, context),
   };
 }
 
-type Watch = (kind: string, path: string, read: Reader) => WatchedCollection<KubernetesObject>;
+type Watch = (
+  kind: string,
+  path: string,
+  read: Reader,
+  labelSelector?: string,
+) => WatchedCollection<KubernetesObject>;
 
-/** The MetalLB CRs in the speaker's namespace (C2). */
-function metallbWatches(watch: Watch, namespace: string) {
-  const metallb = (plural: string, read: Reader) =>
-    watch(plural, `/apis/metallb.io/v1beta1/namespaces/${namespace}/${plural}`, read);
+/**
+ * The MetalLB CRs in the speaker's namespace (C2). Of the ServiceL2Statuses only this node's: the
+ * others are other speakers' to write, and at 10,000 Services they were two thirds of the cache and
+ * of its watch events on each of 3 speakers (issue 14).
+ */
+function metallbWatches(watch: Watch, context: { readonly namespace: string; readonly nodeName: string }) {
+  const metallb = (plural: string, read: Reader, labelSelector?: string) =>
+    watch(plural, `/apis/metallb.io/v1beta1/namespaces/${context.namespace}/${plural}`, read, labelSelector);
   return {
     pools: metallb('ipaddresspools', configPart),
     advertisements: metallb('l2advertisements', configPart),
-    l2Statuses: metallb('servicel2statuses', never),
+    l2Statuses: metallb('servicel2statuses', never, ownStatusSelector(context.nodeName)),
   };
+}
+
+/** A label value: at most 63 characters, alphanumeric at both ends (Kubernetes' IsValidLabelValue). */
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * This node's ServiceL2Statuses; a node name that cannot be a label value (longer than 63
+ * characters) would make the API server refuse the selector and the cache never sync, so then every
+ * status is watched and the loop's own filter picks this node's.
+ */
+export function ownStatusSelector(nodeName: string): string | undefined {
+  return LABEL_VALUE.test(nodeName) ? `${ServiceL2StatusLabel.node}=${nodeName}` : undefined;
 }
 
 /** Resolves once every cache holds its first full list. */

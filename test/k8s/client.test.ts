@@ -255,6 +255,38 @@ describe('Lease leader election and informers', () => {
     await election.release();
   });
 
+  it('informer: a label selector lists and watches only the objects it selects', async () => {
+    const labelled = (name: string, owner: string) => {
+      const manifest = serviceManifest('client-test', name);
+      return { ...manifest, metadata: { ...manifest.metadata, labels: { owner } } };
+    };
+    await user.createService(labelled('selected-before', 'node-x'));
+    await user.createService(labelled('other-before', 'node-y'));
+    const seen: string[] = [];
+    const watch = watchResource<V1Service>({
+      client: controllerClient(),
+      path: '/api/v1/namespaces/client-test/services',
+      labelSelector: 'owner=node-x',
+      isRelevantChange: () => true,
+      onChange: (change) => seen.push(change.key),
+      logger: quiet,
+    });
+    await watch.synced;
+    await user.createService(labelled('other-after', 'node-y'));
+    await user.createService(labelled('selected-after', 'node-x'));
+    await eventually('the selected Service created after the list', () =>
+      watch.get('client-test/selected-after') ? true : undefined,
+    );
+    expect(
+      watch
+        .list()
+        .map((service) => service.metadata?.name)
+        .sort(),
+    ).toEqual(['selected-after', 'selected-before']);
+    expect(seen.filter((key) => key.includes('other'))).toEqual([]);
+    await watch.stop();
+  });
+
   it('informer: a Service created while the API server restarts still arrives', async () => {
     const seen = new Set<string>();
     const config = controllerClient();
