@@ -55,7 +55,7 @@ export function startSpeakerWatches(
     readonly onChange: (kind: string) => void;
   },
 ): SpeakerWatches {
-  const { namespace, logger } = context;
+  const { logger } = context;
   const watch: Watch = (kind, path, read, labelSelector) =>
     watchResource<KubernetesObject>({
       client: config,
