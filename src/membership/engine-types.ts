@@ -11,6 +11,11 @@ export interface Clock {
   now(): number;
   /** Calls `callback` after `delayMs`; the returned function cancels it. */
   setTimer(callback: () => void, delayMs: number): () => void;
+  /**
+   * Calls `callback` once the datagrams that have already arrived are handled (Node: setImmediate,
+   * after this loop turn's poll). Absent: the caller goes on at once.
+   */
+  afterArrived?(callback: () => void): void;
 }
 
 /** Log levels the engine uses; the shell maps them to pino. */

@@ -89,8 +89,7 @@ export class Prober {
       onAck: () => {
         if (!outcome.acked) this.health.apply(-1);
         outcome.acked = true;
-        // An acked probe needs no helpers: its timer would only wake this thread (issue 14: on a
-        // LAN every ack is in before the timeout, so that was one idle wake-up per probe).
+        // An acked probe needs no helpers (when the ack came after the timer was armed).
         cancelHelpers();
       },
       onNack: () => {
@@ -105,9 +104,22 @@ export class Prober {
       updates,
     });
     this.engine.sendWithUpdates(ping, target);
-    cancelHelpers = clock.setTimer(() => {
-      if (!outcome.acked && this.#running) outcome.helpers = this.#askHelpers(target, sequence);
-    }, this.health.scale(timings.probeTimeoutMs));
+    const sentMs = clock.now();
+    const timeoutMs = this.health.scale(timings.probeTimeoutMs);
+    const armHelpers = () => {
+      if (outcome.acked || !this.#running) return;
+      cancelHelpers = clock.setTimer(
+        () => {
+          if (!outcome.acked && this.#running) outcome.helpers = this.#askHelpers(target, sequence);
+        },
+        Math.max(0, timeoutMs - (clock.now() - sentMs)),
+      );
+    };
+    // Node does not re-arm its loop's timer when a timer is cleared, so a helper timer cancelled by the
+    // ack still woke this thread once per probe (a third of an idle speaker's wake-ups, issue 14). On
+    // a LAN the ack is usually in before this loop turn's poll ends: the timer is armed only after it.
+    if (clock.afterArrived) clock.afterArrived(armHelpers);
+    else armHelpers();
     clock.setTimer(() => this.#finish(target, sequence, outcome), this.health.scale(timings.probeIntervalMs));
   }
 

@@ -32,6 +32,9 @@ export const realClock: Clock = {
     const timer = setTimeout(callback, delayMs);
     return () => clearTimeout(timer);
   },
+  afterArrived: (callback) => {
+    setImmediate(callback);
+  },
 };
 
 /** A running engine on a bound UDP socket. */
