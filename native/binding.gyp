@@ -17,7 +17,9 @@
         "netlink.c",
         "netlink_binding.c",
         "netlink_route.c",
-        "netlink_watch.c"
+        "netlink_watch.c",
+        "gossip_probe.c",
+        "gossip_probe_binding.c"
       ],
       "cflags": [
         "-Wall",

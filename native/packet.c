@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "binding.h"
+#include "gossip_probe_binding.h"
 #include "netlink_binding.h"
 #include "socket.h"
 #include "socket_filter_binding.h"
@@ -261,5 +262,6 @@ NAPI_MODULE_INIT() {
   };
   FLB_CALL(env, napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
   if (flb_socket_filter_register(env, exports) == NULL) return NULL;
+  if (flb_gossip_probe_register(env, exports) == NULL) return NULL;
   return flb_netlink_register(env, exports);
 }

@@ -85,6 +85,7 @@ export type FrameListener = (interfaceName: string, frame: Buffer) => void;
 
 type Handle = { readonly brand: 'ferrolb-packet-socket' };
 type WatchHandle = { readonly brand: 'ferrolb-netlink-watch' };
+type ProbeHandle = { readonly brand: 'ferrolb-gossip-probe' };
 
 /** One route of table local as RTM_GETROUTE reports it (native/netlink_route.c). */
 export interface LocalTableRoute {
@@ -119,6 +120,13 @@ interface Addon {
   setSourceFilter(fd: number, addresses: readonly Uint8Array[] | null): void;
   socketDrops(fd: number): number;
   readonly sourceFilterLimit: number;
+  probeOpen(options: ProbeSocketOptions, onEvent: (event: ProbeEvent) => void): ProbeHandle;
+  probeSend(handle: ProbeHandle, packet: Uint8Array, address: string, port: number): boolean;
+  probeSetTargets(handle: ProbeHandle, targets: readonly ProbeTarget[]): void;
+  probeSetAllowed(handle: ProbeHandle, allowed: readonly { name: string; address: string }[] | null): void;
+  probeConfigure(handle: ProbeHandle, intervalMs: number, timeoutMs: number, reportAcks: boolean): void;
+  probeInfo(handle: ProbeHandle): ProbeCounters;
+  probeClose(handle: ProbeHandle): void;
 }
 
 /** Path of the built addon, relative to this file in src/l2 and in dist/l2 alike. */
@@ -300,4 +308,93 @@ export function socketDrops(fd: number): number {
 /** The most addresses setSourceFilter accepts (native/socket_filter.h). */
 export function sourceFilterLimit(): number {
   return addon().sourceFilterLimit;
+}
+
+/** What the compact-probe thread needs (native/gossip_probe.h); `key` is the derived AES-256 key. */
+export interface ProbeSocketOptions {
+  readonly address: string;
+  readonly port: number;
+  readonly name: string;
+  readonly key: Uint8Array | null;
+  /** This life's epoch (wall-clock ms and 8 random bytes), as in every JSON packet. */
+  readonly boot: number;
+  readonly id: Uint8Array;
+  /** A sender's epoch silent this long may be replaced by any other (freshness). */
+  readonly silenceMs: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
+/** A member the thread pings. */
+export interface ProbeTarget {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * What the thread hands to JS: every datagram that is not a compact probe, a probe unanswered
+ * after the timeout (`missed`) and its ack if it still comes before the round ends (`lateAck`),
+ * acks while `reportAcks` is on, its own late timer, and a compact ping from a non-target.
+ */
+export type ProbeEvent =
+  | { readonly kind: 'datagram'; readonly packet: Buffer; readonly address: string; readonly port: number }
+  | { readonly kind: 'missed' | 'lateAck' | 'acked'; readonly name: string; readonly sequence: number }
+  | { readonly kind: 'lateTick'; readonly lateMs: number }
+  | { readonly kind: 'stranger'; readonly name: string; readonly address: string; readonly port: number };
+
+/** Compact-probe packets only (the JSON ones are counted by the engine); fd is -1 once closed. */
+export interface ProbeCounters {
+  readonly fd: number;
+  readonly port: number;
+  readonly packetsSent: number;
+  readonly bytesSent: number;
+  readonly packetsReceived: number;
+  readonly bytesReceived: number;
+  readonly drops: Readonly<Record<string, number>>;
+}
+
+/**
+ * The gossip UDP socket, owned by a C thread that runs the compact probes (issue 14: no JS wakes
+ * for a healthy member's probe). Every other datagram reaches `onEvent` unchanged.
+ */
+export class ProbeSocket {
+  #closed = false;
+
+  private constructor(private readonly handle: ProbeHandle) {}
+
+  /** Binds the socket and starts the thread; throws (code EADDRINUSE etc.) if the bind fails. */
+  static open(options: ProbeSocketOptions, onEvent: (event: ProbeEvent) => void): ProbeSocket {
+    return new ProbeSocket(wrap('(gossip)', () => addon().probeOpen(options, onEvent)));
+  }
+
+  /** Sends one datagram; false when the kernel refused it (gossip treats loss as loss). */
+  send(packet: Uint8Array, address: string, port: number): boolean {
+    return !this.#closed && addon().probeSend(this.handle, packet, address, port);
+  }
+
+  setTargets(targets: readonly ProbeTarget[]): void {
+    if (!this.#closed) wrap('(gossip)', () => addon().probeSetTargets(this.handle, targets));
+  }
+
+  /** Who may send compact probes, by name and address; null admits any (keyed: any key holder). */
+  setAllowed(allowed: readonly { name: string; address: string }[] | null): void {
+    if (!this.#closed) wrap('(gossip)', () => addon().probeSetAllowed(this.handle, allowed));
+  }
+
+  /** The probe round and ack timeout (Lifeguard-scaled), and whether acks are reported. */
+  configure(intervalMs: number, timeoutMs: number, reportAcks: boolean): void {
+    if (!this.#closed) addon().probeConfigure(this.handle, intervalMs, timeoutMs, reportAcks);
+  }
+
+  counters(): ProbeCounters {
+    return addon().probeInfo(this.handle);
+  }
+
+  /** Stops the thread and closes the socket; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    addon().probeClose(this.handle);
+  }
 }

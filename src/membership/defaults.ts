@@ -94,6 +94,12 @@ export const HOUSEKEEPING_INTERVAL_MS = 500;
 export const WIRE_VERSION = 2;
 
 /**
+ * Compact probe format (first byte 4 or 5, native/gossip_probe.c) a member advertises in its
+ * record's `compactProbes`; members without it get JSON pings.
+ */
+export const COMPACT_PROBE_VERSION = 1;
+
+/**
  * Incarnations stay below this (2^32): an accusation is accepted only below LIMIT − 1, so its
  * refutation (+1) always fits, and nothing ever nears Number.MAX_SAFE_INTEGER.
  */

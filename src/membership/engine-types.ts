@@ -18,6 +18,16 @@ export interface Clock {
   afterArrived?(callback: () => void): void;
 }
 
+/**
+ * Probes run by another thread (the native compact prober, docs/gossip.md "Compact probes"): the
+ * engine tells it whom to probe and how fast, and hears back only what needs it (a missed ack).
+ */
+export interface ProbeOffload {
+  setTargets(targets: readonly { name: string; address: string; port: number }[]): void;
+  /** The round and ack timeout, Lifeguard-scaled; `reportAcks` while local health is above 0. */
+  configure(intervalMs: number, timeoutMs: number, reportAcks: boolean): void;
+}
+
 /** Log levels the engine uses; the shell maps them to pino. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -43,6 +53,8 @@ export interface EngineOptions {
   readonly maxMembers?: number;
   /** This life's boot time (wall-clock ms) and random 16-hex id, sent in every packet (freshness). */
   readonly epoch: { readonly boot: number; readonly id: string };
+  /** Members that take compact probes are probed by this instead of by JSON pings. */
+  readonly probeOffload?: ProbeOffload;
   /** Log each dropped packet at debug (off by default: a flood must not cost a log line a packet). */
   readonly logDrops?: boolean;
   readonly log?: (level: LogLevel, message: string, fields: Record<string, unknown>) => void;

@@ -42,6 +42,7 @@ export class SwimEngine {
     dropsByReason: {},
   };
   #cancelLoops: (() => void)[] = [];
+  #cancelHousekeeping: () => void = () => {};
   #housekeptAtMs = 0;
   #stopped = false;
   #started = false;
@@ -69,9 +70,28 @@ export class SwimEngine {
     this.prober.start();
     this.#started = true;
     this.#cancelLoops.push(() => this.#gossipTimer?.());
+    this.#cancelLoops.push(() => this.#cancelHousekeeping());
     this.#armGossip();
     this.#housekeptAtMs = this.options.clock.now();
+    // With a probe offload this thread may have no probe rounds: housekeeping keeps a timer of its own.
+    if (this.options.probeOffload !== undefined) this.#armHousekeeping();
     this.syncer.joinSeeds();
+  }
+
+  #armHousekeeping(): void {
+    this.#cancelHousekeeping = this.options.clock.setTimer(() => {
+      this.housekeepIfDue();
+      if (!this.#stopped) this.#armHousekeeping();
+    }, HOUSEKEEPING_INTERVAL_MS);
+  }
+
+  /**
+   * The probe offload answered a compact ping from `name`, which is not a member here yet (a join
+   * in flight): introduce this node to it, as for any other packet from an unknown member.
+   */
+  strangerPinged(name: string, remote: Endpoint): void {
+    if (this.#stopped || this.table.get(name) !== undefined || !this.#senderAdmitted(name, remote)) return;
+    this.syncer.introduce(name, remote);
   }
 
   /** Who may be a member (name → address); undefined admits anyone (bounded). */

@@ -1,3 +1,4 @@
+import { COMPACT_PROBE_VERSION } from './defaults.js';
 import type { SwimEngine } from './engine.js';
 import type { Endpoint } from './engine-types.js';
 import type { Message } from './messages.js';
@@ -16,6 +17,12 @@ const SEQUENCE_SPACE = 2 ** 32;
 
 type PingRequest = Extract<Message, { type: 'pingRequest' }>;
 
+interface ProbeOutcome {
+  acked: boolean;
+  nacks: number;
+  helpers: number;
+}
+
 /**
  * SWIM failure detection (§3.1): each round pings the next member of a shuffled round-robin
  * list; without an ack after `probeTimeoutMs` it asks `indirectChecks` peers to try; without any
@@ -29,38 +36,86 @@ export class Prober {
   #nextTickMs = 0;
   #cancelTick: () => void = () => {};
   #running = false;
+  /** Whether a round of this thread is scheduled. */
+  #ticking = false;
+  /** The offload's targets as last pushed (JSON), to push only changes. */
+  #offloadTargets: string | undefined;
 
   constructor(private readonly engine: SwimEngine) {
-    this.health = new LocalHealth(engine.options.timings.maxLocalHealth);
+    this.health = new LocalHealth(engine.options.timings.maxLocalHealth, () => this.#configureOffload());
   }
 
   /** Starts the probe rounds. */
   start(): void {
     this.#running = true;
-    this.#scheduleTick();
+    this.#configureOffload();
+    this.membersChanged();
+    if (!this.#ticking) this.#scheduleTick();
   }
 
   /** Stops probing and forgets pending probes. */
   stop(): void {
     this.#running = false;
+    this.#ticking = false;
     this.#cancelTick();
     this.#pending.clear();
+    this.#offloadTargets = undefined;
+    this.engine.options.probeOffload?.setTargets([]);
+  }
+
+  /**
+   * The member table changed. With a probe offload, members that take compact probes are its
+   * targets, and this thread's own rounds run only while some member does not (a rolling update
+   * from the previous release): an idle speaker's gossip thread then has no timer of its own.
+   */
+  membersChanged(): void {
+    const offload = this.engine.options.probeOffload;
+    if (!this.#running || offload === undefined) return;
+    const targets = this.engine.table
+      .liveRecords()
+      .filter((record) => record.compactProbes === COMPACT_PROBE_VERSION)
+      .map(({ name, address, port }) => ({ name, address, port }));
+    const key = JSON.stringify(targets);
+    // Each push starts a new round-robin pass: only a changed list is pushed.
+    if (key !== this.#offloadTargets) offload.setTargets(targets);
+    this.#offloadTargets = key;
+    if (!this.#ticking && this.engine.table.liveRecords().some((record) => this.#probedHere(record)))
+      this.#scheduleTick();
+  }
+
+  #configureOffload(): void {
+    const { probeOffload, timings } = this.engine.options;
+    if (!this.#running || probeOffload === undefined) return;
+    probeOffload.configure(
+      this.health.scale(timings.probeIntervalMs),
+      this.health.scale(timings.probeTimeoutMs),
+      this.health.score > 0,
+    );
+  }
+
+  /** Whether this thread pings `record` itself (JSON), rather than the probe offload. */
+  #probedHere(record: MemberRecord): boolean {
+    if (record.state !== 'alive' && record.state !== 'suspect') return false;
+    return this.engine.options.probeOffload === undefined || record.compactProbes !== COMPACT_PROBE_VERSION;
   }
 
   #scheduleTick(): void {
     const intervalMs = this.health.scale(this.engine.options.timings.probeIntervalMs);
+    this.#ticking = true;
     this.#nextTickMs = this.engine.options.clock.now() + intervalMs;
     this.#cancelTick = this.engine.options.clock.setTimer(() => this.#tick(), intervalMs);
   }
 
   #tick(): void {
+    this.#ticking = false;
     if (!this.#running) return;
     // Lifeguard: a timer this late means this node's own thread is starved, not that peers died.
     const lateMs = this.engine.options.clock.now() - this.#nextTickMs;
     if (lateMs > this.engine.options.timings.probeIntervalMs / 2) this.health.apply(1);
-    this.#scheduleTick();
     this.engine.housekeepIfDue();
     const target = this.#nextTarget();
+    // With an offload the rounds stop when nothing is left to ping here; membersChanged restarts them.
+    if (target !== undefined || this.engine.options.probeOffload === undefined) this.#scheduleTick();
     if (target !== undefined) this.#probe(target);
   }
 
@@ -68,11 +123,14 @@ export class Prober {
     for (let attempts = 0; attempts < 2; attempts++) {
       while (this.#order.length > 0) {
         const member = this.engine.table.get(this.#order.shift() as string);
-        if (member !== undefined && (member.state === 'alive' || member.state === 'suspect')) return member;
+        if (member !== undefined && this.#probedHere(member)) return member;
       }
       // SWIM §4.3: a fresh random permutation per pass bounds the time to first probe of a failure.
       this.#order = this.engine.table.sample(
-        this.engine.table.liveRecords().map((record) => record.name),
+        this.engine.table
+          .liveRecords()
+          .filter((record) => this.#probedHere(record))
+          .map((record) => record.name),
         Number.POSITIVE_INFINITY,
       );
     }
@@ -82,20 +140,9 @@ export class Prober {
   #probe(target: MemberRecord): void {
     const { clock, timings, nodeName } = this.engine.options;
     const sequence = this.#nextSequence();
-    const outcome = { acked: false, nacks: 0, helpers: 0 };
     let cancelHelpers = (): void => {};
-    this.#pending.set(sequence, {
-      from: new Set([target.name]),
-      onAck: () => {
-        if (!outcome.acked) this.health.apply(-1);
-        outcome.acked = true;
-        // An acked probe needs no helpers (when the ack came after the timer was armed).
-        cancelHelpers();
-      },
-      onNack: () => {
-        outcome.nacks += 1;
-      },
-    });
+    // An acked probe needs no helpers (when the ack came after the timer was armed).
+    const outcome = this.#track(target, sequence, () => cancelHelpers());
     const ping = (updates: MemberRecord[]): Message => ({
       type: 'ping',
       sequence,
@@ -123,6 +170,47 @@ export class Prober {
     clock.setTimer(() => this.#finish(target, sequence, outcome), this.health.scale(timings.probeIntervalMs));
   }
 
+  /** Waits for acks and nacks of probe `sequence` of `target`; the outcome fills in as they come. */
+  #track(target: MemberRecord, sequence: number, onFirstAck: () => void): ProbeOutcome {
+    const outcome = { acked: false, nacks: 0, helpers: 0 };
+    this.#pending.set(sequence, {
+      from: new Set([target.name]),
+      onAck: () => {
+        if (!outcome.acked) this.health.apply(-1);
+        outcome.acked = true;
+        onFirstAck();
+      },
+      onNack: () => {
+        outcome.nacks += 1;
+      },
+    });
+    return outcome;
+  }
+
+  /**
+   * The offload's probe `sequence` of `name` had no ack within the timeout: as for a probe of this
+   * thread, helpers are asked now and the member is suspected unless an ack comes by the round's end.
+   */
+  offloadMissed(name: string, sequence: number): void {
+    const target = this.engine.table.get(name);
+    if (!this.#running || target === undefined || (target.state !== 'alive' && target.state !== 'suspect')) return;
+    const { clock, timings } = this.engine.options;
+    const outcome = this.#track(target, sequence, () => {});
+    outcome.helpers = this.#askHelpers(target, sequence);
+    const restMs = this.health.scale(timings.probeIntervalMs) - this.health.scale(timings.probeTimeoutMs);
+    clock.setTimer(() => this.#finish(target, sequence, outcome), Math.max(0, restMs));
+  }
+
+  /** An offloaded probe was acked while local health is above 0 (Lifeguard: one point better). */
+  offloadAcked(): void {
+    this.health.apply(-1);
+  }
+
+  /** The offload's own timer fired late: this node is the slow one (Lifeguard). */
+  offloadLate(): void {
+    this.health.apply(1);
+  }
+
   #askHelpers(target: MemberRecord, sequence: number): number {
     const { timings, nodeName } = this.engine.options;
     const others = this.engine.table.liveRecords().filter((record) => record.name !== target.name);
@@ -143,11 +231,7 @@ export class Prober {
     return helpers.length;
   }
 
-  #finish(
-    target: MemberRecord,
-    sequence: number,
-    outcome: { acked: boolean; nacks: number; helpers: number },
-  ): void {
+  #finish(target: MemberRecord, sequence: number, outcome: ProbeOutcome): void {
     this.#pending.delete(sequence);
     if (outcome.acked || !this.#running) return;
     // Lifeguard: helpers that did not even send a nack point at our own network or CPU; with no

@@ -33,7 +33,10 @@ export function suspicionTimeoutMs(input: SuspicionInput): number {
 /** Lifeguard local health ("awareness"): 0 is healthy; each point stretches local timeouts. */
 export class LocalHealth {
   #score = 0;
-  constructor(private readonly maximum: number) {}
+  constructor(
+    private readonly maximum: number,
+    private readonly onChange: () => void = () => {},
+  ) {}
 
   /** The current score, 0..maximum. */
   get score(): number {
@@ -42,7 +45,10 @@ export class LocalHealth {
 
   /** Adds `delta` (negative after a successful probe), clamped to 0..maximum. */
   apply(delta: number): void {
-    this.#score = Math.min(this.maximum, Math.max(0, this.#score + delta));
+    const score = Math.min(this.maximum, Math.max(0, this.#score + delta));
+    if (score === this.#score) return;
+    this.#score = score;
+    this.onChange();
   }
 
   /** `durationMs` stretched by the current score. */

@@ -1,4 +1,4 @@
-import { MAX_MEMBERS } from './defaults.js';
+import { COMPACT_PROBE_VERSION, MAX_MEMBERS } from './defaults.js';
 import type { SwimEngine } from './engine.js';
 import type { Endpoint } from './engine-types.js';
 import { judgeUpdate, MAX_INCARNATION } from './state.js';
@@ -28,7 +28,7 @@ export class MemberTable {
   #changePending = false;
 
   constructor(private readonly engine: SwimEngine) {
-    const { nodeName, advertiseAddress, port, metadata } = engine.options;
+    const { nodeName, advertiseAddress, port, metadata, probeOffload } = engine.options;
     this.#self = {
       name: nodeName,
       address: advertiseAddress,
@@ -36,6 +36,7 @@ export class MemberTable {
       state: 'alive',
       incarnation: 0,
       metadata,
+      ...(probeOffload === undefined ? {} : { compactProbes: COMPACT_PROBE_VERSION }),
     };
   }
 
@@ -235,6 +236,7 @@ export class MemberTable {
     this.#changePending = true;
     this.engine.options.clock.setTimer(() => {
       this.#changePending = false;
+      this.engine.prober.membersChanged();
       this.engine.options.onChange(this.members());
     }, 0);
   }

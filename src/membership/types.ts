@@ -17,6 +17,11 @@ export interface Member {
 /** A member as it travels in gossip: a suspect record names who suspected it (Lifeguard confirmations). */
 export interface MemberRecord extends Member {
   readonly suspectedBy?: string;
+  /**
+   * The compact probe format this member answers (COMPACT_PROBE_VERSION); absent in the previous
+   * release, whose members are probed with JSON pings (docs/gossip.md "Compact probes").
+   */
+  readonly compactProbes?: number;
 }
 
 /** A seed to join through: a static list (standalone) or speaker pod IPs (Kubernetes). */

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
-import { setSourceFilter, socketDrops, sourceFilterLimit } from '../l2/native.js';
+import { type ProbeEvent, ProbeSocket, setSourceFilter, socketDrops, sourceFilterLimit } from '../l2/native.js';
 import type { MembershipTimings } from './defaults.js';
 import { SwimEngine } from './engine.js';
-import type { Clock, EngineOptions } from './engine-types.js';
+import type { Clock, EngineOptions, Endpoint } from './engine-types.js';
 import { planSourceFilter } from './source-filter.js';
-import type { MembershipStats, Seed } from './types.js';
+import type { DropReason, MembershipStats, Seed } from './types.js';
 
 /** Plain, cloneable settings of one node: what crosses into the worker thread. */
 export interface NodeSettings {
@@ -50,63 +48,108 @@ export interface UdpNode {
 
 type Callbacks = Pick<EngineOptions, 'onChange' | 'onEvent' | 'log'>;
 
-/** Binds the UDP socket, then starts a `SwimEngine` on it. Rejects if the bind fails. */
+/**
+ * Binds the UDP socket, owned by the compact-probe thread (native/gossip_probe.c), then starts a
+ * `SwimEngine` on it. Rejects if the bind fails.
+ */
 export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks): Promise<UdpNode> {
-  const socket = createSocket({ type: isIPv6(settings.bindAddress) ? 'udp6' : 'udp4', reuseAddr: false });
-  await bind(socket, settings.bindAddress, settings.port);
-  const port = socket.address().port;
-  const engine = new SwimEngine({
+  // A new random epoch per start; boot orders lives of the same name (docs/gossip.md "Freshness").
+  const epoch = { boot: Date.now(), id: randomBytes(8).toString('hex') };
+  const key = settings.key === undefined ? undefined : Buffer.from(settings.key);
+  let engine: SwimEngine | undefined;
+  const onEvent = (event: ProbeEvent): void => {
+    if (engine !== undefined) handleProbeEvent(engine, event, callbacks.log);
+  };
+  const socket = ProbeSocket.open(
+    {
+      address: settings.bindAddress,
+      port: settings.port,
+      name: settings.nodeName,
+      key: key ?? null,
+      boot: epoch.boot,
+      id: Buffer.from(epoch.id, 'hex'),
+      silenceMs: settings.timings.deadRetentionMs,
+      intervalMs: settings.timings.probeIntervalMs,
+      timeoutMs: settings.timings.probeTimeoutMs,
+    },
+    onEvent,
+  );
+  const { port, fd } = socket.counters();
+  const running = new SwimEngine({
     ...callbacks,
     nodeName: settings.nodeName,
     advertiseAddress: settings.advertiseAddress,
     port,
     seeds: settings.seeds,
-    key: settings.key === undefined ? undefined : Buffer.from(settings.key),
+    key,
     metadata: settings.metadata,
     timings: settings.timings,
     clock: realClock,
     random: Math.random,
-    // A new random epoch per start; boot orders lives of the same name (docs/gossip.md "Freshness").
-    epoch: { boot: Date.now(), id: randomBytes(8).toString('hex') },
+    epoch,
     ...(settings.allowedMembers ? { allowedMembers: settings.allowedMembers } : {}),
     logDrops: settings.logDrops,
-    transport: {
-      send: (packet, address, remotePort) => socket.send(packet, remotePort, address, () => {}),
+    transport: { send: (packet, address, remotePort) => void socket.send(packet, address, remotePort) },
+    probeOffload: {
+      setTargets: (targets) => socket.setTargets(targets),
+      configure: (intervalMs, timeoutMs, reportAcks) => socket.configure(intervalMs, timeoutMs, reportAcks),
     },
   });
-  socket.on('message', receiver(engine, callbacks.log));
-  // A send to a closed port surfaces as an error on some platforms; gossip treats loss as loss.
-  socket.on('error', (error) => callbacks.log?.('debug', 'gossip socket error', { error: error.message }));
-  applySourceFilter(socket, settings.allowedMembers, callbacks.log);
-  engine.start();
+  engine = running;
+  socket.setAllowed(allowedList(settings.allowedMembers));
+  applySourceFilter(fd, settings.allowedMembers, callbacks.log);
+  running.start();
   return {
-    engine,
+    engine: running,
     port,
-    stats: () => withKernelDrops(engine.stats(), socket),
+    stats: () => withProbeCounters(running.stats(), socket),
     setAllowedMembers: (allowed) => {
-      engine.setAllowedMembers(allowed);
-      applySourceFilter(socket, allowed, callbacks.log);
+      running.setAllowedMembers(allowed);
+      socket.setAllowed(allowedList(allowed));
+      applySourceFilter(fd, allowed, callbacks.log);
     },
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: async () => socket.close(),
   };
 }
 
 type Log = Callbacks['log'];
 
-/** The socket's message handler: every datagram into the engine, never an exception out of it. */
-function receiver(
-  engine: SwimEngine,
-  log: Log,
-): (packet: Buffer, remote: { address: string; port: number }) => void {
-  return (packet, remote) => {
-    try {
-      engine.receive(packet, { address: remote.address, port: remote.port });
-    } catch (error) {
-      // Input must never take gossip down: log the bug with the sender, count it, keep serving.
-      engine.drop('malformed', { address: remote.address, port: remote.port });
-      log?.('error', 'gossip packet handling failed', { error: String(error), address: remote.address });
-    }
-  };
+function allowedList(allowed: ReadonlyMap<string, string> | undefined): { name: string; address: string }[] | null {
+  return allowed === undefined ? null : [...allowed].map(([name, address]) => ({ name, address }));
+}
+
+/** One event of the probe thread into the engine; never an exception out of it. */
+function handleProbeEvent(engine: SwimEngine, event: ProbeEvent, log: Log): void {
+  switch (event.kind) {
+    case 'datagram':
+      receive(engine, event.packet, { address: event.address, port: event.port }, log);
+      return;
+    case 'missed':
+      engine.prober.offloadMissed(event.name, event.sequence);
+      return;
+    case 'lateAck':
+      engine.prober.handleAck(event.sequence, event.name);
+      return;
+    case 'acked':
+      engine.prober.offloadAcked();
+      return;
+    case 'lateTick':
+      engine.prober.offloadLate();
+      return;
+    case 'stranger':
+      engine.strangerPinged(event.name, { address: event.address, port: event.port });
+  }
+}
+
+/** Every datagram into the engine, never an exception out of it. */
+function receive(engine: SwimEngine, packet: Buffer, remote: Endpoint, log: Log): void {
+  try {
+    engine.receive(packet, remote);
+  } catch (error) {
+    // Input must never take gossip down: log the bug with the sender, count it, keep serving.
+    engine.drop('malformed', remote);
+    log?.('error', 'gossip packet handling failed', { error: String(error), address: remote.address });
+  }
 }
 
 /**
@@ -115,10 +158,8 @@ function receiver(
  * filter only narrows what the engine would drop anyway, so failing to attach costs speed, not
  * safety; a stale filter would shut out a new member, so on failure the old one is removed.
  */
-function applySourceFilter(socket: Socket, allowed: ReadonlyMap<string, string> | undefined, log: Log): void {
-  const fd = socketFd(socket);
+function applySourceFilter(fd: number, allowed: ReadonlyMap<string, string> | undefined, log: Log): void {
   try {
-    if (fd === undefined) throw new Error('the socket exposes no file descriptor');
     const plan = planSourceFilter(allowed, sourceFilterLimit());
     setSourceFilter(fd, plan.kind === 'filter' ? plan.addresses : null);
     if (plan.kind === 'tooMany')
@@ -134,23 +175,34 @@ function applySourceFilter(socket: Socket, allowed: ReadonlyMap<string, string> 
     log?.('warn', 'gossip source filter not attached; unknown senders are dropped in JavaScript', {
       error: String(error),
     });
-    if (fd !== undefined) detachQuietly(fd, log);
+    detachQuietly(fd, log);
   }
 }
 
-function withKernelDrops(stats: MembershipStats, socket: Socket): MembershipStats {
-  const fd = socketFd(socket);
+/** The engine's counters (JSON packets) plus the probe thread's and the kernel's drops on the socket. */
+function withProbeCounters(stats: MembershipStats, socket: ProbeSocket): MembershipStats {
+  const probes = socket.counters();
   let kernel = 0;
   try {
-    kernel = fd === undefined ? 0 : socketDrops(fd);
+    kernel = probes.fd < 0 ? 0 : socketDrops(probes.fd);
   } catch {
-    return stats; // No addon or a closed socket: the engine's counters are all there is.
+    kernel = 0; // a closed socket: the counters are all there is
   }
-  if (kernel === 0) return stats;
+  const dropsByReason: Partial<Record<DropReason, number>> = { ...stats.dropsByReason };
+  let dropped = stats.packetsDropped;
+  for (const [reason, count] of Object.entries({ ...probes.drops, kernel })) {
+    if (count === 0) continue;
+    dropsByReason[reason as DropReason] = (dropsByReason[reason as DropReason] ?? 0) + count;
+    dropped += count;
+  }
   return {
-    ...stats,
-    packetsDropped: stats.packetsDropped + kernel,
-    dropsByReason: { ...stats.dropsByReason, kernel },
+    bytesSent: stats.bytesSent + probes.bytesSent,
+    bytesReceived: stats.bytesReceived + probes.bytesReceived,
+    packetsSent: stats.packetsSent + probes.packetsSent,
+    packetsReceived: stats.packetsReceived + probes.packetsReceived,
+    packetsDropped: dropped,
+    largestPacketBytes: stats.largestPacketBytes,
+    dropsByReason,
   };
 }
 
@@ -162,28 +214,4 @@ function detachQuietly(fd: number, log: Log): void {
       error: String(error),
     });
   }
-}
-
-/**
- * The file descriptor of a bound dgram socket. Node has no public accessor: the fd is on the
- * socket's internal handle, kept under the 'state symbol' (the `_handle` getter reads the same
- * object but prints a deprecation warning, DEP0112). On Linux it is set once the socket is bound.
- */
-export function socketFd(socket: Socket): number | undefined {
-  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
-  const handle =
-    state === undefined
-      ? undefined
-      : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } }>)[state]?.handle;
-  return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : undefined;
-}
-
-function bind(socket: Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, address, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
 }

@@ -34,7 +34,11 @@ const RECEIVE = `
 const dgram = await import('node:dgram');
 const readline = await import('node:readline');
 const { setSourceFilter, socketDrops, sourceFilterLimit } = await import(dist + '/l2/native.js');
-const { socketFd } = await import(dist + '/membership/udp.js');
+// The fd of a dgram socket (as test/helpers/dgram-fd.ts; this runs from dist in another namespace).
+const socketFd = (socket) => {
+  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
+  return socket[state].handle.fd;
+};
 const { planSourceFilter } = await import(dist + '/membership/source-filter.js');
 const socket = dgram.createSocket({ type: 'udp6' });
 const received = {};

@@ -7,7 +7,7 @@ import { setSourceFilter, sourceFilterLimit } from '../../../src/l2/native.js';
 import { logger } from '../../../src/log.js';
 import { Membership } from '../../../src/membership/index.js';
 import { planSourceFilter } from '../../../src/membership/source-filter.js';
-import { socketFd } from '../../../src/membership/udp.js';
+import { socketFd } from '../../helpers/dgram-fd.js';
 
 const quiet = logger.child({ test: 'membership-source-filter' }, { level: 'silent' });
 const running: Membership[] = [];
