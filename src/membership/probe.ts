@@ -193,7 +193,8 @@ export class Prober {
    */
   offloadMissed(name: string, sequence: number): void {
     const target = this.engine.table.get(name);
-    if (!this.#running || target === undefined || (target.state !== 'alive' && target.state !== 'suspect')) return;
+    if (!this.#running || target === undefined || (target.state !== 'alive' && target.state !== 'suspect'))
+      return;
     const { clock, timings } = this.engine.options;
     const outcome = this.#track(target, sequence, () => {});
     outcome.helpers = this.#askHelpers(target, sequence);

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { type ProbeEvent, ProbeSocket, setSourceFilter, socketDrops, sourceFilterLimit } from '../l2/native.js';
+import {
+  type ProbeEvent,
+  ProbeSocket,
+  setSourceFilter,
+  socketDrops,
+  sourceFilterLimit,
+} from '../l2/native.js';
 import type { MembershipTimings } from './defaults.js';
 import { SwimEngine } from './engine.js';
-import type { Clock, EngineOptions, Endpoint } from './engine-types.js';
+import type { Clock, Endpoint, EngineOptions } from './engine-types.js';
 import { planSourceFilter } from './source-filter.js';
 import type { DropReason, MembershipStats, Seed } from './types.js';
 
@@ -114,7 +120,9 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
 
 type Log = Callbacks['log'];
 
-function allowedList(allowed: ReadonlyMap<string, string> | undefined): { name: string; address: string }[] | null {
+function allowedList(
+  allowed: ReadonlyMap<string, string> | undefined,
+): { name: string; address: string }[] | null {
   return allowed === undefined ? null : [...allowed].map(([name, address]) => ({ name, address }));
 }
 
