@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -88,7 +89,16 @@ bool flb_probe_address(const flb_probe *probe, const char *text, uint16_t port, 
   out->sin6_family = AF_INET6;
   out->sin6_port = htons(port);
   *length = sizeof *out;
-  if (inet_pton(AF_INET6, text, &out->sin6_addr) == 1) return true;
+  // A link-local address names its interface after '%', as Node's sockets accept.
+  char bare[INET6_ADDRSTRLEN];
+  const char *scope = strchr(text, '%');
+  size_t bare_length = scope == NULL ? strlen(text) : (size_t)(scope - text);
+  if (bare_length >= sizeof bare) return false;
+  memcpy(bare, text, bare_length);
+  bare[bare_length] = 0;
+  if (scope != NULL && (out->sin6_scope_id = if_nametoindex(scope + 1)) == 0) return false;
+  if (inet_pton(AF_INET6, bare, &out->sin6_addr) == 1) return true;
+  if (scope != NULL) return false;
   if (inet_pton(AF_INET, text, &ipv4) != 1) return false;
   // An IPv4 member reached from a dual-stack socket, as Node's udp6 sockets do.
   out->sin6_addr.s6_addr[10] = 0xff;

@@ -259,10 +259,11 @@ static napi_value probe_send(napi_env env, napi_callback_info info) {
   socklen_t to_length = 0;
   if (!flb_get_bytes(env, argv[1], &packet, &length) ||
       napi_get_value_string_utf8(env, argv[2], address, sizeof address, &address_length) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &port) != napi_ok || port < 1 || port > 65535 ||
-      !flb_probe_address(&handle->probe, address, (uint16_t)port, &to, &to_length))
-    return flb_throw_type(env, "probeSend", "expects (handle, Uint8Array, IP address, port)");
-  bool sent = !handle->closed && sendto(handle->probe.fd, packet, length, MSG_DONTWAIT, (struct sockaddr *)&to,
+      napi_get_value_uint32(env, argv[3], &port) != napi_ok)
+    return flb_throw_type(env, "probeSend", "expects (handle, Uint8Array, address, port)");
+  // An address this socket cannot reach is a lost datagram, as a failed send is for gossip.
+  bool reachable = port >= 1 && port <= 65535 && flb_probe_address(&handle->probe, address, (uint16_t)port, &to, &to_length);
+  bool sent = reachable && !handle->closed && sendto(handle->probe.fd, packet, length, MSG_DONTWAIT, (struct sockaddr *)&to,
                                         to_length) == (ssize_t)length;
   FLB_CALL(env, napi_get_boolean(env, sent, &result));
   return result;

@@ -97,7 +97,14 @@ export async function startUdpNode(settings: NodeSettings, callbacks: Callbacks)
     logDrops: settings.logDrops,
     transport: { send: (packet, address, remotePort) => void socket.send(packet, address, remotePort) },
     probeOffload: {
-      setTargets: (targets) => socket.setTargets(targets),
+      setTargets: (targets) => {
+        try {
+          socket.setTargets(targets);
+        } catch (error) {
+          // Records are checked on arrival; should one still not parse here, it is logged, not fatal.
+          callbacks.log?.('error', 'gossip probe targets refused', { error: String(error) });
+        }
+      },
       configure: (intervalMs, timeoutMs, reportAcks) => socket.configure(intervalMs, timeoutMs, reportAcks),
     },
   });

@@ -3,8 +3,11 @@
 // member. Checked from outside native/: packets are built and opened here with node:crypto and sent
 // from a node:dgram socket (the documented wire format), and a member that speaks only JSON pings
 // (the previous release: the engine on a dgram socket, no offload) must stay alive beside it.
+import { spawn } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProbeEvent, ProbeSocket } from '../../../src/l2/native.js';
 import { logger } from '../../../src/log.js';
@@ -18,6 +21,7 @@ const quiet = logger.child({ test: 'membership-compact' }, { level: 'silent' });
 const secret = new TextEncoder().encode('0123456789abcdefghijkl');
 const key = deriveKey(secret);
 const cleanups: (() => unknown)[] = [];
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -370,5 +374,79 @@ describe('compact probes beside the previous release (rolling update)', () => {
     const packets = after.packetsSent - before.packetsSent;
     expect(packets).toBeGreaterThanOrEqual(15);
     expect((after.bytesSent - before.bytesSent) / packets).toBeLessThan(120);
+  });
+});
+
+/** Runs a CommonJS script with plain node in this checkout (the addon is loaded directly). */
+function runNode(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const OPEN = `(addon, port, onEvent = () => {}) => addon.probeOpen({ address: '127.0.0.1', port, name: 'node-a',
+  key: Buffer.alloc(32, 7), boot: 1, id: Buffer.alloc(8, 1), silenceMs: 60000, intervalMs: 10, timeoutMs: 5 }, onEvent)`;
+
+describe('compact probes: the thread and socket lifecycle', () => {
+  it('200 open/close cycles with probes running leave no descriptor or thread behind', async () => {
+    const { code, stdout, stderr } = await runNode(`
+      const addon = require('./native/build/Release/ferrolb_packet.node');
+      const open = ${OPEN};
+      const count = (path) => require('node:fs').readdirSync(path).length;
+      addon.probeClose(open(addon, 0)); // one cycle first, as for packet sockets
+      const before = { fds: count('/proc/self/fd'), threads: count('/proc/self/task') };
+      (async () => {
+        for (let index = 0; index < 200; index++) {
+          const probe = open(addon, 0);
+          addon.probeSetTargets(probe, [{ name: 'node-b', address: '127.0.0.1', port: 9 }]);
+          if (index % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 30));
+          addon.probeClose(probe);
+          addon.probeClose(probe);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        console.log(JSON.stringify({ before, after: { fds: count('/proc/self/fd'), threads: count('/proc/self/task') } }));
+      })();`);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const { before, after } = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+    expect(after.fds).toBe(before.fds);
+    expect(after.threads).toBeLessThanOrEqual(before.threads);
+  });
+
+  it('terminating a worker whose probe thread is busy stops it and frees the port; an open probe lets the process exit', async () => {
+    const { code, stdout, stderr } = await runNode(`
+      const { Worker } = require('node:worker_threads');
+      const dgram = require('node:dgram');
+      const worker = new Worker(\`const addon = require('./native/build/Release/ferrolb_packet.node');
+        const probe = (${OPEN})(addon, 0, () => {});
+        addon.probeSetTargets(probe, [{ name: 'node-b', address: '127.0.0.1', port: 9 }]);
+        require('node:worker_threads').parentPort.postMessage(addon.probeInfo(probe).port);\`, { eval: true });
+      worker.once('message', async (port) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await worker.terminate();
+        const socket = dgram.createSocket('udp4');
+        socket.bind(port, '127.0.0.1', () => {
+          console.log('port free');
+          socket.close();
+          const addon = require('./native/build/Release/ferrolb_packet.node');
+          (${OPEN})(addon, 0, () => {}); // left open: must not keep the process alive
+        });
+      });`);
+    expect(stderr).toBe('');
+    expect(stdout.trim()).toBe('port free');
+    expect(code).toBe(0);
   });
 });
