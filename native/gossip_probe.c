@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <openssl/evp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -90,7 +91,7 @@ bool flb_probe_address(const flb_probe *probe, const char *text, uint16_t port, 
   out->sin6_port = htons(port);
   *length = sizeof *out;
   // A link-local address names its interface after '%', as Node's sockets accept.
-  char bare[INET6_ADDRSTRLEN];
+  char bare[INET6_ADDRSTRLEN + 1];
   const char *scope = strchr(text, '%');
   size_t bare_length = scope == NULL ? strlen(text) : (size_t)(scope - text);
   if (bare_length >= sizeof bare) return false;
@@ -116,6 +117,11 @@ static void address_text(const struct sockaddr_storage *address, char *text, uin
     const struct sockaddr_in6 *in = (const struct sockaddr_in6 *)address;
     inet_ntop(AF_INET6, &in->sin6_addr, text, INET6_ADDRSTRLEN);
     *port = ntohs(in->sin6_port);
+    char interface_name[IF_NAMESIZE];
+    if (in->sin6_scope_id != 0 && if_indextoname(in->sin6_scope_id, interface_name) != NULL) {
+      size_t length = strlen(text);
+      snprintf(text + length, FLB_PROBE_ADDRESS_TEXT - length, "%%%s", interface_name);
+    }
   }
 }
 
@@ -145,7 +151,7 @@ int flb_probe_open(flb_probe *probe, const char *address, uint16_t port) {
 uint16_t flb_probe_port(const flb_probe *probe) {
   struct sockaddr_storage address;
   socklen_t length = sizeof address;
-  char text[INET6_ADDRSTRLEN];
+  char text[FLB_PROBE_ADDRESS_TEXT];
   uint16_t port = 0;
   if (getsockname(probe->fd, (struct sockaddr *)&address, &length) == 0) address_text(&address, text, &port);
   return port;
@@ -163,7 +169,8 @@ void flb_probe_set_targets(flb_probe *probe, flb_probe_peer *targets, size_t cou
   probe->target_count = count;
   probe->order = count > 0 ? calloc(count, sizeof *probe->order) : NULL;
   probe->order_length = probe->order_position = 0;
-  if (count == 0) probe->outstanding = false;
+  if (probe->order == NULL) probe->target_count = 0; // none given, or no memory: probe nobody
+  if (probe->target_count == 0) probe->outstanding = false;
 }
 
 // Seals `payload` into `out` (first byte, nonce, ciphertext, tag); returns the packet length or 0.

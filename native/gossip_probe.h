@@ -6,6 +6,7 @@
 #ifndef FERROLB_GOSSIP_PROBE_H
 #define FERROLB_GOSSIP_PROBE_H
 
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -19,6 +20,8 @@
 // First byte of a compact probe packet (the JSON packets use 0 to 3).
 #define FLB_PROBE_PLAINTEXT 4
 #define FLB_PROBE_AES256GCM 5
+// Text of an address as Node reports it: IPv6 link-local ones carry '%interface'.
+#define FLB_PROBE_ADDRESS_TEXT (INET6_ADDRSTRLEN + 1 + IF_NAMESIZE)
 
 typedef enum {
   FLB_PROBE_DROP_AUTHENTICATION,
@@ -47,7 +50,7 @@ typedef struct {
   uint32_t sequence;
   double late_ms;
   char name[FLB_PROBE_NAME_MAX + 1];
-  char address[INET6_ADDRSTRLEN];
+  char address[FLB_PROBE_ADDRESS_TEXT];
   uint16_t port;
   size_t length;
   uint8_t data[];

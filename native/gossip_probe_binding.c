@@ -110,12 +110,16 @@ static void finalize_probe(napi_env env, void *data, void *hint) {
   free(handle);
 }
 
+// Reads a non-empty string property of at most size - 1 bytes (a longer one is refused, never cut).
 static bool get_string(napi_env env, napi_value object, const char *name, char *out, size_t size) {
   napi_value value;
+  char text[512];
   size_t length = 0;
-  if (napi_get_named_property(env, object, name, &value) != napi_ok) return false;
-  if (napi_get_value_string_utf8(env, value, out, size, &length) != napi_ok) return false;
-  return length > 0 && length < size - 1;
+  if (size > sizeof text || napi_get_named_property(env, object, name, &value) != napi_ok) return false;
+  if (napi_get_value_string_utf8(env, value, text, sizeof text, &length) != napi_ok) return false;
+  if (length == 0 || length > size - 1) return false;
+  memcpy(out, text, length + 1);
+  return true;
 }
 
 static bool get_number(napi_env env, napi_value object, const char *name, double *out) {
@@ -152,7 +156,7 @@ static flb_probe_peer *read_peers(napi_env env, const flb_probe *probe, napi_val
   flb_probe_peer *peers = calloc(length + 1, sizeof *peers);
   for (uint32_t index = 0; peers != NULL && index < length; index++) {
     napi_value element;
-    char address[INET6_ADDRSTRLEN + 1];
+    char address[FLB_PROBE_ADDRESS_TEXT];
     double port = 0;
     if (napi_get_element(env, list, index, &element) != napi_ok ||
         !get_string(env, element, "name", peers[index].name, sizeof peers[index].name) ||
@@ -183,7 +187,7 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
   flb_probe *probe = &handle->probe;
   probe->fd = probe->wake_fd = -1;
   pthread_mutex_init(&probe->mutex, NULL);
-  char address[INET6_ADDRSTRLEN + 1];
+  char address[FLB_PROBE_ADDRESS_TEXT];
   double port = -1, boot = 0;
   uint8_t *key = NULL, *id = NULL;
   size_t key_length = 0, id_length = 0;
@@ -252,7 +256,7 @@ static napi_value probe_send(napi_env env, napi_callback_info info) {
   if (handle == NULL) return argc < 4 ? flb_throw_type(env, "probeSend", "expects (handle, packet, address, port)") : NULL;
   uint8_t *packet = NULL;
   size_t length = 0;
-  char address[INET6_ADDRSTRLEN + 1] = {0};
+  char address[FLB_PROBE_ADDRESS_TEXT] = {0};
   size_t address_length = 0;
   uint32_t port = 0;
   struct sockaddr_storage to;
