@@ -485,6 +485,8 @@ static void *run(void *data) {
 int flb_probe_start(flb_probe *probe) {
   int error = pthread_create(&probe->thread, NULL, run, probe);
   probe->thread_started = error == 0;
+  // Named for `top -H` and /proc/<pid>/task/*/comm (at most 15 characters).
+  if (error == 0) pthread_setname_np(probe->thread, "ferrolb-gossip");
   return error;
 }
 
