@@ -4,8 +4,10 @@
 // Per step: RSS now and at peak, V8 heap used, CPU seconds to absorb the new objects, CPU seconds
 // over an idle window. Same-run baselines: a bare @kubernetes/client-node informer process on the
 // same objects (the floor of a watcher in this stack) and `node` doing nothing.
-// Environment: FERROLB_BENCH_IDLE_S (60), FERROLB_BENCH_FOOTPRINT_STEPS ("0,200,2000,10000"),
-// FERROLB_BENCH_SPEAKERS (3).
+// A second idle window of the same length starts FERROLB_BENCH_LATER_S after the first ends: the
+// first still holds the tail of a burst (garbage collection, the last announcement rounds).
+// Environment: FERROLB_BENCH_IDLE_S (60), FERROLB_BENCH_LATER_S (60; 0 skips the second window),
+// FERROLB_BENCH_FOOTPRINT_STEPS ("0,200,2000,10000"), FERROLB_BENCH_SPEAKERS (3).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { type ProcessReading, readProcess, settle } from './process-stats.js';
 import { addNodes, BENCH_NAMESPACE, createServices, waitAllocated } from './world.js';
 
 const IDLE_S = Number(process.env.FERROLB_BENCH_IDLE_S ?? 60);
+const LATER_S = Number(process.env.FERROLB_BENCH_LATER_S ?? 60);
 /**
  * Speakers (lab nodes with gossip between them): 3 as in the issue's MetalLB figures, where each
  * speaker owns about a third of the Services and probes its peers; 1 for a lone speaker owning all.
@@ -41,6 +44,8 @@ interface Row {
   readonly heapMiB: number | undefined;
   readonly absorbCpu: number | undefined;
   readonly idleCpu: number;
+  /** CPU-s over the second idle window, LATER_S after the first; undefined when skipped. */
+  readonly laterIdleCpu: number | undefined;
   readonly idleMajorFaults: number;
 }
 
@@ -56,12 +61,23 @@ function heapMiB(subject: Subject): number | undefined {
   return match ? Number(match[1]) / 1024 / 1024 : undefined;
 }
 
+const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
 async function measure(subjects: readonly Subject[], step: string, before: ProcessReading[] | undefined) {
   await settle(subjects.map((subject) => subject.pid));
   const settled = subjects.map((subject) => readProcess(subject.pid));
-  await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+  await sleep(IDLE_S);
+  const ended = subjects.map((subject) => readProcess(subject.pid));
+  const heaps = subjects.map(heapMiB);
+  let later: number[] | undefined;
+  if (LATER_S > 0) {
+    await sleep(LATER_S);
+    const laterStart = subjects.map((subject) => readProcess(subject.pid).cpuSeconds);
+    await sleep(IDLE_S);
+    later = subjects.map((subject, index) => readProcess(subject.pid).cpuSeconds - (laterStart[index] ?? 0));
+  }
   return subjects.map((subject, index): Row => {
-    const now = readProcess(subject.pid);
+    const now = ended[index] as ProcessReading;
     const start = settled[index] as ProcessReading;
     if (Number.isNaN(now.cpuSeconds)) console.log(`${subject.name} (pid ${subject.pid}) has exited`);
     return {
@@ -69,9 +85,10 @@ async function measure(subjects: readonly Subject[], step: string, before: Proce
       subject: subject.name,
       rssMiB: now.rssMiB,
       peakRssMiB: now.peakRssMiB,
-      heapMiB: heapMiB(subject),
+      heapMiB: heaps[index],
       absorbCpu: before ? start.cpuSeconds - (before[index] as ProcessReading).cpuSeconds : undefined,
       idleCpu: now.cpuSeconds - start.cpuSeconds,
+      laterIdleCpu: later?.[index],
       idleMajorFaults: now.majorFaults - start.majorFaults,
     };
   });
@@ -82,13 +99,15 @@ function format(value: number | undefined, digits = 1): string {
 }
 
 function printRows(rows: readonly Row[]): void {
-  console.log(`\nfootprint (idle window ${IDLE_S} s; absorb = CPU-s from the first create until quiet)`);
   console.log(
-    'step                      process      RSS MiB  peak MiB  heap MiB  absorb CPU-s  idle CPU-s  idle majflt',
+    `\nfootprint (idle windows ${IDLE_S} s: from 3 s after quiet, and ${LATER_S} s after that one; absorb = CPU-s from the first create until quiet)`,
+  );
+  console.log(
+    'step                      process      RSS MiB  peak MiB  heap MiB  absorb CPU-s  idle CPU-s  later CPU-s  idle majflt',
   );
   for (const row of rows) {
     console.log(
-      `${row.step.padEnd(25)} ${row.subject.padEnd(12)} ${format(row.rssMiB).padStart(7)}  ${format(row.peakRssMiB).padStart(8)}  ${format(row.heapMiB).padStart(8)}  ${format(row.absorbCpu, 2).padStart(12)}  ${format(row.idleCpu, 2).padStart(10)}  ${format(row.idleMajorFaults, 0).padStart(11)}`,
+      `${row.step.padEnd(25)} ${row.subject.padEnd(12)} ${format(row.rssMiB).padStart(7)}  ${format(row.peakRssMiB).padStart(8)}  ${format(row.heapMiB).padStart(8)}  ${format(row.absorbCpu, 2).padStart(12)}  ${format(row.idleCpu, 2).padStart(10)}  ${format(row.laterIdleCpu, 2).padStart(11)}  ${format(row.idleMajorFaults, 0).padStart(11)}`,
     );
   }
 }
