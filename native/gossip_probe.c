@@ -313,13 +313,28 @@ static flb_probe_drop judge_freshness(flb_probe *probe, const probe_message *mes
   return FLB_PROBE_DROP_COUNT;
 }
 
-static void post(flb_probe *probe, flb_probe_event_kind kind, const char *name, uint32_t sequence) {
-  flb_probe_event *event = calloc(1, sizeof *event);
-  if (event == NULL) return;
+// A zeroed event with room for `length` datagram bytes, naming a member and a sender when given;
+// NULL without memory (the event is then lost, as a full queue loses it).
+static flb_probe_event *new_event(flb_probe_event_kind kind, const char *name, const struct sockaddr_storage *from,
+                                  size_t length) {
+  flb_probe_event *event = calloc(1, sizeof *event + length);
+  if (event == NULL) return NULL;
   event->kind = kind;
-  event->sequence = sequence;
+  event->length = length;
   if (name != NULL) snprintf(event->name, sizeof event->name, "%s", name);
-  if (!probe->post(probe, event)) probe->stats.drops[FLB_PROBE_DROP_RATE_LIMITED]++;
+  if (from != NULL) address_text(from, event->address, &event->port);
+  return event;
+}
+
+// Hands an event to JS without waiting: a full queue drops it (counted) rather than stall probes.
+static void deliver(flb_probe *probe, flb_probe_event *event) {
+  if (event != NULL && !probe->post(probe, event)) probe->stats.drops[FLB_PROBE_DROP_RATE_LIMITED]++;
+}
+
+static void post_probe(flb_probe *probe, flb_probe_event_kind kind, const char *name, uint32_t sequence) {
+  flb_probe_event *event = new_event(kind, name, NULL, 0);
+  if (event != NULL) event->sequence = sequence;
+  deliver(probe, event);
 }
 
 static bool is_target(const flb_probe *probe, const char *name) {
@@ -358,12 +373,7 @@ static void handle_compact(flb_probe *probe, uint8_t *packet, size_t length, con
     if (!is_target(probe, message.from) && now - probe->stranger_at_ms >= STRANGER_INTERVAL_MS) {
       // A member this node does not probe yet (a join in flight): the engine may introduce it.
       probe->stranger_at_ms = now;
-      flb_probe_event *event = calloc(1, sizeof *event);
-      if (event == NULL) return;
-      event->kind = FLB_PROBE_EVENT_STRANGER;
-      snprintf(event->name, sizeof event->name, "%s", message.from);
-      address_text(from, event->address, &event->port);
-      if (!probe->post(probe, event)) probe->stats.drops[FLB_PROBE_DROP_RATE_LIMITED]++;
+      deliver(probe, new_event(FLB_PROBE_EVENT_STRANGER, message.from, from, 0));
     }
     return;
   }
@@ -371,18 +381,14 @@ static void handle_compact(flb_probe *probe, uint8_t *packet, size_t length, con
       strcmp(message.from, probe->target_name) != 0)
     return; // an ack of an older round: nothing waits for it
   probe->acked = true;
-  if (probe->missed) post(probe, FLB_PROBE_EVENT_LATE_ACK, message.from, message.sequence);
-  else if (probe->report_acks) post(probe, FLB_PROBE_EVENT_ACKED, message.from, message.sequence);
+  if (probe->missed) post_probe(probe, FLB_PROBE_EVENT_LATE_ACK, message.from, message.sequence);
+  else if (probe->report_acks) post_probe(probe, FLB_PROBE_EVENT_ACKED, message.from, message.sequence);
 }
 
 static void forward(flb_probe *probe, const uint8_t *packet, size_t length, const struct sockaddr_storage *from) {
-  flb_probe_event *event = calloc(1, sizeof *event + length);
-  if (event == NULL) return;
-  event->kind = FLB_PROBE_EVENT_DATAGRAM;
-  address_text(from, event->address, &event->port);
-  event->length = length;
-  memcpy(event->data, packet, length);
-  if (!probe->post(probe, event)) probe->stats.drops[FLB_PROBE_DROP_RATE_LIMITED]++;
+  flb_probe_event *event = new_event(FLB_PROBE_EVENT_DATAGRAM, NULL, from, length);
+  if (event != NULL) memcpy(event->data, packet, length);
+  deliver(probe, event);
 }
 
 static void receive_all(flb_probe *probe, uint8_t *buffer) {
@@ -423,12 +429,9 @@ static const flb_probe_peer *next_target(flb_probe *probe) {
 static void tick(flb_probe *probe, double now) {
   double late = now - probe->next_tick_ms;
   if (late > probe->interval_ms / 2) {
-    flb_probe_event *event = calloc(1, sizeof *event);
-    if (event != NULL) {
-      event->kind = FLB_PROBE_EVENT_LATE_TICK;
-      event->late_ms = late;
-      if (!probe->post(probe, event)) probe->stats.drops[FLB_PROBE_DROP_RATE_LIMITED]++;
-    }
+    flb_probe_event *event = new_event(FLB_PROBE_EVENT_LATE_TICK, NULL, NULL, 0);
+    if (event != NULL) event->late_ms = late;
+    deliver(probe, event);
   }
   probe->next_tick_ms = now + probe->interval_ms;
   const flb_probe_peer *target = next_target(probe);
@@ -446,7 +449,7 @@ static int run_deadlines(flb_probe *probe) {
   double now = now_ms();
   if (probe->outstanding && !probe->acked && !probe->missed && now >= probe->timeout_at_ms) {
     probe->missed = true;
-    post(probe, FLB_PROBE_EVENT_MISSED, probe->target_name, probe->sequence);
+    post_probe(probe, FLB_PROBE_EVENT_MISSED, probe->target_name, probe->sequence);
   }
   if (probe->target_count == 0) {
     probe->next_tick_ms = 0;

@@ -88,7 +88,6 @@ typedef struct flb_probe {
   pthread_mutex_t mutex;
   bool stopping;
   flb_probe_post post;
-  void *post_data;
   // Identity and keys (fixed at open).
   char name[FLB_PROBE_NAME_MAX + 1];
   bool has_key;

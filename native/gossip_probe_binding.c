@@ -19,7 +19,6 @@ static const napi_type_tag probe_tag = {0x666572726f6c6200ULL, 0x676f73736970000
 
 typedef struct {
   flb_probe probe;
-  napi_env env;
   napi_threadsafe_function events;
   bool closed;
   bool cleanup_hooked;
@@ -236,7 +235,6 @@ static napi_value probe_open(napi_env env, napi_callback_info info) {
     free(handle);
     return flb_throw_errno(env, "(gossip)", error == EADDRINUSE || error == EADDRNOTAVAIL ? "bind" : function, error);
   }
-  handle->env = env;
   if (napi_create_external(env, handle, finalize_probe, NULL, &result) != napi_ok ||
       napi_type_tag_object(env, result, &probe_tag) != napi_ok) {
     close_probe(handle);

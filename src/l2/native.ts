@@ -359,8 +359,7 @@ export interface ProbeCounters {
  * for a healthy member's probe). Every other datagram reaches `onEvent` unchanged.
  */
 export class ProbeSocket {
-  #closed = false;
-
+  // No closed flag here: the addon's handle knows it, and every call on a closed one does nothing.
   private constructor(private readonly handle: ProbeHandle) {}
 
   /** Binds the socket and starts the thread; throws (code EADDRINUSE etc.) if the bind fails. */
@@ -370,21 +369,21 @@ export class ProbeSocket {
 
   /** Sends one datagram; false when the kernel refused it (gossip treats loss as loss). */
   send(packet: Uint8Array, address: string, port: number): boolean {
-    return !this.#closed && addon().probeSend(this.handle, packet, address, port);
+    return addon().probeSend(this.handle, packet, address, port);
   }
 
   setTargets(targets: readonly ProbeTarget[]): void {
-    if (!this.#closed) wrap('(gossip)', () => addon().probeSetTargets(this.handle, targets));
+    wrap('(gossip)', () => addon().probeSetTargets(this.handle, targets));
   }
 
   /** Who may send compact probes, by name and address; null admits any (keyed: any key holder). */
   setAllowed(allowed: readonly { name: string; address: string }[] | null): void {
-    if (!this.#closed) wrap('(gossip)', () => addon().probeSetAllowed(this.handle, allowed));
+    wrap('(gossip)', () => addon().probeSetAllowed(this.handle, allowed));
   }
 
   /** The probe round and ack timeout (Lifeguard-scaled), and whether acks are reported. */
   configure(intervalMs: number, timeoutMs: number, reportAcks: boolean): void {
-    if (!this.#closed) addon().probeConfigure(this.handle, intervalMs, timeoutMs, reportAcks);
+    addon().probeConfigure(this.handle, intervalMs, timeoutMs, reportAcks);
   }
 
   counters(): ProbeCounters {
@@ -393,8 +392,6 @@ export class ProbeSocket {
 
   /** Stops the thread and closes the socket; idempotent. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
     addon().probeClose(this.handle);
   }
 }

@@ -7,6 +7,7 @@ import { type Backend, type Sink, startMainBackend, startWorkerBackend } from '.
 import { deriveKey } from './crypto.js';
 import { DEFAULT_TIMINGS, MAX_METADATA_BYTES } from './defaults.js';
 import type { MembershipEvent } from './engine-types.js';
+import { isLive } from './table.js';
 import type { DropReason, Member, MemberState, MembershipOptions, MembershipStats, Seed } from './types.js';
 
 const EMPTY_STATS: MembershipStats = {
@@ -127,7 +128,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
 
   /** Names of members alive or suspect (E5: suspect still counts), this node included. */
   liveMembers(): string[] {
-    return this.#members.filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.name);
+    return this.#members.filter(isLive).map((m) => m.name);
   }
 
   /** Replaces this node's metadata (e.g. interface health); other nodes see it within a few gossip rounds. */

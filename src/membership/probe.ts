@@ -3,6 +3,7 @@ import type { SwimEngine } from './engine.js';
 import type { Endpoint } from './engine-types.js';
 import type { Message } from './messages.js';
 import { LocalHealth } from './suspicion.js';
+import { isLive } from './table.js';
 import type { MemberRecord } from './types.js';
 
 interface Pending {
@@ -71,16 +72,15 @@ export class Prober {
   membersChanged(): void {
     const offload = this.engine.options.probeOffload;
     if (!this.#running || offload === undefined) return;
-    const targets = this.engine.table
-      .liveRecords()
+    const live = this.engine.table.liveRecords();
+    const targets = live
       .filter((record) => record.compactProbes === COMPACT_PROBE_VERSION)
       .map(({ name, address, port }) => ({ name, address, port }));
     const key = JSON.stringify(targets);
     // Each push starts a new round-robin pass: only a changed list is pushed.
     if (key !== this.#offloadTargets) offload.setTargets(targets);
     this.#offloadTargets = key;
-    if (!this.#ticking && this.engine.table.liveRecords().some((record) => this.#probedHere(record)))
-      this.#scheduleTick();
+    if (!this.#ticking && live.some((record) => this.#probedHere(record))) this.#scheduleTick();
   }
 
   #configureOffload(): void {
@@ -95,7 +95,7 @@ export class Prober {
 
   /** Whether this thread pings `record` itself (JSON), rather than the probe offload. */
   #probedHere(record: MemberRecord): boolean {
-    if (record.state !== 'alive' && record.state !== 'suspect') return false;
+    if (!isLive(record)) return false;
     return this.engine.options.probeOffload === undefined || record.compactProbes !== COMPACT_PROBE_VERSION;
   }
 
@@ -193,8 +193,7 @@ export class Prober {
    */
   offloadMissed(name: string, sequence: number): void {
     const target = this.engine.table.get(name);
-    if (!this.#running || target === undefined || (target.state !== 'alive' && target.state !== 'suspect'))
-      return;
+    if (!this.#running || target === undefined || !isLive(target)) return;
     const { clock, timings } = this.engine.options;
     const outcome = this.#track(target, sequence, () => {});
     outcome.helpers = this.#askHelpers(target, sequence);

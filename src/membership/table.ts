@@ -20,6 +20,11 @@ interface Suspicion {
 
 const LIVE: readonly MemberState[] = ['alive', 'suspect'];
 
+/** Whether a member counts as live: alive, or suspect until it is declared dead (E5). */
+export function isLive(member: { readonly state: MemberState }): boolean {
+  return LIVE.includes(member.state);
+}
+
 /** The member list of one node: applies judged updates, runs suspicion timers, reports changes. */
 export class MemberTable {
   #self: MemberRecord;
@@ -113,7 +118,7 @@ export class MemberTable {
   /** This node's probe of `name` failed: suspect it and tell it directly, so it can refute at once. */
   suspect(name: string): void {
     const local = this.get(name);
-    if (local === undefined || !LIVE.includes(local.state)) return;
+    if (local === undefined || !isLive(local)) return;
     const record: MemberRecord = { ...local, state: 'suspect', suspectedBy: this.#self.name };
     this.apply(record, local);
     this.engine.send({ type: 'gossip', from: this.#self.name, updates: [record] }, local);
@@ -181,7 +186,7 @@ export class MemberTable {
   forgetDeparted(): void {
     const cutoff = this.engine.options.clock.now() - this.engine.options.timings.deadRetentionMs;
     for (const [name, tracked] of this.#members) {
-      if (LIVE.includes(tracked.record.state) || tracked.changedMs > cutoff) continue;
+      if (isLive(tracked.record) || tracked.changedMs > cutoff) continue;
       this.#members.delete(name);
       this.#notify();
     }
@@ -195,7 +200,7 @@ export class MemberTable {
 
   /** Other members alive or suspect. */
   liveRecords(): MemberRecord[] {
-    return [...this.#members.values()].map((tracked) => tracked.record).filter((r) => LIVE.includes(r.state));
+    return [...this.#members.values()].map((tracked) => tracked.record).filter(isLive);
   }
 
   /** Dead (not left) members still within retention, for rejoin attempts. */
@@ -213,8 +218,7 @@ export class MemberTable {
     const pool = [...this.#members.values()]
       .filter(
         (tracked) =>
-          LIVE.includes(tracked.record.state) ||
-          (tracked.record.state === 'dead' && tracked.changedMs > cutoff),
+          isLive(tracked.record) || (tracked.record.state === 'dead' && tracked.changedMs > cutoff),
       )
       .map((tracked) => tracked.record);
     return this.sample(pool, count);
